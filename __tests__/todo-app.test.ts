@@ -1,0 +1,114 @@
+import { TodoApp } from '../lib';
+import { checkManifests } from '../lib/checks';
+import { validateObjects } from './support/k8s-schema';
+import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
+
+function todo(props: ConstructorParameters<typeof TodoApp>[2] = {}, namespace?: string) {
+  let app!: TodoApp;
+  const objects = synth((chart) => {
+    app = new TodoApp(chart, 'todo', {
+      ...props,
+      backend: { jwtSecret: TEST_SECRETS.jwtSecret, anthropicApiKey: TEST_SECRETS.anthropicApiKey, ...props.backend },
+      frontend: { betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...props.frontend },
+    });
+  }, namespace);
+  return { app, objects };
+}
+
+/** Where a variable of a pod comes from: 'ConfigMap', 'Secret', 'Build-time', or undefined. */
+function sourceOf(objects: any[], deploymentName: string, variable: string, app: TodoApp): { source: string; value: string } | undefined {
+  const deployment = find(objects, 'Deployment', deploymentName);
+  const container = containerOf(deployment);
+  const ref = (container.env ?? []).find((e: any) => e.name === variable)?.valueFrom?.secretKeyRef;
+  if (ref) {
+    return { source: 'Secret', value: secretValues(find(objects, 'Secret', ref.name))[ref.key] };
+  }
+  for (const from of container.envFrom ?? []) {
+    const data = find(objects, 'ConfigMap', from.configMapRef.name).data;
+    if (variable in data) {
+      return { source: 'ConfigMap', value: data[variable] };
+    }
+  }
+  const component = app.components.find((c) => c.name === deploymentName)!;
+  if (variable in component.image.buildArgs) {
+    return { source: 'Build-time', value: component.image.buildArgs[variable] };
+  }
+  return undefined;
+}
+
+describe('TodoApp', () => {
+  test('snapshot', () => {
+    expect(redactSecrets(todo().objects)).toMatchSnapshot();
+  });
+
+  // The design's "Environment Variable Mapping" tables, row by row.
+  // Deviation: BETTER_AUTH_SECRET was a ConfigMap value in the design; it is a Secret here.
+  // JWT_SECRET and ANTHROPIC_API_KEY ("Helm values") come from a Secret.
+  const backendRows: Array<[string, string, string | RegExp]> = [
+    ['DATABASE_URL', 'ConfigMap', 'sqlite:///./todoapp.db'],
+    ['JWT_SECRET', 'Secret', TEST_SECRETS.jwtSecret],
+    ['JWT_ALGORITHM', 'ConfigMap', 'HS256'],
+    ['JWT_EXPIRY_HOURS', 'ConfigMap', '24'],
+    ['CORS_ORIGINS', 'ConfigMap', 'http://192.168.49.2:30300'],
+    ['ANTHROPIC_API_KEY', 'Secret', TEST_SECRETS.anthropicApiKey],
+    ['ANTHROPIC_MODEL', 'ConfigMap', 'claude-3-haiku-20240307'],
+  ];
+  test.each(backendRows)('backend pod: %s from %s = %s', (variable, source, value) => {
+    const { app, objects } = todo();
+    expect(sourceOf(objects, 'todo-backend', variable, app)).toEqual({ source, value });
+  });
+
+  const frontendRows: Array<[string, string, string]> = [
+    ['NEXT_PUBLIC_API_URL', 'Build-time', 'http://192.168.49.2:30800'],
+    ['NEXT_PUBLIC_APP_URL', 'Build-time', 'http://192.168.49.2:30300'],
+    ['BETTER_AUTH_SECRET', 'Secret', TEST_SECRETS.betterAuthSecret],
+  ];
+  test.each(frontendRows)('frontend pod: %s from %s = %s', (variable, source, value) => {
+    const { app, objects } = todo();
+    expect(sourceOf(objects, 'todo-frontend', variable, app)).toEqual({ source, value });
+  });
+
+  test('changing a nodePort changes every URL that depends on it', () => {
+    const { app, objects } = todo({ backend: { nodePort: 31500 }, frontend: { nodePort: 31600 } });
+    expect(find(objects, 'Service', 'todo-backend').spec.ports[0].nodePort).toBe(31500);
+    expect(find(objects, 'Service', 'todo-frontend').spec.ports[0].nodePort).toBe(31600);
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.CORS_ORIGINS).toBe('http://192.168.49.2:31600');
+    expect(app.frontend.image.buildArgs).toEqual({ NEXT_PUBLIC_API_URL: 'http://192.168.49.2:31500', NEXT_PUBLIC_APP_URL: 'http://192.168.49.2:31600' });
+  });
+
+  test('one nodeAddress setting feeds every URL', () => {
+    const { app, objects } = todo({ nodeAddress: '192.168.58.2' });
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.CORS_ORIGINS).toBe('http://192.168.58.2:30300');
+    expect(app.frontend.image.buildArgs.NEXT_PUBLIC_API_URL).toBe('http://192.168.58.2:30800');
+    expect(app.backend.url).toBe('http://192.168.58.2:30800');
+  });
+
+  test('names and DNS names follow the chart namespace', () => {
+    const { app, objects } = todo({}, 'todo');
+    expect(objects.every((o) => o.metadata.namespace === 'todo')).toBe(true);
+    expect(app.backend.dnsName).toBe('todo-backend.todo.svc.cluster.local');
+  });
+
+  test('output is strictly valid and consistent', () => {
+    const { objects } = todo();
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ConfigMap/todo-backend-config', 'Secret/todo-backend-secret', 'Deployment/todo-backend', 'Service/todo-backend',
+      'ConfigMap/todo-frontend-config', 'Secret/todo-frontend-secret', 'Deployment/todo-frontend', 'Service/todo-frontend',
+    ]);
+    expect(validateObjects(objects)).toEqual([]);
+    expect(checkManifests(objects)).toEqual([]);
+  });
+
+  describe('fails when', () => {
+    test('both services get the same nodePort', () => {
+      expect(() => todo({ backend: { nodePort: 30500 }, frontend: { nodePort: 30500 } })).toThrow(
+        "'frontend.nodePort' must differ from 'backend.nodePort' (a nodePort serves one Service per cluster), got 30500 for both");
+    });
+    test('both components get the same name', () => {
+      expect(() => todo({ backend: { name: 'todo' }, frontend: { name: 'todo' } })).toThrow("'frontend.name' must differ from 'backend.name'");
+    });
+    test('the node address is empty', () => {
+      expect(() => todo({ nodeAddress: '' })).toThrow(`'nodeAddress' must be a hostname or IPv4 address such as "192.168.49.2" or "minikube.local", got ""`);
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import { ServiceType } from 'cdk8s-plus-28';
+import { TodoBackend, TodoFrontend } from '../lib';
+import { checkManifests, checkRestrictedPodSecurity } from '../lib/checks';
+import { validateObjects } from './support/k8s-schema';
+import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
+
+type FrontendOptions = Omit<ConstructorParameters<typeof TodoFrontend>[2], 'backend'>;
+
+function frontend(props: FrontendOptions = {}, backendProps: ConstructorParameters<typeof TodoBackend>[2] = {}) {
+  let construct!: TodoFrontend;
+  let backend!: TodoBackend;
+  const objects = synth((chart) => {
+    backend = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, ...backendProps });
+    construct = new TodoFrontend(chart, 'frontend', { backend, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...props });
+  });
+  return { construct, backend, objects };
+}
+
+describe('TodoFrontend', () => {
+  test('snapshot of the defaults (with its backend)', () => {
+    expect(redactSecrets(frontend().objects)).toMatchSnapshot();
+  });
+
+  test('defaults: todo-frontend, image todo-frontend:latest on port 3000, NodePort 30300', () => {
+    const { construct, objects } = frontend();
+    const deployment = find(objects, 'Deployment', 'todo-frontend');
+    expect(deployment.spec.replicas).toBe(1);
+    expect(containerOf(deployment)).toMatchObject({ image: 'todo-frontend:latest', imagePullPolicy: 'IfNotPresent', ports: [{ name: 'http', containerPort: 3000, protocol: 'TCP' }] });
+    expect(find(objects, 'Service', 'todo-frontend').spec).toMatchObject({ type: 'NodePort', ports: [{ name: 'http', port: 3000, targetPort: 'http', nodePort: 30300, protocol: 'TCP' }] });
+    expect(construct.image).toMatchObject({ name: 'todo-frontend', tag: 'latest', baseImage: 'node:18-alpine', port: 3000, buildContext: 'frontend/' });
+    expect(construct.url).toBe('http://192.168.49.2:30300');
+  });
+
+  test('probes: liveness GET / and readiness TCP, both on the named port', () => {
+    const container = containerOf(find(frontend().objects, 'Deployment', 'todo-frontend'));
+    expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/', port: 'http' } });
+    expect(container.readinessProbe).toMatchObject({ tcpSocket: { port: 'http' } });
+    expect(container.readinessProbe.httpGet).toBeUndefined();
+  });
+
+  test('livenessPath moves the liveness probe', () => {
+    const container = containerOf(find(frontend({ livenessPath: '/login' }).objects, 'Deployment', 'todo-frontend'));
+    expect(container.livenessProbe.httpGet.path).toBe('/login');
+  });
+
+  test('NEXT_PUBLIC_API_URL and NEXT_PUBLIC_APP_URL are build arguments of the image, not pod env', () => {
+    const { construct, objects } = frontend();
+    expect(construct.image.buildArgs).toEqual({ NEXT_PUBLIC_API_URL: 'http://192.168.49.2:30800', NEXT_PUBLIC_APP_URL: 'http://192.168.49.2:30300' });
+    const container = containerOf(find(objects, 'Deployment', 'todo-frontend'));
+    const podEnv = [...(container.env ?? []).map((e: any) => e.name), ...Object.keys(find(objects, 'ConfigMap', 'todo-frontend-config').data)];
+    expect(podEnv).not.toContain('NEXT_PUBLIC_API_URL');
+    expect(podEnv).not.toContain('NEXT_PUBLIC_APP_URL');
+    expect(find(objects, 'Deployment', 'todo-frontend').spec.template.metadata.annotations).toMatchObject({
+      'build-args.todo-cdk8s/NEXT_PUBLIC_API_URL': 'http://192.168.49.2:30800',
+      'build-args.todo-cdk8s/NEXT_PUBLIC_APP_URL': 'http://192.168.49.2:30300',
+    });
+  });
+
+  test('BETTER_AUTH_SECRET comes from a Secret, not the ConfigMap', () => {
+    const { objects } = frontend();
+    expect(secretValues(find(objects, 'Secret', 'todo-frontend-secret'))).toEqual({ BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret });
+    expect(find(objects, 'ConfigMap', 'todo-frontend-config').data).toEqual({ PORT: '3000', HOSTNAME: '0.0.0.0' });
+    expect(containerOf(find(objects, 'Deployment', 'todo-frontend')).env).toEqual([
+      { name: 'BETTER_AUTH_SECRET', valueFrom: { secretKeyRef: { name: 'todo-frontend-secret', key: 'BETTER_AUTH_SECRET' } } },
+    ]);
+  });
+
+  test('the frontend adds its URL to the backend\'s CORS_ORIGINS', () => {
+    const { objects } = frontend({ nodePort: 31111 });
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.CORS_ORIGINS).toBe('http://192.168.49.2:31111');
+  });
+
+  test('the backend URL follows the backend\'s nodePort and address', () => {
+    const { construct } = frontend({}, { nodePort: 31000, nodeAddress: '10.0.0.5' });
+    expect(construct.image.buildArgs.NEXT_PUBLIC_API_URL).toBe('http://10.0.0.5:31000');
+  });
+
+  test('output is strictly valid, consistent and restricted', () => {
+    const { objects } = frontend();
+    expect(validateObjects(objects)).toEqual([]);
+    expect(checkManifests(objects)).toEqual([]);
+    expect(checkRestrictedPodSecurity(objects)).toEqual([]);
+  });
+
+  test('the Next.js cache and /tmp are writable emptyDirs under a read-only root', () => {
+    const deployment = find(frontend().objects, 'Deployment', 'todo-frontend');
+    expect(containerOf(deployment).securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(containerOf(deployment).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'app-next-cache', mountPath: '/app/.next/cache' }]);
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'app-next-cache', emptyDir: {} }]);
+  });
+
+  describe('fails when', () => {
+    test('no backend is given', () => {
+      expect(() => synth((chart) => new TodoFrontend(chart, 'f', {} as any))).toThrow("'frontend.backend' must be a TodoBackend, got undefined");
+    });
+    test('the frontend is not reachable by browsers (ClusterIP)', () => {
+      expect(() => frontend({ serviceType: ServiceType.CLUSTER_IP })).toThrow("'frontend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach");
+    });
+    test('the backend is not reachable by browsers (ClusterIP)', () => {
+      expect(() => frontend({}, { serviceType: ServiceType.CLUSTER_IP })).toThrow("'backend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach");
+    });
+    test('the liveness path is not absolute', () => {
+      expect(() => frontend({ livenessPath: 'x' })).toThrow(`'frontend.livenessPath' must be an absolute HTTP path starting with "/", got "x"`);
+    });
+    test('the auth secret is too short', () => {
+      expect(() => frontend({ betterAuthSecret: 'x'.repeat(31) })).toThrow(`'frontend.betterAuthSecret' must be a secret of at least 32 characters without whitespace, got a value of 31 characters`);
+    });
+  });
+});

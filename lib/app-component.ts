@@ -1,0 +1,478 @@
+import { createHash, randomBytes } from 'crypto';
+import { Chart, Lazy } from 'cdk8s';
+import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as k8s from '../imports/k8s';
+import { DockerImage } from './docker-image';
+import { HealthProbe } from './health-probe';
+import { ResourceQuantities, resolveResources } from './resources';
+import { check, checkOptional, integerBetween, oneOf, Rule, Rules, show } from './validation';
+
+/** The address of Minikube's node with its default `docker` driver (`minikube ip`). */
+export const DEFAULT_NODE_ADDRESS = '192.168.49.2';
+
+/** The name of the container port that Services and probes point at. */
+export const HTTP_PORT_NAME = 'http';
+
+/** The value of `app.kubernetes.io/part-of` on every object. */
+export const PART_OF = 'todo';
+
+/** The Service types a component can have. `ExternalName` has no pods and is not one. */
+export const SERVICE_TYPES = [ServiceType.NODE_PORT, ServiceType.CLUSTER_IP, ServiceType.LOAD_BALANCER] as const;
+
+/** The image pull policies, with `IfNotPresent` first (the default). */
+export const PULL_POLICIES = [ImagePullPolicy.IF_NOT_PRESENT, ImagePullPolicy.NEVER, ImagePullPolicy.ALWAYS] as const;
+
+/**
+ * Options every component of the Todo app takes.
+ */
+export interface AppComponentOptions {
+  /**
+   * Name of the Deployment and the Service (the Service name is its DNS name),
+   * and the `app` label of the pods.
+   *
+   * @default - the component's name: `todo-backend` or `todo-frontend`
+   */
+  readonly name?: string;
+
+  /**
+   * Image tag, applied to the component's default image.
+   *
+   * @default 'latest'
+   */
+  readonly imageTag?: string;
+
+  /**
+   * The whole image description; its port becomes the container port.
+   *
+   * @default - the component's image from the design
+   */
+  readonly image?: DockerImage;
+
+  /**
+   * When the kubelet pulls the image. Images built into Minikube's Docker
+   * daemon exist only there, so the default never pulls a present image
+   * (Kubernetes' own default for `:latest` is `Always`, which fails for them).
+   *
+   * @default ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+
+  /**
+   * Number of pods.
+   *
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * How the Service is exposed.
+   *
+   * @default ServiceType.NODE_PORT
+   */
+  readonly serviceType?: ServiceType;
+
+  /**
+   * The Service's port.
+   *
+   * @default - the image's port
+   */
+  readonly servicePort?: number;
+
+  /**
+   * The node port (NodePort and LoadBalancer Services only), pinned so that
+   * the URLs baked into the frontend image stay valid across reinstalls.
+   *
+   * @default - 30800 for the backend, 30300 for the frontend
+   */
+  readonly nodePort?: number;
+
+  /**
+   * The address users reach NodePorts at: the Minikube node's IP (`minikube ip`).
+   *
+   * @default '192.168.49.2'
+   */
+  readonly nodeAddress?: string;
+
+  /**
+   * CPU and memory requests and limits. Parts not given keep their default.
+   *
+   * @default - sized so that both components fit a default Minikube (2 CPUs, 2 GiB)
+   */
+  readonly resources?: ContainerResources;
+
+  /**
+   * Restarts the container when it fails.
+   *
+   * @default - the component's probe from the design
+   */
+  readonly livenessProbe?: HealthProbe;
+
+  /**
+   * Sends traffic to the pod only while it passes.
+   *
+   * @default - the component's probe from the design
+   */
+  readonly readinessProbe?: HealthProbe;
+
+  /**
+   * Extra non-secret environment variables, added to the component's ConfigMap.
+   * They override the component's own variables of the same name.
+   *
+   * @default - none
+   */
+  readonly env?: { readonly [name: string]: string };
+
+  /**
+   * The user and group ID the containers run as. The pods pass the
+   * "restricted" Pod Security Standard, which forbids root.
+   *
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * Name of an existing Secret that holds the component's secret variables
+   * (same keys as the Secret it would create). No Secret is created.
+   *
+   * @default - a Secret is created from the secret values given or generated
+   */
+  readonly existingSecret?: string;
+}
+
+/** A secret environment variable of a component. */
+export interface SecretVariable {
+  /** The variable (and Secret key) name. */
+  readonly name: string;
+  /** Whether the pod may start without it. */
+  readonly optional: boolean;
+  /** The value given, if any. */
+  readonly value?: string;
+  /** Whether a random value is generated when none is given (required variables only). */
+  readonly generate: boolean;
+  /** The prop the value comes from, for messages. */
+  readonly setting: string;
+  /** What the value must be. */
+  readonly rule: Rule<string>;
+}
+
+/**
+ * What a concrete component (backend, frontend) supplies to {@link AppComponent}.
+ */
+export interface ComponentDefinition {
+  /** `backend` or `frontend`: the `app.kubernetes.io/component` label and the prefix of settings in messages. */
+  readonly role: string;
+  /** Default name. */
+  readonly defaultName: string;
+  /** Default image. */
+  readonly defaultImage: DockerImage;
+  /** Default node port. */
+  readonly defaultNodePort: number;
+  /** Default resources. */
+  readonly defaultResources: ResourceQuantities;
+  /** Default liveness probe. */
+  readonly defaultLivenessProbe: HealthProbe;
+  /** Default readiness probe. */
+  readonly defaultReadinessProbe: HealthProbe;
+  /** The component's own non-secret variables. */
+  readonly env: { readonly [name: string]: string };
+  /** The component's secret variables. */
+  readonly secrets: readonly SecretVariable[];
+  /** Directories the server writes to; each gets an `emptyDir`, as the root filesystem is read-only. */
+  readonly writableDirectories: readonly string[];
+  /** Build arguments of the image, evaluated when the image is read (they may depend on other components). */
+  readonly buildArgs?: (component: AppComponent) => { readonly [name: string]: string };
+}
+
+/**
+ * One containerized HTTP server of the Todo app: a Deployment, the Service in
+ * front of it, a ConfigMap with its non-secret environment and a Secret with
+ * the rest. {@link TodoBackend} and {@link TodoFrontend} are the two kinds.
+ *
+ * All names, ports and URLs are read from here: the container port comes from
+ * the image, the Service targets the container port by name, probes use the
+ * same name, and the URLs derive from the Service.
+ */
+export abstract class AppComponent extends Construct {
+  /** `backend` or `frontend`. */
+  public readonly role: string;
+  /** Name of the Deployment and the Service. */
+  public readonly name: string;
+  /** The namespace the objects go to (the chart's namespace, else `default`). */
+  public readonly namespace: string;
+  /** Pod count. */
+  public readonly replicas: number;
+  /** Image pull policy. */
+  public readonly imagePullPolicy: ImagePullPolicy;
+  /** Service type. */
+  public readonly serviceType: ServiceType;
+  /** Service port. */
+  public readonly port: number;
+  /** Node port, for NodePort and LoadBalancer Services. */
+  public readonly nodePort?: number;
+  /** The address users reach NodePorts at. */
+  public readonly nodeAddress: string;
+  /** Requests and limits. */
+  public readonly resources: ResourceQuantities;
+  /** Liveness probe. */
+  public readonly livenessProbe: HealthProbe;
+  /** Readiness probe. */
+  public readonly readinessProbe: HealthProbe;
+  /** The secret variables, with the values that go into the Secret. */
+  public readonly secretVariables: readonly SecretVariable[];
+  /** Name of the Secret the pods read (created here unless `existingSecret` was given). */
+  public readonly secretName: string;
+  /** Whether the Secret is brought by the user. */
+  public readonly usesExistingSecret: boolean;
+  /** Name of the ConfigMap. */
+  public readonly configMapName: string;
+  /** The user and group ID of the containers. */
+  public readonly runAsUser: number;
+  /** Directories backed by `emptyDir` volumes. */
+  public readonly writableDirectories: readonly string[];
+
+  /** The Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The Service. */
+  public readonly service: k8s.KubeService;
+  /** The ConfigMap with the non-secret environment. */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** The Secret, unless an existing one is used. */
+  public readonly secret?: k8s.KubeSecret;
+
+  private readonly baseImage: DockerImage;
+  private readonly buildArgs?: (component: AppComponent) => { readonly [name: string]: string };
+  private readonly envVars = new Map<string, string>();
+
+  protected constructor(scope: Construct, id: string, options: AppComponentOptions, definition: ComponentDefinition) {
+    super(scope, id);
+    const role = definition.role;
+    const s = (prop: string) => `${role}.${prop}`;
+    this.role = role;
+    this.name = check(s('name'), options.name ?? definition.defaultName, Rules.dnsLabel);
+    this.namespace = Chart.of(this).namespace ?? 'default';
+    if (options.image !== undefined && options.imageTag !== undefined) {
+      throw new Error(`'${s('imageTag')}' cannot be combined with '${s('image')}'; set the tag in the image, got ${show(options.imageTag)}`);
+    }
+    this.baseImage = options.image ?? definition.defaultImage.with({ tag: checkOptional(s('imageTag'), options.imageTag, Rules.imageTag) }, s('image'));
+    this.buildArgs = definition.buildArgs;
+    this.replicas = check(s('replicas'), options.replicas ?? 1, Rules.replicas);
+    this.imagePullPolicy = check(s('imagePullPolicy'), options.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT, oneOf(PULL_POLICIES));
+    this.serviceType = check(s('serviceType'), options.serviceType ?? ServiceType.NODE_PORT, oneOf(SERVICE_TYPES));
+    this.port = check(s('servicePort'), options.servicePort ?? this.baseImage.port, Rules.port);
+    if (this.serviceType === ServiceType.CLUSTER_IP) {
+      if (options.nodePort !== undefined) {
+        throw new Error(`'${s('nodePort')}' needs 'serviceType' NodePort or LoadBalancer, got ${show(options.nodePort)} with ClusterIP`);
+      }
+    } else {
+      this.nodePort = check(s('nodePort'), options.nodePort ?? definition.defaultNodePort, Rules.nodePort);
+    }
+    this.nodeAddress = check(s('nodeAddress'), options.nodeAddress ?? DEFAULT_NODE_ADDRESS, Rules.hostAddress);
+    this.resources = resolveResources(s('resources'), options.resources, definition.defaultResources);
+    this.runAsUser = check(s('runAsUser'), options.runAsUser ?? 1000, integerBetween(1, 2147483647, 'a non-root user ID'));
+    this.writableDirectories = definition.writableDirectories;
+    this.livenessProbe = options.livenessProbe ?? definition.defaultLivenessProbe;
+    this.readinessProbe = options.readinessProbe ?? definition.defaultReadinessProbe;
+
+    this.usesExistingSecret = options.existingSecret !== undefined;
+    for (const variable of definition.secrets) {
+      if (this.usesExistingSecret && variable.value !== undefined) {
+        throw new Error(`'${variable.setting}' cannot be combined with '${s('existingSecret')}' (the value would be ignored), got a value for ${variable.name}`);
+      }
+      checkOptional(variable.setting, variable.value, variable.rule);
+    }
+    this.secretVariables = definition.secrets.map((v) =>
+      v.value === undefined && v.generate && !this.usesExistingSecret ? { ...v, value: randomSecret() } : v,
+    );
+    this.secretName = check(s('existingSecret'), options.existingSecret ?? `${this.name}-secret`, Rules.dnsSubdomain);
+    this.configMapName = `${this.name}-config`;
+    for (const [key, value] of Object.entries({ ...definition.env, ...options.env })) {
+      this.setEnv(key, value, s('env'));
+    }
+
+    const labels = this.labels;
+    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
+      metadata: { name: this.configMapName, labels },
+      data: Lazy.any({ produce: () => this.env }),
+    });
+
+    if (!this.usesExistingSecret) {
+      this.secret = new k8s.KubeSecret(this, 'Secret', {
+        metadata: { name: this.secretName, labels },
+        type: 'Opaque',
+        data: this.secretData(),
+      });
+    }
+
+    const container: k8s.Container = {
+      name: this.name,
+      image: Lazy.any({ produce: () => this.image.reference }),
+      imagePullPolicy: this.imagePullPolicy,
+      ports: [{ name: HTTP_PORT_NAME, containerPort: this.baseImage.port, protocol: 'TCP' }],
+      envFrom: [{ configMapRef: { name: this.configMapName } }],
+      env: this.secretVariables.map((v) => ({
+        name: v.name,
+        valueFrom: { secretKeyRef: { name: this.secretName, key: v.name, ...(v.optional ? { optional: true } : {}) } },
+      })),
+      volumeMounts: this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir })),
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      },
+      livenessProbe: this.livenessProbe.toKube(HTTP_PORT_NAME),
+      readinessProbe: this.readinessProbe.toKube(HTTP_PORT_NAME),
+      resources: {
+        requests: { cpu: k8s.Quantity.fromString(this.resources.requests.cpu), memory: k8s.Quantity.fromString(this.resources.requests.memory) },
+        limits: { cpu: k8s.Quantity.fromString(this.resources.limits.cpu), memory: k8s.Quantity.fromString(this.resources.limits.memory) },
+      },
+    };
+
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: this.name, labels },
+      spec: {
+        replicas: this.replicas,
+        selector: { matchLabels: this.selectorLabels },
+        template: {
+          metadata: { labels, annotations: Lazy.any({ produce: () => this.podAnnotations() }) },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: this.runAsUser,
+              runAsGroup: this.runAsUser,
+              fsGroup: this.runAsUser,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [container],
+            volumes: this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: {} })),
+          },
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: this.name, labels },
+      spec: {
+        type: this.serviceType,
+        selector: this.selectorLabels,
+        ports: [
+          {
+            name: HTTP_PORT_NAME,
+            port: this.port,
+            targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME),
+            protocol: 'TCP',
+            ...(this.nodePort === undefined ? {} : { nodePort: this.nodePort }),
+          },
+        ],
+      },
+    });
+  }
+
+  /** The image, with its build arguments as they are now. */
+  public get image(): DockerImage {
+    return this.buildArgs ? this.baseImage.with({ buildArgs: this.buildArgs(this) }) : this.baseImage;
+  }
+
+  /** The Service's DNS name inside the cluster: `<name>.<namespace>.svc.cluster.local`. */
+  public get dnsName(): string {
+    return `${this.name}.${this.namespace}.svc.cluster.local`;
+  }
+
+  /** The URL other pods reach this component at: `http://<dnsName>:<port>`. */
+  public get clusterUrl(): string {
+    return `http://${this.dnsName}:${this.port}`;
+  }
+
+  /**
+   * The URL a browser reaches this component at: `http://<nodeAddress>:<nodePort>`.
+   * Throws for a ClusterIP Service, which browsers cannot reach.
+   */
+  public get url(): string {
+    if (this.nodePort === undefined) {
+      throw new Error(`'${this.role}.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach, got ${show(this.serviceType)}`);
+    }
+    return `http://${this.nodeAddress}:${this.nodePort}`;
+  }
+
+  /** Labels that select this component's pods: `app.kubernetes.io/name` and `app.kubernetes.io/instance`. */
+  public get selectorLabels(): { [key: string]: string } {
+    return { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.name };
+  }
+
+  /** Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
+  public get labels(): { [key: string]: string } {
+    return {
+      'app': this.name,
+      ...this.selectorLabels,
+      'app.kubernetes.io/component': this.role,
+      'app.kubernetes.io/part-of': PART_OF,
+      'app.kubernetes.io/version': this.baseImage.tag,
+      'app.kubernetes.io/managed-by': 'cdk8s',
+    };
+  }
+
+  /** The non-secret environment (the ConfigMap's data), sorted by name. */
+  public get env(): { [name: string]: string } {
+    const result: { [name: string]: string } = {};
+    for (const key of [...this.envVars.keys()].sort()) {
+      result[key] = this.envVars.get(key)!;
+    }
+    return result;
+  }
+
+  /** Sets a non-secret environment variable in the component's ConfigMap. */
+  public setEnv(name: string, value: string, setting = `${this.role}.env`): void {
+    check(setting, name, Rules.envName);
+    if (this.secretVariables.some((v) => v.name === name)) {
+      throw new Error(`'${setting}' must not hold the secret variable ${name}; secrets go in the Secret, got ${show(name)}`);
+    }
+    if (typeof value !== 'string') {
+      throw new Error(`'${setting}.${name}' must be a string, got ${show(value)}`);
+    }
+    this.envVars.set(name, value);
+  }
+
+  /** The Secret's data, base64-encoded; keys without a value are left out. */
+  private secretData(): { [key: string]: string } {
+    const data: { [key: string]: string } = {};
+    for (const v of this.secretVariables) {
+      if (v.value !== undefined) {
+        data[v.name] = Buffer.from(v.value, 'utf8').toString('base64');
+      }
+    }
+    return data;
+  }
+
+  /**
+   * Pod template annotations: content checksums of the ConfigMap and the
+   * Secret (a change rolls the pods), and the image's build arguments (a
+   * rebuilt image with other arguments rolls the pods too).
+   */
+  private podAnnotations(): { [key: string]: string } {
+    const annotations: { [key: string]: string } = { 'checksum/config': sha256(JSON.stringify(this.env)) };
+    if (!this.usesExistingSecret) {
+      annotations['checksum/secret'] = sha256(JSON.stringify(this.secretData()));
+    }
+    for (const [key, value] of Object.entries(this.image.buildArgs)) {
+      annotations[`build-args.todo-cdk8s/${key}`] = value;
+    }
+    return annotations;
+  }
+}
+
+/** A volume name for a directory: `/app/.next/cache` gives `app-next-cache`. */
+function volumeName(dir: string): string {
+  return dir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root';
+}
+
+/** A crypto-random secret of 256 bits, base64url-encoded (43 characters). */
+export function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The hex SHA-256 of a string. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

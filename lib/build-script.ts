@@ -1,0 +1,50 @@
+import { AppComponent } from './app-component';
+
+/** Quotes a string for POSIX shells. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The image build plan as a bash script: builds each component's image into
+ * Minikube's Docker daemon with its tag, build context and build arguments
+ * (for the frontend, the `NEXT_PUBLIC_*` URLs derived from the Services).
+ *
+ * The script takes the Todo app's repository as its first argument (default:
+ * the current directory). `MINIKUBE_PROFILE` picks the Minikube profile;
+ * `USE_CURRENT_DOCKER=1` builds with the current Docker daemon instead.
+ */
+export function renderBuildScript(components: readonly AppComponent[]): string {
+  const lines = [
+    '#!/usr/bin/env bash',
+    '# Builds the Todo app\'s images into Minikube\'s Docker daemon, where the pods',
+    '# find them without a registry (imagePullPolicy IfNotPresent).',
+    '# Written by `npm run synth`: tags and build arguments follow the manifests',
+    '# beside this file; synthesize again after changing a setting.',
+    '#',
+    '# Usage: bash build-images.sh [TODO_APP_DIR]',
+    '#   TODO_APP_DIR          the Todo app repository (holding backend/ and frontend/); default: .',
+    '#   MINIKUBE_PROFILE      the Minikube profile; default: minikube',
+    '#   USE_CURRENT_DOCKER=1  build with the current Docker daemon instead of Minikube\'s',
+    'set -euo pipefail',
+    '',
+    'app_dir="${1:-.}"',
+    'if [ "${USE_CURRENT_DOCKER:-0}" != 1 ]; then',
+    '  eval "$(minikube -p "${MINIKUBE_PROFILE:-minikube}" docker-env)"',
+    'fi',
+  ];
+  for (const component of components) {
+    const image = component.image;
+    const context = image.buildContext.replace(/^\.\//, '');
+    lines.push(
+      '',
+      `echo ${shellQuote(`Building ${image.reference} from ${context} (${component.role})`)}`,
+      'docker build \\',
+      `  --tag ${shellQuote(image.reference)} \\`,
+      ...Object.entries(image.buildArgs).map(([key, value]) => `  --build-arg ${shellQuote(`${key}=${value}`)} \\`),
+      `  "\${app_dir}/"${shellQuote(context)}`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}

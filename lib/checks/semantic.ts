@@ -1,0 +1,257 @@
+/**
+ * Checks over synthesized manifests that a cluster would accept but that
+ * leave the app broken: a Service that selects no pod, a probe on a port the
+ * container does not have, a reference to a ConfigMap that does not exist.
+ *
+ * Each check reads plain objects (as written to YAML), so the same checks run
+ * on the construct output at synth and on `helm template` output in tests.
+ */
+
+/** A Kubernetes object as parsed from YAML. */
+export type Manifest = { readonly [key: string]: any };
+
+/** One thing wrong with one field of one object. */
+export interface Finding {
+  /** `Kind namespace/name`. */
+  readonly object: string;
+  /** Dotted path of the field. */
+  readonly field: string;
+  /** What is wrong. */
+  readonly message: string;
+}
+
+/** Options of {@link checkManifests}. */
+export interface CheckOptions {
+  /** Secrets that exist outside the manifests (an `existingSecret`), by name. */
+  readonly externalSecrets?: readonly string[];
+  /** ConfigMaps that exist outside the manifests, by name. */
+  readonly externalConfigMaps?: readonly string[];
+}
+
+const POD_CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_MAX = 32767;
+/** ConfigMap keys that look like they hold a secret. */
+export const SECRET_LOOKING_KEY = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+
+/** `Kind namespace/name` of an object. */
+export function describe(obj: Manifest): string {
+  const ns = obj.metadata?.namespace ?? 'default';
+  return `${obj.kind} ${ns}/${obj.metadata?.name}`;
+}
+
+/** A workload's pod template and where it sits. */
+export interface PodTemplate {
+  readonly owner: Manifest;
+  readonly path: string;
+  readonly labels: { [key: string]: string };
+  readonly spec: any;
+}
+
+/** The pod templates of the workloads among `objects` (and bare Pods). */
+export function podTemplates(objects: readonly Manifest[]): PodTemplate[] {
+  const result: PodTemplate[] = [];
+  for (const obj of objects) {
+    if (obj.kind === 'Pod') {
+      result.push({ owner: obj, path: 'spec', labels: obj.metadata?.labels ?? {}, spec: obj.spec ?? {} });
+    } else if (POD_CONTROLLERS.has(obj.kind)) {
+      const t = obj.spec?.template ?? {};
+      result.push({ owner: obj, path: 'spec.template.spec', labels: t.metadata?.labels ?? {}, spec: t.spec ?? {} });
+    }
+  }
+  return result;
+}
+
+function namespaceOf(obj: Manifest): string {
+  return obj.metadata?.namespace ?? 'default';
+}
+
+function selects(selector: { [key: string]: string } | undefined, labels: { [key: string]: string }): boolean {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+function containersOf(spec: any): Array<{ container: any; path: string }> {
+  return [
+    ...(spec.initContainers ?? []).map((c: any, i: number) => ({ container: c, path: `initContainers[${i}]` })),
+    ...(spec.containers ?? []).map((c: any, i: number) => ({ container: c, path: `containers[${i}]` })),
+  ];
+}
+
+function hasPort(container: any, port: string | number): boolean {
+  return (container.ports ?? []).some((p: any) => (typeof port === 'number' ? p.containerPort === port : p.name === port));
+}
+
+/**
+ * Runs every semantic check. Returns the findings, empty when all pass.
+ */
+export function checkManifests(objects: readonly Manifest[], options: CheckOptions = {}): Finding[] {
+  return [
+    ...checkWorkloadSelectors(objects),
+    ...checkServices(objects),
+    ...checkProbePorts(objects),
+    ...checkReferences(objects, options),
+    ...checkNodePorts(objects),
+    ...checkConfigMapKeys(objects),
+  ];
+}
+
+/** Each workload's selector matches its own pod template. */
+export function checkWorkloadSelectors(objects: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const obj of objects) {
+    if (!POD_CONTROLLERS.has(obj.kind) || obj.kind === 'Job') {
+      continue;
+    }
+    const matchLabels = obj.spec?.selector?.matchLabels;
+    const labels = obj.spec?.template?.metadata?.labels ?? {};
+    if (!selects(matchLabels, labels)) {
+      findings.push({ object: describe(obj), field: 'spec.selector.matchLabels', message: `selector ${JSON.stringify(matchLabels ?? {})} does not match the pod template labels ${JSON.stringify(labels)}` });
+    }
+  }
+  return findings;
+}
+
+/** Each Service selects the pods of exactly one workload, and its targetPorts exist on them. */
+export function checkServices(objects: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  const templates = podTemplates(objects);
+  for (const svc of objects.filter((o) => o.kind === 'Service')) {
+    if (svc.spec?.type === 'ExternalName') {
+      continue;
+    }
+    const selector = svc.spec?.selector;
+    const matched = templates.filter((t) => namespaceOf(t.owner) === namespaceOf(svc) && selects(selector, t.labels));
+    if (matched.length !== 1) {
+      findings.push({
+        object: describe(svc),
+        field: 'spec.selector',
+        message: matched.length === 0
+          ? `selects no pods (selector ${JSON.stringify(selector ?? {})})`
+          : `selects the pods of ${matched.length} workloads (${matched.map((t) => describe(t.owner)).join(', ')}); a Service must select exactly one`,
+      });
+      continue;
+    }
+    const containers = containersOf(matched[0].spec).map((c) => c.container);
+    (svc.spec?.ports ?? []).forEach((port: any, i: number) => {
+      const target = port.targetPort ?? port.port;
+      if (!containers.some((c) => hasPort(c, target))) {
+        findings.push({ object: describe(svc), field: `spec.ports[${i}].targetPort`, message: `targetPort ${JSON.stringify(target)} is not a port of ${describe(matched[0].owner)}'s containers` });
+      }
+    });
+  }
+  return findings;
+}
+
+/** Every probe's port exists on its container. */
+export function checkProbePorts(objects: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const t of podTemplates(objects)) {
+    for (const { container, path } of containersOf(t.spec)) {
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+        const p = container[probe];
+        const handler = p?.httpGet ? 'httpGet' : p?.tcpSocket ? 'tcpSocket' : p?.grpc ? 'grpc' : undefined;
+        if (!handler) {
+          continue;
+        }
+        const port = p[handler].port;
+        if (!hasPort(container, port)) {
+          findings.push({ object: describe(t.owner), field: `${t.path}.${path}.${probe}.${handler}.port`, message: `port ${JSON.stringify(port)} is not a port of container ${JSON.stringify(container.name)}` });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+/** Every ConfigMap, Secret and PersistentVolumeClaim a pod refers to exists (and has the key asked for). */
+export function checkReferences(objects: readonly Manifest[], options: CheckOptions = {}): Finding[] {
+  const findings: Finding[] = [];
+  const find = (kind: string, ns: string, name: string) =>
+    objects.find((o) => o.kind === kind && namespaceOf(o) === ns && o.metadata?.name === name);
+  const keysOf = (obj: Manifest) => new Set([...Object.keys(obj.data ?? {}), ...Object.keys(obj.stringData ?? {}), ...Object.keys(obj.binaryData ?? {})]);
+  const external = { ConfigMap: new Set(options.externalConfigMaps ?? []), Secret: new Set(options.externalSecrets ?? []) };
+
+  for (const t of podTemplates(objects)) {
+    const ns = namespaceOf(t.owner);
+    const resolve = (kind: 'ConfigMap' | 'Secret', name: string, key: string | undefined, optional: boolean, field: string) => {
+      if (optional || external[kind].has(name)) {
+        return;
+      }
+      const target = find(kind, ns, name);
+      if (!target) {
+        findings.push({ object: describe(t.owner), field, message: `refers to ${kind} ${ns}/${name}, which is not among the manifests` });
+      } else if (key !== undefined && !keysOf(target).has(key)) {
+        findings.push({ object: describe(t.owner), field, message: `refers to key ${JSON.stringify(key)} of ${kind} ${ns}/${name}, which has no such key` });
+      }
+    };
+    for (const { container, path } of containersOf(t.spec)) {
+      (container.envFrom ?? []).forEach((e: any, i: number) => {
+        if (e.configMapRef) resolve('ConfigMap', e.configMapRef.name, undefined, !!e.configMapRef.optional, `${t.path}.${path}.envFrom[${i}].configMapRef`);
+        if (e.secretRef) resolve('Secret', e.secretRef.name, undefined, !!e.secretRef.optional, `${t.path}.${path}.envFrom[${i}].secretRef`);
+      });
+      (container.env ?? []).forEach((e: any, i: number) => {
+        const cm = e.valueFrom?.configMapKeyRef;
+        const sec = e.valueFrom?.secretKeyRef;
+        if (cm) resolve('ConfigMap', cm.name, cm.key, !!cm.optional, `${t.path}.${path}.env[${i}].valueFrom.configMapKeyRef`);
+        if (sec) resolve('Secret', sec.name, sec.key, !!sec.optional, `${t.path}.${path}.env[${i}].valueFrom.secretKeyRef`);
+      });
+      const volumes = new Set((t.spec.volumes ?? []).map((v: any) => v.name));
+      (container.volumeMounts ?? []).forEach((m: any, i: number) => {
+        if (!volumes.has(m.name)) {
+          findings.push({ object: describe(t.owner), field: `${t.path}.${path}.volumeMounts[${i}].name`, message: `mounts volume ${JSON.stringify(m.name)}, which the pod does not declare` });
+        }
+      });
+    }
+    (t.spec.volumes ?? []).forEach((v: any, i: number) => {
+      const field = `${t.path}.volumes[${i}]`;
+      if (v.configMap) resolve('ConfigMap', v.configMap.name, undefined, !!v.configMap.optional, `${field}.configMap`);
+      if (v.secret) resolve('Secret', v.secret.secretName, undefined, !!v.secret.optional, `${field}.secret`);
+      if (v.persistentVolumeClaim && !find('PersistentVolumeClaim', ns, v.persistentVolumeClaim.claimName)) {
+        findings.push({ object: describe(t.owner), field: `${field}.persistentVolumeClaim`, message: `refers to PersistentVolumeClaim ${ns}/${v.persistentVolumeClaim.claimName}, which is not among the manifests` });
+      }
+    });
+  }
+  return findings;
+}
+
+/** NodePorts are in Kubernetes' default range and each is used once. */
+export function checkNodePorts(objects: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Map<number, string>();
+  for (const svc of objects.filter((o) => o.kind === 'Service')) {
+    (svc.spec?.ports ?? []).forEach((port: any, i: number) => {
+      if (port.nodePort === undefined) {
+        return;
+      }
+      const field = `spec.ports[${i}].nodePort`;
+      if (!Number.isInteger(port.nodePort) || port.nodePort < NODE_PORT_MIN || port.nodePort > NODE_PORT_MAX) {
+        findings.push({ object: describe(svc), field, message: `nodePort must be between ${NODE_PORT_MIN} and ${NODE_PORT_MAX}, got ${JSON.stringify(port.nodePort)}` });
+      }
+      if (!['NodePort', 'LoadBalancer'].includes(svc.spec?.type)) {
+        findings.push({ object: describe(svc), field, message: `nodePort needs type NodePort or LoadBalancer, got ${JSON.stringify(svc.spec?.type ?? 'ClusterIP')}` });
+      }
+      const other = seen.get(port.nodePort);
+      if (other) {
+        findings.push({ object: describe(svc), field, message: `nodePort ${port.nodePort} is also used by ${other}` });
+      } else {
+        seen.set(port.nodePort, describe(svc));
+      }
+    });
+  }
+  return findings;
+}
+
+/** No ConfigMap key looks like it holds a secret. */
+export function checkConfigMapKeys(objects: readonly Manifest[]): Finding[] {
+  return objects
+    .filter((o) => o.kind === 'ConfigMap')
+    .flatMap((cm) => Object.keys(cm.data ?? {})
+      .filter((key) => SECRET_LOOKING_KEY.test(key))
+      .map((key) => ({ object: describe(cm), field: `data.${key}`, message: `key ${JSON.stringify(key)} looks like a secret; secrets belong in a Secret` })));
+}
+
+/** Formats findings as a report, one line each. */
+export function formatFindings(findings: readonly Finding[]): string {
+  return findings.map((f) => `  - ${f.object} ${f.field}: ${f.message}`).join('\n');
+}

@@ -1,0 +1,31 @@
+import { App, Chart } from 'cdk8s';
+import * as k8s from '../imports/k8s';
+import { SecretSettings, Settings } from './settings';
+import { TodoApp } from './todo-app';
+
+/** Labels that make a namespace enforce the "restricted" Pod Security Standard. */
+export const RESTRICTED_POD_SECURITY_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'v1.28',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+};
+
+/**
+ * Builds the default app from settings: one chart `todo` (written as
+ * `todo.k8s.yaml`) in the settings' namespace, holding the namespace itself
+ * (unless it is `default`) and a {@link TodoApp}.
+ */
+export function buildDefaultApp(app: App, settings: Settings, secrets: SecretSettings): TodoApp {
+  const chart = new Chart(app, 'todo', { namespace: settings.namespace, disableResourceNameHashes: true });
+  if (settings.namespace !== 'default') {
+    new k8s.KubeNamespace(chart, 'Namespace', {
+      metadata: { name: settings.namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } },
+    });
+  }
+  return new TodoApp(chart, 'todo', {
+    ...settings.app,
+    backend: { ...settings.app.backend, jwtSecret: secrets.jwtSecret, anthropicApiKey: secrets.anthropicApiKey },
+    frontend: { ...settings.app.frontend, betterAuthSecret: secrets.betterAuthSecret },
+  });
+}

@@ -1,0 +1,68 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { ContainerResources, Cpu } from 'cdk8s-plus-28';
+import { check, Rules } from './validation';
+
+/** CPU and memory as the Kubernetes quantities a container spec and Helm values hold. */
+export interface ResourceQuantities {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/**
+ * Formats a size as the largest binary unit that holds it exactly: `512Mi`, `1Gi`.
+ */
+export function formatSize(size: Size): string {
+  const kib = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  const units: Array<[string, number]> = [['Ti', 1024 ** 3], ['Gi', 1024 ** 2], ['Mi', 1024], ['Ki', 1]];
+  for (const [unit, factor] of units) {
+    if (kib >= factor && Number.isInteger(kib / factor)) {
+      return `${kib / factor}${unit}`;
+    }
+  }
+  return `${Math.round(kib * 1024)}`;
+}
+
+/**
+ * Turns cdk8s-plus `ContainerResources` into request and limit quantities,
+ * filling what is not given from `defaults` and checking that each request
+ * fits within its limit.
+ *
+ * @param setting the prop name, for error messages
+ */
+export function resolveResources(setting: string, given: ContainerResources | undefined, defaults: ResourceQuantities): ResourceQuantities {
+  const cpu = (c: Cpu | undefined, fallback: string, name: string) =>
+    check(`${setting}.cpu.${name}`, c === undefined ? fallback : c.amount, Rules.cpu);
+  const mem = (s: Size | undefined, fallback: string, name: string) =>
+    check(`${setting}.memory.${name}`, s === undefined ? fallback : formatSize(s), Rules.memory);
+  const result: ResourceQuantities = {
+    requests: {
+      cpu: cpu(given?.cpu?.request, defaults.requests.cpu, 'request'),
+      memory: mem(given?.memory?.request, defaults.requests.memory, 'request'),
+    },
+    limits: {
+      cpu: cpu(given?.cpu?.limit, defaults.limits.cpu, 'limit'),
+      memory: mem(given?.memory?.limit, defaults.limits.memory, 'limit'),
+    },
+  };
+  for (const kind of ['cpu', 'memory'] as const) {
+    const request = result.requests[kind];
+    const limit = result.limits[kind];
+    if (quantityValue(request) > quantityValue(limit)) {
+      throw new Error(`'${setting}.${kind}.request' must not exceed '${setting}.${kind}.limit' (${limit}), got ${request}`);
+    }
+  }
+  return result;
+}
+
+const SUFFIX: { readonly [suffix: string]: number } = {
+  m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+};
+
+/** The numeric value of a Kubernetes quantity (`250m`, `512Mi`, `1`). */
+export function quantityValue(quantity: string): number {
+  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity);
+  if (!match) {
+    return NaN;
+  }
+  return parseFloat(match[1]) * (match[2] ? SUFFIX[match[2]] ?? NaN : 1);
+}

@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { renderBuildScript } from './build-script';
+import { assertChecksPass } from './checks';
+import { buildDefaultApp } from './default-app';
+import { writeDirectoryAtomically } from './output';
+import { resolveLocalSecrets } from './secret-store';
+import { Environment, readSecretSettings, readSettings } from './settings';
+
+/** Options of {@link synthesize}. */
+export interface SynthesizeOptions {
+  /** Where to write; replaced as a whole on success, untouched on failure. */
+  readonly outdir: string;
+  /** The environment the settings and secrets are read from. */
+  readonly env: Environment;
+}
+
+/** What {@link synthesize} wrote, relative to the output directory. */
+export interface SynthesizeResult {
+  readonly files: string[];
+}
+
+/**
+ * Synthesizes the default app: the plain manifests (`todo.k8s.yaml`) and the
+ * image build plan (`build-images.sh`), all or nothing.
+ */
+export function synthesize(options: SynthesizeOptions): SynthesizeResult {
+  const settings = readSettings(options.env);
+  const secrets = resolveLocalSecrets(settings.secretsFile, readSecretSettings(options.env));
+  writeDirectoryAtomically(options.outdir, (staging) => {
+    const app = new App({ outdir: staging });
+    const todo = buildDefaultApp(app, settings, secrets);
+    app.synth();
+    assertChecksPass('the manifests', app.charts.flatMap((chart) => chart.toJson()));
+    fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components), { mode: 0o755 });
+  });
+  return { files: listFiles(options.outdir) };
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+}

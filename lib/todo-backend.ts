@@ -1,0 +1,146 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AppComponent, AppComponentOptions } from './app-component';
+import { DockerImage } from './docker-image';
+import { HealthProbe } from './health-probe';
+import { check, Rules, show } from './validation';
+
+/** The backend image of the design: FastAPI on `python:3.12-slim`, port 8000, built from `backend/`. */
+export const BACKEND_IMAGE = new DockerImage({
+  name: 'todo-backend',
+  tag: 'latest',
+  baseImage: 'python:3.12-slim',
+  port: 8000,
+  buildContext: 'backend/',
+});
+
+/** The backend's default NodePort (`30800`: the backend port 8000, in the NodePort range). */
+export const BACKEND_NODE_PORT = 30800;
+
+/** The design's SQLite database, in the container's working directory. */
+export const EPHEMERAL_DATABASE_URL = 'sqlite:///./todoapp.db';
+
+/** The design's model for the chatbot. */
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-3-haiku-20240307';
+
+/**
+ * Properties of a {@link TodoBackend}.
+ */
+export interface TodoBackendProps extends AppComponentOptions {
+  /**
+   * The path of the backend's health endpoint, used by the default liveness
+   * and readiness probes.
+   *
+   * @default '/health'
+   */
+  readonly healthPath?: string;
+
+  /**
+   * The key that signs the users' JWTs (`JWT_SECRET`). Keep it stable across
+   * deployments, or every user is signed out.
+   *
+   * @default - a crypto-random 256-bit value, new on every synth
+   */
+  readonly jwtSecret?: string;
+
+  /**
+   * Anthropic API key for the chatbot (`ANTHROPIC_API_KEY`). The backend starts without it.
+   *
+   * @default - none: the chatbot is disabled
+   */
+  readonly anthropicApiKey?: string;
+
+  /**
+   * The model the chatbot uses (`ANTHROPIC_MODEL`).
+   *
+   * @default 'claude-3-haiku-20240307'
+   */
+  readonly anthropicModel?: string;
+
+  /**
+   * How long a login lasts, in hours (`JWT_EXPIRY_HOURS`).
+   *
+   * @default 24
+   */
+  readonly jwtExpiryHours?: number;
+
+  /**
+   * Origins the browser may call the backend from (`CORS_ORIGINS`, comma-separated).
+   * A {@link TodoFrontend} adds its own URL.
+   *
+   * @default - none besides those added by frontends
+   */
+  readonly corsOrigins?: string[];
+}
+
+/**
+ * The Todo app's FastAPI backend: Deployment and NodePort Service
+ * `todo-backend` on port 8000, probed at `GET /health`, configured by a
+ * ConfigMap (`DATABASE_URL`, `JWT_ALGORITHM`, `JWT_EXPIRY_HOURS`,
+ * `CORS_ORIGINS`, `ANTHROPIC_MODEL`) and a Secret (`JWT_SECRET`, optional
+ * `ANTHROPIC_API_KEY`).
+ *
+ * @example
+ * const backend = new TodoBackend(chart, 'backend', {
+ *   imageTag: 'v1.2.0',
+ *   jwtSecret: process.env.JWT_SECRET,
+ * });
+ * backend.url;     // 'http://192.168.49.2:30800'
+ * backend.dnsName; // 'todo-backend.default.svc.cluster.local'
+ */
+export class TodoBackend extends AppComponent {
+  private readonly corsOrigins: string[] = [];
+
+  constructor(scope: Construct, id: string, props: TodoBackendProps = {}) {
+    const healthPath = check('backend.healthPath', props.healthPath ?? '/health', Rules.httpPath);
+    const jwtExpiryHours = check('backend.jwtExpiryHours', props.jwtExpiryHours ?? 24, Rules.threshold);
+    super(scope, id, props, {
+      role: 'backend',
+      defaultName: 'todo-backend',
+      defaultImage: BACKEND_IMAGE,
+      defaultNodePort: BACKEND_NODE_PORT,
+      defaultResources: {
+        requests: { cpu: '100m', memory: '128Mi' },
+        limits: { cpu: '500m', memory: '512Mi' },
+      },
+      defaultLivenessProbe: HealthProbe.httpGet(healthPath, {
+        initialDelay: Duration.seconds(10),
+        period: Duration.seconds(10),
+        timeout: Duration.seconds(3),
+      }),
+      defaultReadinessProbe: HealthProbe.httpGet(healthPath, {
+        initialDelay: Duration.seconds(5),
+        period: Duration.seconds(5),
+        timeout: Duration.seconds(3),
+      }),
+      writableDirectories: ['/tmp'],
+      env: {
+        DATABASE_URL: EPHEMERAL_DATABASE_URL,
+        JWT_ALGORITHM: 'HS256',
+        JWT_EXPIRY_HOURS: String(jwtExpiryHours),
+        ANTHROPIC_MODEL: check('backend.anthropicModel', props.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL, Rules.nonEmpty),
+      },
+      secrets: [
+        { name: 'JWT_SECRET', optional: false, generate: true, value: props.jwtSecret, setting: 'backend.jwtSecret', rule: Rules.secret },
+        { name: 'ANTHROPIC_API_KEY', optional: true, generate: false, value: props.anthropicApiKey, setting: 'backend.anthropicApiKey', rule: Rules.credential },
+      ],
+    });
+    for (const origin of props.corsOrigins ?? []) {
+      this.allowCorsOrigin(origin);
+    }
+  }
+
+  /**
+   * Lets browsers call the backend from `origin` (`http://host:port`), by
+   * adding it to `CORS_ORIGINS`.
+   */
+  public allowCorsOrigin(origin: string): void {
+    if (!/^https?:\/\/[^\s/,]+$/.test(origin)) {
+      throw new Error(`'backend.corsOrigins' must hold origins such as "http://192.168.49.2:30300" (scheme and host, no path or comma), got ${show(origin)}`);
+    }
+    if (!this.corsOrigins.includes(origin)) {
+      this.corsOrigins.push(origin);
+      this.setEnv('CORS_ORIGINS', this.corsOrigins.join(','));
+    }
+  }
+}
