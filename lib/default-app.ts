@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, JsonPatch } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { SecretSettings, Settings } from './settings';
 import { TodoApp } from './todo-app';
@@ -19,9 +19,11 @@ export const RESTRICTED_POD_SECURITY_LABELS = {
 export function buildDefaultApp(app: App, settings: Settings, secrets: SecretSettings): TodoApp {
   const chart = new Chart(app, 'todo', { namespace: settings.namespace, disableResourceNameHashes: true });
   if (settings.namespace !== 'default') {
-    new k8s.KubeNamespace(chart, 'Namespace', {
+    const namespace = new k8s.KubeNamespace(chart, 'Namespace', {
       metadata: { name: settings.namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } },
     });
+    // Namespaces are cluster-scoped: drop the namespace the chart gives every object.
+    namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }
   return new TodoApp(chart, 'todo', {
     ...settings.app,

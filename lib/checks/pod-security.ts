@@ -44,9 +44,12 @@ export function checkRestrictedPodSecurity(objects: readonly Manifest[]): Findin
       const runAsNonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
       if (runAsNonRoot !== true) add(at('runAsNonRoot'), `runAsNonRoot must be true (on the container or the pod), got ${JSON.stringify(runAsNonRoot)}`);
       if (sc.runAsUser === 0) add(at('runAsUser'), 'runAsUser must not be 0 (root)');
-      const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
-      if (!['RuntimeDefault', 'Localhost'].includes(seccomp)) {
-        add(at('seccompProfile.type'), `seccompProfile must be RuntimeDefault or Localhost (on the container or the pod), got ${JSON.stringify(seccomp)}`);
+      // A pod-level profile was checked above; a container inherits it unless it sets its own.
+      if (sc.seccompProfile || !pod.seccompProfile) {
+        const seccomp = sc.seccompProfile?.type;
+        if (!['RuntimeDefault', 'Localhost'].includes(seccomp)) {
+          add(at('seccompProfile.type'), `seccompProfile must be RuntimeDefault or Localhost (on the container or the pod), got ${JSON.stringify(seccomp)}`);
+        }
       }
       const drop: string[] = sc.capabilities?.drop ?? [];
       if (!drop.includes('ALL')) add(at('capabilities.drop'), `capabilities must drop ALL, got ${JSON.stringify(drop)}`);

@@ -1,0 +1,92 @@
+import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { readSecretSettings, readSettings, SETTINGS } from '../lib';
+
+describe('readSettings', () => {
+  test('with no variables, every default from the design', () => {
+    const s = readSettings({});
+    expect(s.namespace).toBe('default');
+    expect(s.secretsFile).toBe('.todo-secrets.json');
+    expect(s.app.nodeAddress).toBe('192.168.49.2');
+    expect(s.app.backend).toMatchObject({ replicas: 1, nodePort: 30800, healthPath: '/health', imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT, anthropicModel: 'claude-3-haiku-20240307' });
+    expect(s.app.backend!.image!.reference).toBe('todo-backend:latest');
+    expect(s.app.frontend).toMatchObject({ replicas: 1, nodePort: 30300, livenessPath: '/' });
+    expect(s.app.frontend!.image!.reference).toBe('todo-frontend:latest');
+  });
+
+  test('each variable sets its value', () => {
+    const s = readSettings({
+      TODO_NAMESPACE: 'todo',
+      TODO_NODE_ADDRESS: '192.168.58.2',
+      TODO_IMAGE_PULL_POLICY: 'Never',
+      TODO_BACKEND_IMAGE: 'registry.local:5000/todo/api',
+      TODO_BACKEND_IMAGE_TAG: 'v1.2.3',
+      TODO_BACKEND_REPLICAS: '0',
+      TODO_BACKEND_NODE_PORT: '31000',
+      TODO_BACKEND_HEALTH_PATH: '/healthz',
+      TODO_ANTHROPIC_MODEL: 'claude-3-5-sonnet-latest',
+      TODO_FRONTEND_IMAGE: 'web',
+      TODO_FRONTEND_IMAGE_TAG: 'v2',
+      TODO_FRONTEND_REPLICAS: ' 3 ',
+      TODO_FRONTEND_NODE_PORT: '31001',
+      TODO_FRONTEND_LIVENESS_PATH: '/login',
+      TODO_SECRETS_FILE: '/tmp/x.json',
+    });
+    expect(s.namespace).toBe('todo');
+    expect(s.secretsFile).toBe('/tmp/x.json');
+    expect(s.app.nodeAddress).toBe('192.168.58.2');
+    expect(s.app.backend).toMatchObject({ replicas: 0, nodePort: 31000, healthPath: '/healthz', imagePullPolicy: 'Never', anthropicModel: 'claude-3-5-sonnet-latest' });
+    expect(s.app.backend!.image!.reference).toBe('registry.local:5000/todo/api:v1.2.3');
+    expect(s.app.frontend).toMatchObject({ replicas: 3, nodePort: 31001, livenessPath: '/login', imagePullPolicy: 'Never' });
+    expect(s.app.frontend!.image!.reference).toBe('web:v2');
+  });
+
+  test('every setting has a description and a default that passes its own rule', () => {
+    for (const def of SETTINGS) {
+      expect(def.description).not.toBe('');
+      const value = def.integer ? Number(def.default) : def.default;
+      expect(def.rule.test(value)).toBe(true);
+    }
+  });
+
+  describe('fails when', () => {
+    const cases: Array<[string, { [k: string]: string }, string]> = [
+      ['a TODO_ variable is unknown (a typo)', { TODO_BAKEND_REPLICAS: '2' }, 'unknown setting TODO_BAKEND_REPLICAS; the settings are TODO_NAMESPACE'],
+      ['replicas are not a number', { TODO_BACKEND_REPLICAS: 'two' }, `'TODO_BACKEND_REPLICAS' must be a whole number of at least 0, got "two"`],
+      ['replicas are fractional', { TODO_FRONTEND_REPLICAS: '1.5' }, `'TODO_FRONTEND_REPLICAS' must be a whole number of at least 0, got "1.5"`],
+      ['replicas are negative', { TODO_FRONTEND_REPLICAS: '-1' }, `'TODO_FRONTEND_REPLICAS' must be a whole number of at least 0, got -1`],
+      ['a nodePort is out of range', { TODO_BACKEND_NODE_PORT: '80' }, `'TODO_BACKEND_NODE_PORT' must be an integer between 30000 and 32767, got 80`],
+      ['the namespace is not DNS-1123', { TODO_NAMESPACE: 'My_NS' }, `'TODO_NAMESPACE' must be a DNS-1123 label`],
+      ['the namespace is empty', { TODO_NAMESPACE: '' }, `'TODO_NAMESPACE' must be a DNS-1123 label`],
+      ['the pull policy is unknown', { TODO_IMAGE_PULL_POLICY: 'Sometimes' }, `'TODO_IMAGE_PULL_POLICY' must be one of "IfNotPresent", "Never", "Always", got "Sometimes"`],
+      ['an image reference is malformed', { TODO_BACKEND_IMAGE: 'Todo Backend' }, `'TODO_BACKEND_IMAGE' must be an image repository`],
+      ['an image tag is malformed', { TODO_FRONTEND_IMAGE_TAG: '-bad' }, `'TODO_FRONTEND_IMAGE_TAG' must be an image tag`],
+      ['a probe path is relative', { TODO_BACKEND_HEALTH_PATH: 'health' }, `'TODO_BACKEND_HEALTH_PATH' must be an absolute HTTP path`],
+      ['the node address is a URL', { TODO_NODE_ADDRESS: 'http://x' }, `'TODO_NODE_ADDRESS' must be a hostname or IPv4 address`],
+    ];
+    test.each(cases)('%s', (_name, env, message) => {
+      expect(() => readSettings(env)).toThrow(message);
+    });
+  });
+});
+
+describe('readSecretSettings', () => {
+  test('reads the three secrets; an empty ANTHROPIC_API_KEY means none', () => {
+    const jwt = 'j'.repeat(32);
+    const auth = 'a'.repeat(40);
+    expect(readSecretSettings({ JWT_SECRET: jwt, BETTER_AUTH_SECRET: auth, ANTHROPIC_API_KEY: 'sk-test' })).toEqual({ jwtSecret: jwt, betterAuthSecret: auth, anthropicApiKey: 'sk-test' });
+    expect(readSecretSettings({ ANTHROPIC_API_KEY: '' })).toEqual({ jwtSecret: undefined, betterAuthSecret: undefined, anthropicApiKey: undefined });
+  });
+
+  test('fails when JWT_SECRET is short, without printing it', () => {
+    expect(() => readSecretSettings({ JWT_SECRET: 'hunter2' })).toThrow(`'JWT_SECRET' must be a secret of at least 32 characters without whitespace, got a value of 7 characters`);
+    expect(() => readSecretSettings({ JWT_SECRET: 'hunter2' })).not.toThrow(/hunter2/);
+  });
+
+  test('fails when BETTER_AUTH_SECRET is empty', () => {
+    expect(() => readSecretSettings({ BETTER_AUTH_SECRET: '' })).toThrow(`'BETTER_AUTH_SECRET' must be a secret of at least 32 characters`);
+  });
+
+  test('fails when ANTHROPIC_API_KEY holds whitespace', () => {
+    expect(() => readSecretSettings({ ANTHROPIC_API_KEY: 'sk test' })).toThrow(`'ANTHROPIC_API_KEY' must be a non-empty value without whitespace, got a value of 7 characters`);
+  });
+});

@@ -1,0 +1,108 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { synthesize } from '../lib';
+import { runAllChecks } from '../lib/checks';
+import { validateObjects } from './support/k8s-schema';
+import { find, redactSecrets, secretValues, TEST_SECRETS } from './support/util';
+import { readYaml } from './support/yaml';
+
+const ROOT = path.join(__dirname, '..');
+
+describe('synthesize (the default app)', () => {
+  let tmp: string;
+  let outdir: string;
+  let env: { [k: string]: string };
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+    outdir = path.join(tmp, 'dist');
+    env = { JWT_SECRET: TEST_SECRETS.jwtSecret, BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret, TODO_SECRETS_FILE: path.join(tmp, 'secrets.json') };
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const read = (dir: string) => Object.fromEntries(synthesize({ outdir: dir, env }).files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+
+  test('writes the manifests and the build script; twice gives identical output', () => {
+    const first = read(outdir);
+    expect(Object.keys(first)).toEqual(expect.arrayContaining(['build-images.sh', 'todo.k8s.yaml']));
+    expect(read(outdir)).toEqual(first);
+    expect(fs.statSync(path.join(outdir, 'build-images.sh')).mode & 0o111).not.toBe(0);
+  });
+
+  test('snapshot of the manifests (secret values redacted)', () => {
+    synthesize({ outdir, env });
+    expect(redactSecrets(readYaml(path.join(outdir, 'todo.k8s.yaml')))).toMatchSnapshot();
+  });
+
+  test('every object is strictly valid for Kubernetes 1.28 and passes every check', () => {
+    synthesize({ outdir, env: { ...env, TODO_NAMESPACE: 'todo' } });
+    const objects = readYaml(path.join(outdir, 'todo.k8s.yaml'));
+    expect(objects.length).toBeGreaterThanOrEqual(9);
+    expect(validateObjects(objects)).toEqual([]);
+    expect(runAllChecks(objects)).toEqual([]);
+  });
+
+  test('a non-default namespace is created first, labelled for restricted Pod Security', () => {
+    synthesize({ outdir, env: { ...env, TODO_NAMESPACE: 'todo' } });
+    const objects = readYaml(path.join(outdir, 'todo.k8s.yaml'));
+    expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'todo', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
+    expect(objects[0].metadata.namespace).toBeUndefined();
+    expect(objects.slice(1).every((o) => o.metadata.namespace === 'todo')).toBe(true);
+  });
+
+  test('secrets come from the environment, else from the secrets file, kept across synths', () => {
+    synthesize({ outdir, env });
+    expect(secretValues(find(readYaml(path.join(outdir, 'todo.k8s.yaml')), 'Secret', 'todo-backend-secret')).JWT_SECRET).toBe(TEST_SECRETS.jwtSecret);
+
+    const noEnv = { TODO_SECRETS_FILE: env.TODO_SECRETS_FILE };
+    synthesize({ outdir, env: noEnv });
+    const generated = secretValues(find(readYaml(path.join(outdir, 'todo.k8s.yaml')), 'Secret', 'todo-frontend-secret')).BETTER_AUTH_SECRET;
+    expect(generated).toHaveLength(43);
+    synthesize({ outdir, env: noEnv });
+    expect(secretValues(find(readYaml(path.join(outdir, 'todo.k8s.yaml')), 'Secret', 'todo-frontend-secret')).BETTER_AUTH_SECRET).toBe(generated);
+  });
+
+  test('no secret value reaches a ConfigMap or the build script', () => {
+    synthesize({ outdir, env: { ...env, ANTHROPIC_API_KEY: 'sk-ant-test' } });
+    const configMaps = readYaml(path.join(outdir, 'todo.k8s.yaml')).filter((o) => o.kind === 'ConfigMap');
+    const exposed = JSON.stringify(configMaps) + fs.readFileSync(path.join(outdir, 'build-images.sh'), 'utf8');
+    for (const value of [TEST_SECRETS.jwtSecret, TEST_SECRETS.betterAuthSecret, 'sk-ant-test']) {
+      expect(exposed).not.toContain(value);
+    }
+  });
+
+  describe('a failed synth leaves no half-written output', () => {
+    test('fails when a setting is invalid, and writes nothing', () => {
+      expect(() => synthesize({ outdir, env: { ...env, TODO_BACKEND_REPLICAS: '-2' } })).toThrow("'TODO_BACKEND_REPLICAS' must be a whole number of at least 0, got -2");
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
+    test('fails when two nodePorts collide, and keeps the previous output as it was', () => {
+      const before = read(outdir);
+      expect(() => synthesize({ outdir, env: { ...env, TODO_BACKEND_NODE_PORT: '30300' } })).toThrow("'frontend.nodePort' must differ from 'backend.nodePort'");
+      expect(Object.fromEntries(Object.keys(before).map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]))).toEqual(before);
+      expect(fs.readdirSync(tmp)).toEqual(['dist']);
+    });
+  });
+
+  describe('through the cdk8s CLI (`npm run synth`)', () => {
+    const cli = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
+    const runCli = (extraEnv: { [k: string]: string }) =>
+      spawnSync(cli, ['synth', '--output', outdir], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, ...extraEnv, CDK8S_CHECK_UPGRADE: 'false' } });
+
+    test('writes dist with the manifests and the build script', () => {
+      const result = runCli({});
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(fs.readdirSync(outdir)).toEqual(expect.arrayContaining(['build-images.sh', 'todo.k8s.yaml']));
+    });
+
+    test('fails with the setting named, and no output directory', () => {
+      const result = runCli({ TODO_FRONTEND_NODE_PORT: '99999' });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain("synth failed: 'TODO_FRONTEND_NODE_PORT' must be an integer between 30000 and 32767, got 99999");
+      expect(fs.existsSync(outdir)).toBe(false);
+    });
+  });
+});
