@@ -230,6 +230,10 @@ export abstract class AppComponent extends Construct {
   public readonly runAsUser: number;
   /** Directories backed by `emptyDir` volumes. */
   public readonly writableDirectories: readonly string[];
+  /** The pods' security context ("restricted" Pod Security). */
+  public readonly podSecurityContext: k8s.PodSecurityContext;
+  /** The container's security context ("restricted" Pod Security, read-only root filesystem). */
+  public readonly containerSecurityContext: k8s.SecurityContext;
 
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
@@ -271,6 +275,19 @@ export abstract class AppComponent extends Construct {
     this.resources = resolveResources(s('resources'), options.resources, definition.defaultResources);
     this.runAsUser = check(s('runAsUser'), options.runAsUser ?? 1000, integerBetween(1, 2147483647, 'a non-root user ID'));
     this.writableDirectories = definition.writableDirectories;
+    this.podSecurityContext = {
+      runAsNonRoot: true,
+      runAsUser: this.runAsUser,
+      runAsGroup: this.runAsUser,
+      fsGroup: this.runAsUser,
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    this.containerSecurityContext = {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    };
     this.livenessProbe = options.livenessProbe ?? definition.defaultLivenessProbe;
     this.readinessProbe = options.readinessProbe ?? definition.defaultReadinessProbe;
 
@@ -315,12 +332,7 @@ export abstract class AppComponent extends Construct {
         valueFrom: { secretKeyRef: { name: this.secretName, key: v.name, ...(v.optional ? { optional: true } : {}) } },
       })),
       volumeMounts: this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir })),
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ['ALL'] },
-      },
+      securityContext: this.containerSecurityContext,
       livenessProbe: this.livenessProbe.toKube(HTTP_PORT_NAME),
       readinessProbe: this.readinessProbe.toKube(HTTP_PORT_NAME),
       resources: {
@@ -338,13 +350,7 @@ export abstract class AppComponent extends Construct {
           metadata: { labels, annotations: Lazy.any({ produce: () => this.podAnnotations() }) },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: this.runAsUser,
-              runAsGroup: this.runAsUser,
-              fsGroup: this.runAsUser,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: this.podSecurityContext,
             containers: [container],
             volumes: this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: {} })),
           },
@@ -408,7 +414,7 @@ export abstract class AppComponent extends Construct {
       ...this.selectorLabels,
       'app.kubernetes.io/component': this.role,
       'app.kubernetes.io/part-of': PART_OF,
-      'app.kubernetes.io/version': this.baseImage.tag,
+      'app.kubernetes.io/version': labelValue(this.baseImage.tag),
       'app.kubernetes.io/managed-by': 'cdk8s',
     };
   }
@@ -460,6 +466,14 @@ export abstract class AppComponent extends Construct {
     }
     return annotations;
   }
+}
+
+/**
+ * A label value from free text: at most 63 characters, starting and ending
+ * with a letter or digit (image tags may be 128 characters and end in `.`).
+ */
+export function labelValue(text: string): string {
+  return text.slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
 /** A volume name for a directory: `/app/.next/cache` gives `app-next-cache`. */

@@ -13,3 +13,4 @@ export * from './default-app';
 export * from './output';
 export * from './synth';
 export * from './checks';
+export * from './helm';

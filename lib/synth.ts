@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { renderBuildScript } from './build-script';
 import { assertChecksPass } from './checks';
 import { buildDefaultApp } from './default-app';
+import { renderHelmfile, TodoHelmChart } from './helm';
 import { writeDirectoryAtomically } from './output';
 import { resolveLocalSecrets } from './secret-store';
 import { Environment, readSecretSettings, readSettings } from './settings';
@@ -22,8 +23,10 @@ export interface SynthesizeResult {
 }
 
 /**
- * Synthesizes the default app: the plain manifests (`todo.k8s.yaml`) and the
- * image build plan (`build-images.sh`), all or nothing.
+ * Synthesizes the default app, all or nothing: the plain manifests
+ * (`todo.k8s.yaml`), the image build plan (`build-images.sh`), and one Helm
+ * chart per component (`helm/backend`, `helm/frontend`) with a
+ * `helm/helmfile.yaml` declaring both releases.
  */
 export function synthesize(options: SynthesizeOptions): SynthesizeResult {
   const settings = readSettings(options.env);
@@ -34,6 +37,14 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
     app.synth();
     assertChecksPass('the manifests', app.charts.flatMap((chart) => chart.toJson()));
     fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components), { mode: 0o755 });
+    const releases = todo.components.map((component) => ({
+      chart: new TodoHelmChart(app, `${component.role}-chart`, { component }),
+      path: `./${component.role}`,
+    }));
+    for (const release of releases) {
+      release.chart.writeTo(path.join(staging, 'helm', release.chart.component.role));
+    }
+    fs.writeFileSync(path.join(staging, 'helm', 'helmfile.yaml'), renderHelmfile(releases));
   });
   return { files: listFiles(options.outdir) };
 }

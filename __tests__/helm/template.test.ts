@@ -1,0 +1,57 @@
+import { Helm, renderTemplate } from '../../lib/helm';
+
+const obj = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'svc', labels: { a: 'b' } },
+  spec: { type: 'NodePort', ports: [{ name: 'http', nodePort: 30000, port: 80 }], selector: { a: 'b' } },
+};
+
+describe('renderTemplate', () => {
+  test('scalars stay unquoted, blocks get their indentation, optional keys their condition', () => {
+    expect(renderTemplate(obj, [
+      { path: 'metadata.name', expr: Helm.scalar('{{ .Release.Name }}') },
+      { path: 'metadata.labels', expr: Helm.nindent('include "x.labels" .') },
+      { path: 'spec.ports.0.port', expr: Helm.scalar('{{ .Values.port | int }}') },
+      { path: 'spec.ports.0.nodePort', expr: Helm.optional('.Values.nodePort', '{{ .Values.nodePort | int }}') },
+      { path: 'spec.selector', expr: Helm.lines(['{{- range $k, $v := .Values.sel }}', '{{ $k }}: {{ $v | quote }}', '{{- end }}']) },
+    ], { header: 'a Service' })).toBe(`# a Service
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+  labels:
+    {{- include "x.labels" . | nindent 4 }}
+spec:
+  type: NodePort
+  ports:
+    - name: http
+      {{- if .Values.nodePort }}
+      nodePort: {{ .Values.nodePort | int }}
+      {{- end }}
+      port: {{ .Values.port | int }}
+  selector:
+    {{- range $k, $v := .Values.sel }}
+    {{ $k }}: {{ $v | quote }}
+    {{- end }}
+`);
+  });
+
+  test('a missing path is created; a condition wraps the whole object', () => {
+    expect(renderTemplate({ kind: 'X', metadata: {} }, [{ path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') }], { condition: '.Values.enabled' }))
+      .toBe('{{- if .Values.enabled }}\nkind: X\nmetadata:\n  namespace: {{ .Release.Namespace }}\n{{- end }}\n');
+  });
+
+  test('list items can be scalars', () => {
+    expect(renderTemplate({ args: ['a', 'b'] }, [{ path: 'args.1', expr: Helm.scalar('{{ .Values.b | quote }}') }])).toBe('args:\n  - a\n  - {{ .Values.b | quote }}\n');
+  });
+
+  describe('fails when', () => {
+    test('an optional field is the first of a list item', () => {
+      expect(() => renderTemplate(obj, [{ path: 'spec.ports.0.name', expr: Helm.optional('x', 'y') }])).toThrow('optional field name cannot be the first field of a list item');
+    });
+    test('a path crosses a scalar', () => {
+      expect(() => renderTemplate(obj, [{ path: 'spec.type.x', expr: Helm.scalar('y') }])).toThrow('cannot bind spec.type.x: type is not an object');
+    });
+  });
+});

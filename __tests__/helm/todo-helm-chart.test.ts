@@ -1,0 +1,316 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { synthesize, TodoApp, TodoHelmChart } from '../../lib';
+import { runAllChecks } from '../../lib/checks';
+import { FakeApiServer, helm, template, templateError } from '../support/helm';
+import { validateObjects } from '../support/k8s-schema';
+import { containerOf, find, secretValues, TEST_SECRETS } from '../support/util';
+import { readYaml } from '../support/yaml';
+
+let tmp: string;
+let plain: any[];
+const BACKEND = () => path.join(tmp, 'dist', 'helm', 'backend');
+const FRONTEND = () => path.join(tmp, 'dist', 'helm', 'frontend');
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
+  synthesize({ outdir: path.join(tmp, 'dist'), env: { JWT_SECRET: TEST_SECRETS.jwtSecret, BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret, TODO_SECRETS_FILE: path.join(tmp, 's.json') } });
+  plain = readYaml(path.join(tmp, 'dist', 'todo.k8s.yaml'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** An object as compared across renderings: Helm's own labels and the checksum annotations left out. */
+function comparable(obj: any): any {
+  const copy = JSON.parse(JSON.stringify(obj));
+  const strip = (labels?: { [k: string]: string }) => {
+    if (labels) {
+      delete labels['helm.sh/chart'];
+      delete labels['app.kubernetes.io/managed-by'];
+    }
+  };
+  strip(copy.metadata?.labels);
+  strip(copy.spec?.template?.metadata?.labels);
+  const annotations = copy.spec?.template?.metadata?.annotations;
+  if (annotations) {
+    for (const k of Object.keys(annotations).filter((a) => a.startsWith('checksum/'))) delete annotations[k];
+  }
+  return copy;
+}
+
+describe.each([
+  ['backend', 'todo-backend', BACKEND],
+  ['frontend', 'todo-frontend', FRONTEND],
+])('the %s chart', (_role, name, dir) => {
+  test('has the files of a chart', () => {
+    const files = ['Chart.yaml', 'values.yaml', 'values.schema.json', '.helmignore', 'templates/_helpers.tpl', 'templates/NOTES.txt',
+      'templates/configmap.yaml', 'templates/secret.yaml', 'templates/deployment.yaml', 'templates/service.yaml', 'templates/tests/test-connection.yaml'];
+    for (const f of files) expect([f, fs.existsSync(path.join(dir(), f))]).toEqual([f, true]);
+    expect(readYaml(path.join(dir(), 'Chart.yaml'))[0]).toEqual({
+      apiVersion: 'v2', name, description: expect.stringContaining('Todo app'), type: 'application', version: '0.1.0', appVersion: 'latest', kubeVersion: '>=1.25.0-0',
+    });
+  });
+
+  test('passes helm lint --strict', () => {
+    const r = helm(['lint', '--strict', dir()]);
+    expect(r.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(r.status).toBe(0);
+  });
+
+  test('renders, with default values, objects that are strictly valid and pass every check', () => {
+    const objects = template(dir());
+    expect(validateObjects(objects)).toEqual([]);
+    expect(runAllChecks(objects.filter((o) => o.kind !== 'Pod'))).toEqual([]);
+  });
+
+  test('renders, with default values, the same Deployment, Service and ConfigMap as the plain manifests', () => {
+    const rendered = template(dir(), { skipTests: true });
+    for (const [kind, objName] of [['Deployment', name], ['Service', name], ['ConfigMap', `${name}-config`]]) {
+      expect(comparable(find(rendered, kind, objName))).toEqual(comparable(find(plain, kind, objName)));
+    }
+    expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+      plain.filter((o) => o.metadata.labels?.app === name).map((o) => `${o.kind}/${o.metadata.name}`).sort());
+  });
+
+  test('keeps integers as integers (replicas, ports, probe timings)', () => {
+    const rendered = template(dir(), { set: { replicaCount: 3, 'service.port': 8080, 'probes.liveness.periodSeconds': 15 } });
+    const deployment = find(rendered, 'Deployment', name);
+    const service = find(rendered, 'Service', name);
+    expect(deployment.spec.replicas).toBe(3);
+    expect(service.spec.ports[0].port).toBe(8080);
+    expect(typeof service.spec.ports[0].nodePort).toBe('number');
+    const probe = containerOf(deployment).livenessProbe;
+    expect(probe.periodSeconds).toBe(15);
+    for (const key of ['initialDelaySeconds', 'timeoutSeconds', 'failureThreshold']) expect(typeof probe[key]).toBe('number');
+  });
+
+  test('helm test pod requests the Service and passes restricted Pod Security', () => {
+    const pod = find(template(dir()), 'Pod', `${name}-test-connection`);
+    expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
+    expect(pod.spec.containers[0].args[3]).toMatch(new RegExp(`^http://${name}:\\d+/`));
+    expect(runAllChecks([pod])).toEqual([]);
+  });
+});
+
+describe('values take effect', () => {
+  const backend = (set: { [k: string]: string | number }, setString: { [k: string]: string } = {}) => template(BACKEND(), { set, setString, skipTests: true });
+  const deployment = (objs: any[]) => find(objs, 'Deployment', 'todo-backend');
+  const service = (objs: any[]) => find(objs, 'Service', 'todo-backend');
+
+  test('image.repository, image.tag and image.pullPolicy', () => {
+    const c = containerOf(deployment(backend({ 'image.repository': 'registry.local/todo/api', 'image.tag': 'v1.2.3', 'image.pullPolicy': 'Always' })));
+    expect(c.image).toBe('registry.local/todo/api:v1.2.3');
+    expect(c.imagePullPolicy).toBe('Always');
+  });
+
+  test('replicaCount', () => {
+    expect(deployment(backend({ replicaCount: 0 })).spec.replicas).toBe(0);
+  });
+
+  test('service.type=ClusterIP drops the nodePort', () => {
+    const s = service(backend({ 'service.type': 'ClusterIP' }));
+    expect(s.spec.type).toBe('ClusterIP');
+    expect(s.spec.ports[0].nodePort).toBeUndefined();
+  });
+
+  test('service.port and service.nodePort', () => {
+    expect(service(backend({ 'service.port': 80, 'service.nodePort': 31234 })).spec.ports[0]).toEqual({ name: 'http', port: 80, nodePort: 31234, targetPort: 'http', protocol: 'TCP' });
+  });
+
+  test('service.nodePort=null lets Kubernetes pick', () => {
+    expect(service(backend({ 'service.nodePort': 'null' })).spec.ports[0].nodePort).toBeUndefined();
+  });
+
+  test('env.NEW_KEY appears in the ConfigMap the container reads; values become strings', () => {
+    const objs = backend({ 'env.NEW_KEY': 'hello', 'env.LOG_LEVEL': 3, 'env.JWT_EXPIRY_HOURS': 12 });
+    const cm = find(objs, 'ConfigMap', 'todo-backend-config');
+    expect(cm.data).toMatchObject({ NEW_KEY: 'hello', LOG_LEVEL: '3', JWT_EXPIRY_HOURS: '12', DATABASE_URL: 'sqlite:///./todoapp.db' });
+    expect(containerOf(deployment(objs)).envFrom).toEqual([{ configMapRef: { name: 'todo-backend-config' } }]);
+    expect(validateObjects(objs)).toEqual([]);
+  });
+
+  test('probes: path, timings, and switching to TCP', () => {
+    const c = containerOf(deployment(backend({
+      'probes.liveness.path': '/livez', 'probes.liveness.initialDelaySeconds': 30, 'probes.liveness.timeoutSeconds': 5, 'probes.liveness.failureThreshold': 6,
+      'probes.readiness.type': 'tcp',
+    })));
+    expect(c.livenessProbe).toEqual({ httpGet: { path: '/livez', port: 'http' }, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
+    expect(c.readinessProbe).toEqual({ tcpSocket: { port: 'http' }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
+  });
+
+  test('resources', () => {
+    expect(containerOf(deployment(backend({ 'resources.limits.memory': '1Gi', 'resources.requests.cpu': '250m' }))).resources).toEqual({ requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
+  });
+
+  test('a config change changes the pod template checksum (pods roll); other changes do not', () => {
+    const checksum = (objs: any[]) => deployment(objs).spec.template.metadata.annotations['checksum/config'];
+    const base = checksum(backend({}));
+    expect(checksum(backend({}))).toBe(base);
+    expect(checksum(backend({ 'env.NEW_KEY': 'x' }))).not.toBe(base);
+    expect(checksum(backend({ replicaCount: 2 }))).toBe(base);
+  });
+
+  test('secrets from values; a secrets change changes the secret checksum', () => {
+    const jwt = 'v'.repeat(40);
+    const objs = backend({}, { 'secrets.JWT_SECRET': jwt, 'secrets.ANTHROPIC_API_KEY': 'sk-ant-x' });
+    expect(secretValues(find(objs, 'Secret', 'todo-backend-secret'))).toEqual({ JWT_SECRET: jwt, ANTHROPIC_API_KEY: 'sk-ant-x' });
+    const other = backend({}, { 'secrets.JWT_SECRET': 'w'.repeat(40) });
+    expect(deployment(other).spec.template.metadata.annotations['checksum/secret']).not.toBe(deployment(objs).spec.template.metadata.annotations['checksum/secret']);
+  });
+
+  test('without values or an existing Secret, JWT_SECRET is generated (48 random characters), ANTHROPIC_API_KEY left out', () => {
+    const a = secretValues(find(backend({}), 'Secret', 'todo-backend-secret'));
+    const b = secretValues(find(backend({}), 'Secret', 'todo-backend-secret'));
+    expect(Object.keys(a)).toEqual(['JWT_SECRET']);
+    expect(a.JWT_SECRET).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(a.JWT_SECRET).not.toBe(b.JWT_SECRET);
+  });
+
+  test('existingSecret: no Secret, and the pods read the named one', () => {
+    const objs = backend({ existingSecret: 'my-keys' });
+    expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(containerOf(deployment(objs)).env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['my-keys', 'my-keys']);
+    expect(deployment(objs).spec.template.metadata.annotations['checksum/secret']).toBeUndefined();
+  });
+
+  test('the frontend\'s build arguments default to the URLs derived from the NodePorts and can be set', () => {
+    const rendered = template(FRONTEND(), { skipTests: true });
+    expect(find(rendered, 'Deployment', 'todo-frontend').spec.template.metadata.annotations).toMatchObject({
+      'build-args.todo-cdk8s/NEXT_PUBLIC_API_URL': 'http://192.168.49.2:30800',
+      'build-args.todo-cdk8s/NEXT_PUBLIC_APP_URL': 'http://192.168.49.2:30300',
+    });
+    const changed = template(FRONTEND(), { skipTests: true, set: { 'image.buildArgs.NEXT_PUBLIC_API_URL': 'http://10.0.0.1:31000' } });
+    expect(find(changed, 'Deployment', 'todo-frontend').spec.template.metadata.annotations['build-args.todo-cdk8s/NEXT_PUBLIC_API_URL']).toBe('http://10.0.0.1:31000');
+  });
+});
+
+describe('values.schema.json rejects bad values with helm\'s error', () => {
+  test.each([
+    ['replicaCount=abc', { replicaCount: 'abc' }, '- replicaCount: Invalid type. Expected: integer, given: string'],
+    ['replicaCount=-1', { replicaCount: -1 }, '- replicaCount: Must be greater than or equal to 0'],
+    ['service.type=Foo', { 'service.type': 'Foo' }, '- service.type: service.type must be one of the following: "NodePort", "ClusterIP", "LoadBalancer"'],
+    ['service.nodePort=80', { 'service.nodePort': 80 }, '- service.nodePort: Must be greater than or equal to 30000'],
+    ['service.port=70000', { 'service.port': 70000 }, '- service.port: Must be less than or equal to 65535'],
+    ['image.tag with a space', { 'image.tag': 'a b' }, '- image.tag: Must validate at least one schema (anyOf)'],
+    ['image.pullPolicy=Sometimes', { 'image.pullPolicy': 'Sometimes' }, '- image.pullPolicy: image.pullPolicy must be one of the following'],
+    ['probes.liveness.type=exec', { 'probes.liveness.type': 'exec' }, '- probes.liveness.type: probes.liveness.type must be one of the following: "http", "tcp"'],
+    ['probes.readiness.periodSeconds=0', { 'probes.readiness.periodSeconds': 0 }, '- probes.readiness.periodSeconds: Must be greater than or equal to 1'],
+    ['an http probe with a relative path', { 'probes.liveness.path': 'health' }, '- probes.liveness.path: Does not match pattern'],
+    ['env with a bad name', { 'env.BAD-NAME': 'x' }, 'env'],
+    ['a secret in env', { 'env.JWT_SECRET': 'x' }, 'env'],
+    ['an unknown value (a typo)', { replicacount: 2 }, 'Additional property replicacount is not allowed'],
+  ])('%s', (_name, set, message) => {
+    const err = templateError(BACKEND(), { set });
+    expect(err).toContain("values don't meet the specifications of the schema(s)");
+    expect(err).toContain(message);
+  });
+});
+
+describe('release names and namespaces', () => {
+  test('the release name drives object names', () => {
+    const names = template(BACKEND(), { release: 'staging', skipTests: true }).map((o) => o.metadata.name).sort();
+    expect(names).toEqual(['staging-todo-backend', 'staging-todo-backend', 'staging-todo-backend-config', 'staging-todo-backend-secret']);
+  });
+
+  test('two releases of one chart render disjoint names and selectors', () => {
+    const a = template(BACKEND(), { release: 'blue', skipTests: true, set: { 'service.nodePort': 'null' } });
+    const b = template(BACKEND(), { release: 'green', skipTests: true, set: { 'service.nodePort': 'null' } });
+    const keys = (objs: any[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(keys(a).filter((k) => keys(b).includes(k))).toEqual([]);
+    expect(find(a, 'Service', 'blue-todo-backend').spec.selector).not.toEqual(find(b, 'Service', 'green-todo-backend').spec.selector);
+    expect(runAllChecks([...a, ...b])).toEqual([]);
+  });
+
+  test('a release named like the chart keeps the plain names; app=<name> still selects the pods', () => {
+    const d = find(template(BACKEND(), { release: 'todo-backend' }), 'Deployment', 'todo-backend');
+    expect(d.spec.template.metadata.labels.app).toBe('todo-backend');
+  });
+
+  test('--namespace is respected', () => {
+    const objs = template(BACKEND(), { namespace: 'todo' });
+    expect(objs.every((o) => o.metadata.namespace === 'todo')).toBe(true);
+  });
+
+  test('long release names are cut to 63 characters', () => {
+    const name = find(template(BACKEND(), { release: 'r'.repeat(53), skipTests: true }), 'Deployment', `${'r'.repeat(53)}-todo-back`).metadata.name;
+    expect(name).toHaveLength(63);
+  });
+});
+
+describe('with a Kubernetes API (a stand-in server; helm is real)', () => {
+  const api = new FakeApiServer();
+  beforeAll(() => api.start());
+  afterAll(() => api.stop());
+
+  test('an existing Secret keeps its value on upgrade (lookup)', async () => {
+    const kept = Buffer.from('k'.repeat(40)).toString('base64');
+    api.secrets.set('default/todo-backend-secret', { JWT_SECRET: kept });
+    const r = await api.helm(['template', 'todo-backend', BACKEND(), '--dry-run=server', '--show-only', 'templates/secret.yaml']);
+    expect(r.stderr).toBe('');
+    expect(readYamlText(r.stdout)[0].data).toEqual({ JWT_SECRET: kept });
+    expect(api.requests).toContain('GET /api/v1/namespaces/default/secrets/todo-backend-secret');
+  });
+
+  test('a value given wins over the existing Secret', async () => {
+    api.secrets.set('default/todo-backend-secret', { JWT_SECRET: Buffer.from('k'.repeat(40)).toString('base64') });
+    const r = await api.helm(['template', 'todo-backend', BACKEND(), '--dry-run=server', '--show-only', 'templates/secret.yaml', '--set-string', `secrets.JWT_SECRET=${'n'.repeat(40)}`]);
+    expect(secretValues(readYamlText(r.stdout)[0]).JWT_SECRET).toBe('n'.repeat(40));
+  });
+
+  test('NOTES print the NodePort URL and, for the frontend, the build command', async () => {
+    api.secrets.clear(); // a fresh cluster: install would refuse to adopt an unowned Secret
+    const backendNotes = await api.helm(['install', 'todo-backend', BACKEND(), '--dry-run=client', '--disable-openapi-validation']);
+    expect(backendNotes.stderr).toBe('');
+    expect(backendNotes.stdout).toContain('export NODE_PORT=$(kubectl get --namespace default -o jsonpath="{.spec.ports[0].nodePort}" services todo-backend)');
+    expect(backendNotes.stdout).toContain('minikube service todo-backend --namespace default --url');
+    expect(backendNotes.stdout).toContain('http://todo-backend.default.svc.cluster.local:8000');
+    const frontendNotes = await api.helm(['install', 'todo-frontend', FRONTEND(), '--dry-run=client', '--disable-openapi-validation']);
+    expect(frontendNotes.stdout).toContain('docker build --tag todo-frontend:latest --build-arg NEXT_PUBLIC_API_URL=http://192.168.49.2:30800 --build-arg NEXT_PUBLIC_APP_URL=http://192.168.49.2:30300 frontend/');
+  });
+});
+
+function readYamlText(text: string): any[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../support/yaml').parseYaml(text);
+}
+
+describe('TodoHelmChart', () => {
+  test('snapshot of the chart files', () => {
+    for (const dir of [BACKEND(), FRONTEND()]) {
+      const files = ['Chart.yaml', 'values.yaml', 'templates/_helpers.tpl', 'templates/deployment.yaml', 'templates/service.yaml', 'templates/configmap.yaml', 'templates/secret.yaml', 'templates/NOTES.txt', 'templates/tests/test-connection.yaml'];
+      expect(Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]))).toMatchSnapshot(path.basename(dir));
+    }
+  });
+
+  test('default values are read from the component', () => {
+    const chart = Testing.chart();
+    const todo = new TodoApp(chart, 'todo', { backend: { replicas: 0, imageTag: 'v3', nodePort: 31999, jwtSecret: TEST_SECRETS.jwtSecret } });
+    const values = new TodoHelmChart(chart, 'c', { component: todo.backend }).defaultValues() as any;
+    expect(values.replicaCount).toBe(0);
+    expect(values.image).toEqual({ repository: 'todo-backend', tag: 'v3', pullPolicy: 'IfNotPresent', buildArgs: {} });
+    expect(values.service).toEqual({ type: 'NodePort', port: 8000, nodePort: 31999 });
+    expect(values.secrets).toEqual({ JWT_SECRET: '', ANTHROPIC_API_KEY: '' });
+  });
+
+  test('values.yaml holds no secret value', () => {
+    for (const dir of [BACKEND(), FRONTEND()]) {
+      const text = fs.readFileSync(path.join(dir, 'values.yaml'), 'utf8');
+      expect(text).not.toContain(TEST_SECRETS.jwtSecret);
+      expect(text).not.toContain(TEST_SECRETS.betterAuthSecret);
+    }
+  });
+
+  describe('fails when', () => {
+    test('the chart name is not a DNS label', () => {
+      const chart = Testing.chart();
+      const todo = new TodoApp(chart, 'todo');
+      expect(() => new TodoHelmChart(chart, 'c', { component: todo.backend, chartName: 'Todo' })).toThrow(`'chartName' must be a DNS-1123 label`);
+    });
+    test('the version is not SemVer', () => {
+      const chart = Testing.chart();
+      const todo = new TodoApp(chart, 'todo');
+      expect(() => new TodoHelmChart(chart, 'c', { component: todo.backend, version: '1.0' })).toThrow(`'version' must be a SemVer 2 version such as "0.1.0", got "1.0"`);
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import { AppComponent, PULL_POLICIES, SERVICE_TYPES } from '../app-component';
+import { SECRET_LOOKING_KEY } from '../checks/semantic';
+import { HealthProbe, ProbeType } from '../health-probe';
+import { JsonSchema, oneOf, Rules } from '../validation';
+import { group, leaf, ValueGroup } from './values';
+
+/** A schema that also accepts the empty string (an unset optional name). */
+function orEmpty(schema: JsonSchema): JsonSchema {
+  return { anyOf: [{ type: 'string', maxLength: 0 }, schema] };
+}
+
+/** A regular expression source that matches letters of either case, for JSON Schema (no inline flags in ECMA-262). */
+function caseInsensitive(source: string): string {
+  return source.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
+
+const quantity = (rule: { schema: JsonSchema }) => ({ anyOf: [rule.schema, { type: 'number', minimum: 0 }] });
+const RESOURCE_LIST: JsonSchema = {
+  type: 'object',
+  properties: { cpu: quantity(Rules.cpu), memory: quantity(Rules.memory) },
+};
+
+function probeValues(comment: string, probe: HealthProbe): ValueGroup {
+  return group(comment, {
+    type: leaf('"http": GET `path` on the container port; "tcp": open the port.', probe.type, oneOf([ProbeType.HTTP, ProbeType.TCP]).schema),
+    path: leaf('HTTP path (http probes).', probe.path ?? '', { type: 'string' }),
+    initialDelaySeconds: leaf('Seconds before the first probe.', probe.initialDelaySeconds, Rules.secondsOrZero.schema),
+    periodSeconds: leaf('Seconds between probes.', probe.periodSeconds, Rules.seconds.schema),
+    timeoutSeconds: leaf('Seconds one probe may take.', probe.timeoutSeconds, Rules.seconds.schema),
+    failureThreshold: leaf('Consecutive failures before the probe fails.', probe.failureThreshold, Rules.threshold.schema),
+  }, {
+    required: ['type'],
+    if: { properties: { type: { const: ProbeType.HTTP } } },
+    then: { required: ['path'], properties: { path: Rules.httpPath.schema } },
+  });
+}
+
+/**
+ * The values of a component's chart, following the design's configuration
+ * flow (`image.*`, `replicaCount`, `service.*`, `env.*`, `probes.*`), with
+ * defaults read from the component and schemas from the rules its props are
+ * checked with.
+ */
+export function componentValues(component: AppComponent): ValueGroup {
+  const image = component.image;
+  const secretLines = component.secretVariables.map((v) =>
+    `${v.name}: ${v.optional ? 'optional; left out when empty.' : 'from this value when set; else kept from the existing Secret on upgrade; else generated on first install.'}`);
+  return group('', {
+    nameOverride: leaf('Replaces the chart name in names and the app.kubernetes.io/name label.', '', orEmpty(Rules.dnsLabel.schema)),
+    fullnameOverride: leaf('Replaces the full name of the Deployment, Service, ConfigMap and Secret.\nBy default it is the release name (or <release>-<chart> when the release name does not contain the chart name).', '', orEmpty(Rules.dnsLabel.schema)),
+    image: group('The image (the design\'s Docker Image entity).', {
+      repository: leaf('Image repository.', image.name, Rules.imageRepository.schema),
+      tag: leaf('Image tag.', image.tag, { anyOf: [Rules.imageTag.schema, { type: 'number' }] }),
+      pullPolicy: leaf('IfNotPresent: images built into Minikube\'s Docker daemon are used as they are.', component.imagePullPolicy, oneOf(PULL_POLICIES).schema),
+      buildArgs: leaf(
+        Object.keys(image.buildArgs).length > 0
+          ? 'Build arguments the image was built with (baked into its JavaScript bundle).\nThey must match the URLs users reach the services at; NOTES.txt prints the build command.'
+          : 'Build arguments the image was built with.',
+        image.buildArgs,
+        { type: 'object', propertyNames: Rules.envName.schema, additionalProperties: Rules.nonEmpty.schema },
+      ),
+    }),
+    replicaCount: leaf('Number of pods.', component.replicas, Rules.replicas.schema),
+    service: group('The Service in front of the pods.', {
+      type: leaf('NodePort (reachable at <node IP>:<nodePort>), ClusterIP or LoadBalancer.', component.serviceType, oneOf(SERVICE_TYPES).schema),
+      port: leaf('The Service port.', component.port, Rules.port.schema),
+      nodePort: leaf('The node port (NodePort and LoadBalancer); null lets Kubernetes pick one.', component.nodePort ?? null, { anyOf: [Rules.nodePort.schema, { type: 'null' }] }),
+    }),
+    env: leaf(
+      'Non-secret environment variables, rendered into the ConfigMap the container reads (envFrom).\nA key added here appears in the container\'s environment. Secrets go in `secrets`.',
+      component.env,
+      {
+        type: 'object',
+        propertyNames: { ...Rules.envName.schema, not: { pattern: caseInsensitive(SECRET_LOOKING_KEY.source) } },
+        additionalProperties: { type: ['string', 'number', 'boolean'] },
+      },
+    ),
+    secrets: group(`Secret environment variables, kept in a Secret.\n${secretLines.join('\n')}`,
+      Object.fromEntries(component.secretVariables.map((v) => [v.name, leaf(`${v.optional ? 'Optional.' : 'Generated when empty.'}`, '', { type: 'string' })]))),
+    existingSecret: leaf(`Name of an existing Secret holding ${component.secretVariables.map((v) => v.name).join(' and ')}; no Secret is created.`, component.usesExistingSecret ? component.secretName : '', orEmpty(Rules.dnsSubdomain.schema)),
+    probes: group('Liveness and readiness probes, on the container port named "http".', {
+      liveness: probeValues('Restarts the container when it fails.', component.livenessProbe),
+      readiness: probeValues('Sends traffic to the pod only while it passes.', component.readinessProbe),
+    }),
+    resources: leaf('CPU and memory requests and limits.', component.resources, { type: 'object', properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } }),
+    podSecurityContext: leaf('Pod security context ("restricted" Pod Security Standard).', component.podSecurityContext, { type: 'object' }),
+    securityContext: leaf('Container security context (read-only root filesystem, no privilege escalation, no capabilities).', component.containerSecurityContext, { type: 'object' }),
+  });
+}

@@ -1,0 +1,117 @@
+import { stringify } from 'yaml';
+
+/**
+ * A Helm template expression that replaces one field of a synthesized object.
+ *
+ * - `scalar`: the field's value becomes template text on the same line,
+ *   unquoted, so an expression such as `{{ .Values.replicaCount | int }}`
+ *   renders as an integer (cdk8s' YAML writer would quote it as a string).
+ * - `block`: the field's value becomes a template that renders YAML under
+ *   the key, such as `{{- toYaml .Values.resources | nindent 12 }}`; the
+ *   template is given the indentation it must produce.
+ * - `optional`: the whole `key: value` line is kept only when a condition holds.
+ */
+export type HelmExpr =
+  | { readonly kind: 'scalar'; readonly template: string }
+  | { readonly kind: 'block'; readonly template: (indent: number) => string[] }
+  | { readonly kind: 'optional'; readonly condition: string; readonly template: string };
+
+/** Constructors of {@link HelmExpr}. */
+export const Helm = {
+  /** Template text that renders a scalar (add `| quote` for strings, `| int` for integers). */
+  scalar: (template: string): HelmExpr => ({ kind: 'scalar', template }),
+  /** `{{- <expression> | nindent N }}`: YAML rendered under the key. */
+  nindent: (expression: string): HelmExpr => ({ kind: 'block', template: (n) => [`${' '.repeat(n)}{{- ${expression} | nindent ${n} }}`] }),
+  /** Lines of template, each indented by the key's indentation plus two. */
+  lines: (lines: readonly string[]): HelmExpr => ({ kind: 'block', template: (n) => lines.map((l) => `${' '.repeat(n)}${l}`) }),
+  /** A `key: template` line kept only when `condition` (a template pipeline) is true. */
+  optional: (condition: string, template: string): HelmExpr => ({ kind: 'optional', condition, template }),
+};
+
+/** A field of an object (dot-separated path; numbers index arrays) and its expression. */
+export interface Binding {
+  readonly path: string;
+  readonly expr: HelmExpr;
+}
+
+/** Options of {@link renderTemplate}. */
+export interface RenderOptions {
+  /** A template pipeline; the object is rendered only when it is true. */
+  readonly condition?: string;
+  /** A comment on the first line. */
+  readonly header?: string;
+}
+
+const MARKER = (i: number) => `HELMBINDING${i}X`;
+const MARKER_LINE = /^(\s*)(- )?([^\s#][^:]*): HELMBINDING(\d+)X$/;
+const MARKER_ITEM = /^(\s*)- HELMBINDING(\d+)X$/;
+
+/**
+ * Renders a synthesized object as a Helm template: each bound field is
+ * replaced by its expression, every other field stays as synthesized. A
+ * bound path that does not exist is created.
+ *
+ * @throws Error when a path crosses a value that is not an object or array
+ */
+export function renderTemplate(obj: object, bindings: readonly Binding[], options: RenderOptions = {}): string {
+  const copy = JSON.parse(JSON.stringify(obj));
+  bindings.forEach((binding, i) => setPath(copy, binding.path, MARKER(i)));
+  const yaml = stringify(copy, { lineWidth: 0, indent: 2, indentSeq: true });
+  const out: string[] = [];
+  const used = new Set<number>();
+  for (const line of yaml.replace(/\n$/, '').split('\n')) {
+    const item = MARKER_ITEM.exec(line);
+    if (item && bindings[Number(item[2])].expr.kind === 'scalar') {
+      used.add(Number(item[2]));
+      out.push(`${item[1]}- ${(bindings[Number(item[2])].expr as { template: string }).template}`);
+      continue;
+    }
+    const m = MARKER_LINE.exec(line);
+    if (!m) {
+      if (/HELMBINDING\d+X/.test(line)) {
+        throw new Error(`a Helm binding landed where it cannot be rendered: ${JSON.stringify(line)}`);
+      }
+      out.push(line);
+      continue;
+    }
+    const [, lead, dash = '', key, index] = m;
+    const expr = bindings[Number(index)].expr;
+    used.add(Number(index));
+    const column = lead.length + dash.length;
+    switch (expr.kind) {
+      case 'scalar':
+        out.push(`${lead}${dash}${key}: ${expr.template}`);
+        break;
+      case 'block':
+        out.push(`${lead}${dash}${key}:`, ...expr.template(column + 2));
+        break;
+      case 'optional':
+        if (dash) {
+          throw new Error(`optional field ${key} cannot be the first field of a list item`);
+        }
+        out.push(`${lead}{{- if ${expr.condition} }}`, `${lead}${key}: ${expr.template}`, `${lead}{{- end }}`);
+        break;
+    }
+  }
+  if (used.size !== bindings.length) {
+    throw new Error(`Helm bindings not rendered: ${bindings.filter((_, i) => !used.has(i)).map((b) => b.path).join(', ')}`);
+  }
+  const body = out.join('\n');
+  const text = options.condition ? `{{- if ${options.condition} }}\n${body}\n{{- end }}` : body;
+  return `${options.header ? `# ${options.header}\n` : ''}${text}\n`;
+}
+
+function setPath(obj: any, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = obj;
+  for (const part of parts.slice(0, -1)) {
+    if (node[part] === undefined) {
+      node[part] = {};
+    }
+    node = node[part];
+    if (node === null || typeof node !== 'object') {
+      throw new Error(`cannot bind ${path}: ${part} is not an object`);
+    }
+  }
+  node[parts[parts.length - 1]] = value;
+}

@@ -1,0 +1,400 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import * as k8s from '../../imports/k8s';
+import { AppComponent, HTTP_PORT_NAME, PART_OF } from '../app-component';
+import { check, Rules } from '../validation';
+import { componentValues } from './chart-values';
+import { Binding, Helm, renderTemplate } from './template';
+import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
+
+/**
+ * Properties of a {@link TodoHelmChart}.
+ */
+export interface TodoHelmChartProps {
+  /** The component to package: a `TodoBackend` or a `TodoFrontend`. */
+  readonly component: AppComponent;
+
+  /**
+   * The chart's name (`Chart.yaml` `name`, the `app.kubernetes.io/name` label,
+   * and the default release name).
+   *
+   * @default - the component's name: `todo-backend` or `todo-frontend`
+   */
+  readonly chartName?: string;
+
+  /**
+   * The chart's version (SemVer 2).
+   *
+   * @default '0.1.0'
+   */
+  readonly version?: string;
+
+  /**
+   * The chart's description.
+   *
+   * @default - a sentence naming the component
+   */
+  readonly description?: string;
+}
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Packages a {@link TodoBackend} or {@link TodoFrontend} as a Helm chart whose
+ * values really parameterize it: the templates are the component's own
+ * synthesized objects, with the fields of the design's configuration flow
+ * replaced by Helm expressions. Rendered with its default values, the chart
+ * gives the same Deployment, Service and ConfigMap as the plain manifests.
+ *
+ * The chart is written by {@link TodoHelmChart.writeTo}; it adds no objects to
+ * the plain manifests.
+ *
+ * @example
+ * const todo = new TodoApp(chart, 'todo');
+ * const backendChart = new TodoHelmChart(app, 'backend-chart', { component: todo.backend });
+ * app.synth();
+ * backendChart.writeTo('dist/helm/backend');
+ * // helm install todo-backend dist/helm/backend
+ */
+export class TodoHelmChart extends Construct {
+  /** The component packaged. */
+  public readonly component: AppComponent;
+  /** The chart's name. */
+  public readonly chartName: string;
+  /** The chart's version. */
+  public readonly version: string;
+  /** The chart's description. */
+  public readonly description: string;
+
+  constructor(scope: Construct, id: string, props: TodoHelmChartProps) {
+    super(scope, id);
+    this.component = props.component;
+    this.chartName = check('chartName', props.chartName ?? props.component.name, Rules.dnsLabel);
+    this.version = props.version ?? '0.1.0';
+    if (!SEMVER.test(this.version)) {
+      throw new Error(`'version' must be a SemVer 2 version such as "0.1.0", got ${JSON.stringify(this.version)}`);
+    }
+    this.description = props.description
+      ?? `The Todo app's ${props.component.role} (${props.component.image.baseImage} image ${props.component.image.name}): Deployment, ${props.component.serviceType} Service, ConfigMap and Secret.`;
+  }
+
+  /** The chart's files, by path relative to the chart directory. */
+  public files(): { [file: string]: string } {
+    const c = this.component;
+    const values = componentValues(c);
+    const title = `Values of the ${this.chartName} chart`;
+    return {
+      'Chart.yaml': stringify({
+        apiVersion: 'v2',
+        name: this.chartName,
+        description: this.description,
+        type: 'application',
+        version: this.version,
+        appVersion: c.image.tag,
+        kubeVersion: '>=1.25.0-0',
+      }, { lineWidth: 0 }),
+      'values.yaml': renderValuesYaml(values, `Default values for ${this.chartName}, read from the todo-cdk8s constructs.\nChecked by values.schema.json; see NOTES.txt after install.`),
+      'values.schema.json': `${JSON.stringify(renderValuesSchema(values, title), undefined, 2)}\n`,
+      '.helmignore': HELMIGNORE,
+      'templates/_helpers.tpl': this.helpers(),
+      'templates/configmap.yaml': this.configMapTemplate(),
+      'templates/secret.yaml': this.secretTemplate(),
+      'templates/deployment.yaml': this.deploymentTemplate(),
+      'templates/service.yaml': this.serviceTemplate(),
+      'templates/NOTES.txt': this.notes(),
+      'templates/tests/test-connection.yaml': this.testConnectionTemplate(),
+    };
+  }
+
+  /** The default values, as `values.yaml` holds them. */
+  public defaultValues(): { [key: string]: unknown } {
+    return defaultValues(componentValues(this.component)) as { [key: string]: unknown };
+  }
+
+  /** Writes the chart into `dir` (created if needed). */
+  public writeTo(dir: string): void {
+    for (const [file, content] of Object.entries(this.files())) {
+      const target = path.join(dir, file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, content);
+    }
+  }
+
+  private include(name: string, indent?: number): string {
+    return indent === undefined ? `include "${this.chartName}.${name}" .` : `include "${this.chartName}.${name}" . | nindent ${indent}`;
+  }
+
+  /** Bindings every object shares: name, namespace, labels. */
+  private metadata(nameSuffix = ''): Binding[] {
+    const name = nameSuffix ? `{{ printf "%s-${nameSuffix}" (${this.include('fullname')}) }}` : `{{ ${this.include('fullname')} }}`;
+    return [
+      { path: 'metadata.name', expr: Helm.scalar(name) },
+      { path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') },
+      { path: 'metadata.labels', expr: Helm.nindent(this.include('labels')) },
+    ];
+  }
+
+  private configMapTemplate(): string {
+    return renderTemplate(this.component.configMap.toJson(), [
+      ...this.metadata('config'),
+      {
+        path: 'data',
+        expr: Helm.lines([
+          '{{- range $key, $value := .Values.env }}',
+          '{{ $key }}: {{ toString $value | quote }}',
+          '{{- end }}',
+        ]),
+      },
+    ], { header: 'Non-secret environment: values.env' });
+  }
+
+  private secretTemplate(): string {
+    const skeleton = { apiVersion: 'v1', kind: 'Secret', metadata: {}, type: 'Opaque', data: {} };
+    const lines = [`{{- $existing := (lookup "v1" "Secret" .Release.Namespace (${this.include('secretName')})).data | default dict }}`];
+    for (const v of this.component.secretVariables) {
+      const value = `.Values.secrets.${v.name}`;
+      lines.push(`{{- if ${value} }}`, `${v.name}: {{ ${value} | b64enc | quote }}`);
+      if (!v.optional) {
+        lines.push(`{{- else if hasKey $existing "${v.name}" }}`, `${v.name}: {{ index $existing "${v.name}" | quote }}`);
+        lines.push('{{- else }}', `${v.name}: {{ randAlphaNum 48 | b64enc | quote }}`);
+      }
+      lines.push('{{- end }}');
+    }
+    return renderTemplate(skeleton, [...this.metadata('secret'), { path: 'data', expr: Helm.lines(lines) }], {
+      condition: 'not .Values.existingSecret',
+      header: 'Secret environment: values.secrets, else the existing Secret\'s values (upgrade), else generated (install)',
+    });
+  }
+
+  private deploymentTemplate(): string {
+    const c = this.component;
+    const container = 'spec.template.spec.containers.0';
+    return renderTemplate(c.deployment.toJson(), [
+      ...this.metadata(),
+      { path: 'spec.replicas', expr: Helm.scalar('{{ .Values.replicaCount | int }}') },
+      { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
+      { path: 'spec.template.metadata.labels', expr: Helm.nindent(this.include('labels')) },
+      {
+        path: 'spec.template.metadata.annotations',
+        expr: Helm.lines([
+          '{{- /* content checksums: a change of config or secrets rolls the pods */}}',
+          'checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}',
+          '{{- if not .Values.existingSecret }}',
+          'checksum/secret: {{ include (print $.Template.BasePath "/secret.yaml") . | sha256sum }}',
+          '{{- end }}',
+          '{{- range $key, $value := .Values.image.buildArgs }}',
+          'build-args.todo-cdk8s/{{ $key }}: {{ toString $value | quote }}',
+          '{{- end }}',
+        ]),
+      },
+      { path: 'spec.template.spec.securityContext', expr: Helm.nindent('toYaml .Values.podSecurityContext') },
+      { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
+      { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
+      { path: `${container}.envFrom.0.configMapRef.name`, expr: Helm.scalar(`{{ ${this.include('configMapName')} }}`) },
+      ...c.secretVariables.map((_, i) => ({ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) })),
+      { path: `${container}.livenessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.liveness`) },
+      { path: `${container}.readinessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.readiness`) },
+      { path: `${container}.resources`, expr: Helm.nindent('toYaml .Values.resources') },
+      { path: `${container}.securityContext`, expr: Helm.nindent('toYaml .Values.securityContext') },
+    ], { header: 'The pods: values.image, values.replicaCount, values.probes, values.resources' });
+  }
+
+  private serviceTemplate(): string {
+    return renderTemplate(this.component.service.toJson(), [
+      ...this.metadata(),
+      { path: 'spec.type', expr: Helm.scalar('{{ .Values.service.type | quote }}') },
+      { path: 'spec.selector', expr: Helm.nindent(this.include('selectorLabels')) },
+      { path: 'spec.ports.0.port', expr: Helm.scalar('{{ .Values.service.port | int }}') },
+      {
+        path: 'spec.ports.0.nodePort',
+        expr: Helm.optional('and (has .Values.service.type (list "NodePort" "LoadBalancer")) .Values.service.nodePort', '{{ .Values.service.nodePort | int }}'),
+      },
+    ], { header: 'The Service: values.service' });
+  }
+
+  private testConnectionTemplate(): string {
+    const pod = k8s.KubePod.manifest({
+      metadata: {
+        annotations: { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' },
+      },
+      spec: {
+        automountServiceAccountToken: false,
+        restartPolicy: 'Never',
+        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [{
+          name: 'wget',
+          image: 'busybox:1.36',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['wget'],
+          args: ['-q', '-O', '/dev/null', 'URL'],
+          resources: {
+            requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+            limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('32Mi') },
+          },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+        }],
+      },
+    });
+    return renderTemplate(pod, [
+      { path: 'metadata.name', expr: Helm.scalar(`{{ printf "%s-test-connection" (${this.include('fullname')}) }}`) },
+      { path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') },
+      { path: 'metadata.labels', expr: Helm.nindent(this.include('labels')) },
+      { path: 'spec.containers.0.args.3', expr: Helm.scalar(`{{ printf "http://%s:%d%s" (${this.include('fullname')}) (.Values.service.port | int) (${this.include('testPath')}) | quote }}`) },
+    ], { header: '`helm test <release>`: requests the Service from inside the cluster' });
+  }
+
+  private helpers(): string {
+    const n = this.chartName;
+    return `{{/*
+Helpers of the ${n} chart (the names and labels of helm create).
+*/}}
+
+{{/* The chart name, cut to 63 characters (a DNS label). */}}
+{{- define "${n}.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The full name of the objects: the release name when it contains the chart
+name, else <release>-<chart>; cut to 63 characters.
+*/}}
+{{- define "${n}.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Chart name and version, for the helm.sh/chart label. */}}
+{{- define "${n}.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels of every object: app=<fullname> (kubectl wait/logs -l app=...) and the recommended set. */}}
+{{- define "${n}.labels" -}}
+helm.sh/chart: {{ include "${n}.chart" . }}
+app: {{ include "${n}.fullname" . }}
+{{ include "${n}.selectorLabels" . }}
+app.kubernetes.io/component: ${this.component.role}
+app.kubernetes.io/part-of: ${PART_OF}
+app.kubernetes.io/version: {{ regexReplaceAll "^[^A-Za-z0-9]+|[^A-Za-z0-9]+$" (toString .Values.image.tag | trunc 63) "" | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* Labels that select the pods. */}}
+{{- define "${n}.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "${n}.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* The ConfigMap with values.env. */}}
+{{- define "${n}.configMapName" -}}
+{{- printf "%s-config" (include "${n}.fullname" .) }}
+{{- end }}
+
+{{/* The Secret the pods read: values.existingSecret, else the chart's own. */}}
+{{- define "${n}.secretName" -}}
+{{- default (printf "%s-secret" (include "${n}.fullname" .)) .Values.existingSecret }}
+{{- end }}
+
+{{/* A probe from values.probes.<kind>, on the container port named "${HTTP_PORT_NAME}". */}}
+{{- define "${n}.probe" -}}
+{{- if eq .type "http" }}
+httpGet:
+  path: {{ .path | quote }}
+  port: ${HTTP_PORT_NAME}
+{{- else }}
+tcpSocket:
+  port: ${HTTP_PORT_NAME}
+{{- end }}
+initialDelaySeconds: {{ .initialDelaySeconds | int }}
+periodSeconds: {{ .periodSeconds | int }}
+timeoutSeconds: {{ .timeoutSeconds | int }}
+failureThreshold: {{ .failureThreshold | int }}
+{{- end }}
+
+{{/* The path helm test requests: the readiness path, else the liveness path, else "/". */}}
+{{- define "${n}.testPath" -}}
+{{- if eq .Values.probes.readiness.type "http" }}{{ .Values.probes.readiness.path }}
+{{- else if eq .Values.probes.liveness.type "http" }}{{ .Values.probes.liveness.path }}
+{{- else }}/{{ end }}
+{{- end }}
+`;
+  }
+
+  private notes(): string {
+    const n = this.chartName;
+    return `{{- $fullname := include "${n}.fullname" . -}}
+${this.component.role === 'frontend' ? 'The Todo app frontend' : 'The Todo app backend'} is installed as {{ .Release.Name }} in namespace {{ .Release.Namespace }}.
+
+1. Get the application URL by running these commands:
+{{- if contains "NodePort" .Values.service.type }}
+  export NODE_PORT=$(kubectl get --namespace {{ .Release.Namespace }} -o jsonpath="{.spec.ports[0].nodePort}" services {{ $fullname }})
+  export NODE_IP=$(kubectl get nodes --namespace {{ .Release.Namespace }} -o jsonpath="{.items[0].status.addresses[0].address}")
+  echo http://$NODE_IP:$NODE_PORT
+  On Minikube: minikube service {{ $fullname }} --namespace {{ .Release.Namespace }} --url
+{{- else if contains "LoadBalancer" .Values.service.type }}
+     NOTE: It may take a few minutes for the LoadBalancer IP to be available.
+           You can watch its status by running 'kubectl get --namespace {{ .Release.Namespace }} svc -w {{ $fullname }}'
+  export SERVICE_IP=$(kubectl get svc --namespace {{ .Release.Namespace }} {{ $fullname }} --template "{{"{{ range (index .status.loadBalancer.ingress 0) }}{{.}}{{ end }}"}}")
+  echo http://$SERVICE_IP:{{ .Values.service.port }}
+{{- else }}
+  kubectl --namespace {{ .Release.Namespace }} port-forward service/{{ $fullname }} 8080:{{ .Values.service.port }}
+  echo "Visit http://127.0.0.1:8080"
+{{- end }}
+
+2. Inside the cluster it is http://{{ $fullname }}.{{ .Release.Namespace }}.svc.cluster.local:{{ .Values.service.port }}
+   Pods: kubectl get pods --namespace {{ .Release.Namespace }} -l app={{ $fullname }}
+{{- if .Values.image.buildArgs }}
+
+3. The image must be built with the URLs users reach the app at (they are baked
+   into its JavaScript bundle):
+{{- range $key, $value := .Values.image.buildArgs }}
+     {{ $key }}={{ $value }}
+{{- end }}
+   eval $(minikube docker-env)
+   docker build --tag {{ .Values.image.repository }}:{{ .Values.image.tag }}{{ range $key, $value := .Values.image.buildArgs }} --build-arg {{ $key }}={{ $value }}{{ end }} ${this.component.image.buildContext}
+   When the backend's NodePort or the node address changes, set image.buildArgs
+   to match, rebuild, and upgrade this release.
+{{- end }}
+{{- if not .Values.existingSecret }}
+
+Secrets: kept in Secret {{ include "${n}.secretName" . }}; generated on first install unless set
+with --set secrets.<NAME>=..., and kept on upgrade.
+{{- end }}
+`;
+  }
+}
+
+const HELMIGNORE = `# Patterns to ignore when building packages.
+# This supports shell glob matching, relative path matching, and
+# negation (prefixed with !). Only one pattern per line.
+.DS_Store
+# Common VCS dirs
+.git/
+.gitignore
+.bzr/
+.bzrignore
+.hg/
+.hgignore
+.svn/
+# Common backup files
+*.swp
+*.bak
+*.tmp
+*.orig
+*~
+# Various IDEs
+.project
+.idea/
+*.tmproj
+.vscode/
+`;
