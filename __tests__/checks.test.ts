@@ -81,6 +81,23 @@ describe('checks over manifests', () => {
       expect(only(checkManifests(o))).toEqual({ object: 'ConfigMap default/todo-frontend-config', field: 'data.BETTER_AUTH_SECRET', message: 'key "BETTER_AUTH_SECRET" looks like a secret; secrets belong in a Secret' });
     });
 
+    test('a NetworkPolicy selects no pods', () => {
+      const o = objects();
+      get(o, 'NetworkPolicy', 'todo-backend').spec.podSelector.matchLabels = { app: 'none' };
+      expect(only(checkManifests(o))).toEqual({ object: 'NetworkPolicy default/todo-backend', field: 'spec.podSelector', message: 'selects no pods (selector {"app":"none"})' });
+    });
+
+    test('a NetworkPolicy admits a port the pods do not have', () => {
+      const o = objects();
+      get(o, 'NetworkPolicy', 'todo-frontend').spec.ingress[0].ports[0].port = 'metrics';
+      expect(only(checkManifests(o)).message).toBe(`port "metrics" is not a port of Deployment default/todo-frontend's containers`);
+    });
+
+    test('a PersistentVolumeClaim reference does not resolve', () => {
+      const o = objects().filter((x) => x.kind !== 'PersistentVolumeClaim');
+      expect(only(checkManifests(o)).message).toBe('refers to PersistentVolumeClaim default/todo-backend-data, which is not among the manifests');
+    });
+
     test('a Deployment selector does not match its pods', () => {
       const o = objects();
       deployment(o).spec.selector.matchLabels.app = 'other';
@@ -96,7 +113,7 @@ describe('checks over manifests', () => {
       ['a capability is added', (o) => { container(o).securityContext.capabilities.add = ['SYS_ADMIN']; }, 'containers[0].securityContext.capabilities.add'],
       ['seccomp is unconfined', (o) => { deployment(o).spec.template.spec.securityContext.seccompProfile.type = 'Unconfined'; }, 'spec.template.spec.securityContext.seccompProfile.type'],
       ['the container is privileged', (o) => { container(o).securityContext.privileged = true; }, 'containers[0].securityContext.privileged'],
-      ['a hostPath volume is used', (o) => { deployment(o).spec.template.spec.volumes.push({ name: 'h', hostPath: { path: '/' } }); }, 'spec.template.spec.volumes[1]'],
+      ['a hostPath volume is used', (o) => { deployment(o).spec.template.spec.volumes.push({ name: 'h', hostPath: { path: '/' } }); }, 'spec.template.spec.volumes['],
       ['the host network is used', (o) => { deployment(o).spec.template.spec.hostNetwork = true; }, 'spec.template.spec.hostNetwork'],
       ['runAsUser is 0', (o) => { deployment(o).spec.template.spec.securityContext.runAsUser = 0; }, 'spec.template.spec.securityContext.runAsUser'],
     ];

@@ -22,6 +22,6 @@ describe('HealthProbe', () => {
     test('the path is relative', () => expect(() => HealthProbe.httpGet('health')).toThrow(`'probe.path' must be an absolute HTTP path starting with "/", got "health"`));
     test('the period is 0', () => expect(() => HealthProbe.tcpSocket({ period: Duration.seconds(0) })).toThrow("'probe.period' must be a whole number of seconds of at least 1, got 0"));
     test('the failure threshold is 0', () => expect(() => HealthProbe.tcpSocket({ failureThreshold: 0 })).toThrow("'probe.failureThreshold' must be a whole number of at least 1, got 0"));
-    test('a timing is not whole seconds', () => expect(() => HealthProbe.tcpSocket({ timeout: Duration.millis(1500) })).toThrow());
+    test('a timing is not whole seconds', () => expect(() => HealthProbe.tcpSocket({ timeout: Duration.millis(1500) })).toThrow("'probe.timeout' must be a whole number of seconds of at least 1, got 1 second 500 millis"));
   });
 });

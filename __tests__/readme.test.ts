@@ -11,7 +11,7 @@ describe('README', () => {
     for (const s of SETTINGS) {
       const row = rows.find((r) => r.startsWith(`| \`${s.variable}\``))!;
       const cells = row.split('|').map((c) => c.trim());
-      expect([s.variable, cells[2]]).toEqual([s.variable, `\`${s.default}\``]);
+      expect([s.variable, cells[2]]).toEqual([s.variable, s.default === '' ? '(empty)' : `\`${s.default}\``]);
       expect([s.variable, cells[4]]).toEqual([s.variable, s.description]);
     }
   });

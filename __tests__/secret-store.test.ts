@@ -12,18 +12,25 @@ describe('resolveLocalSecrets', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('generates 256-bit keys once, saves them with mode 0600, and reuses them', () => {
-    const first = resolveLocalSecrets(file, {});
+  test('generates 256-bit keys once, saves them with mode 0600 when asked, and reuses them', () => {
+    const plan = resolveLocalSecrets(file, {});
+    expect(plan.generated).toBe(true);
+    expect(fs.existsSync(file)).toBe(false);
+    plan.save();
+    const first = plan.secrets;
     expect(Buffer.from(first.jwtSecret!, 'base64url')).toHaveLength(32);
     expect(Buffer.from(first.betterAuthSecret!, 'base64url')).toHaveLength(32);
     expect(first.jwtSecret).not.toEqual(first.betterAuthSecret);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(resolveLocalSecrets(file, {})).toEqual(first);
+    expect(resolveLocalSecrets(file, {}).secrets).toEqual(first);
+    expect(resolveLocalSecrets(file, {}).generated).toBe(false);
   });
 
   test('values from the environment win and are not written to the file', () => {
     const jwt = 'e'.repeat(40);
-    const result = resolveLocalSecrets(file, { jwtSecret: jwt, anthropicApiKey: 'sk-x' });
+    const plan = resolveLocalSecrets(file, { jwtSecret: jwt, anthropicApiKey: 'sk-x' });
+    plan.save();
+    const result = plan.secrets;
     expect(result.jwtSecret).toBe(jwt);
     expect(result.anthropicApiKey).toBe('sk-x');
     expect(fs.readFileSync(file, 'utf8')).not.toContain(jwt);
@@ -31,7 +38,7 @@ describe('resolveLocalSecrets', () => {
   });
 
   test('nothing is written when the environment gives both keys', () => {
-    resolveLocalSecrets(file, { jwtSecret: 'e'.repeat(40), betterAuthSecret: 'f'.repeat(40) });
+    resolveLocalSecrets(file, { jwtSecret: 'e'.repeat(40), betterAuthSecret: 'f'.repeat(40) }).save();
     expect(fs.existsSync(file)).toBe(false);
   });
 

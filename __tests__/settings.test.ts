@@ -30,7 +30,15 @@ describe('readSettings', () => {
       TODO_FRONTEND_NODE_PORT: '31001',
       TODO_FRONTEND_LIVENESS_PATH: '/login',
       TODO_SECRETS_FILE: '/tmp/x.json',
+      TODO_BACKEND_VOLUME_SIZE: '5Gi',
+      TODO_BACKEND_STORAGE_CLASS: 'fast',
+      TODO_NETWORK_POLICY: 'false',
     });
+    expect(s.app.backend!.database!.volume).toEqual({ mountPath: '/data', size: '5Gi', storageClass: 'fast' });
+    expect(s.app.backend!.networkPolicy).toBe(false);
+    expect(s.app.frontend!.networkPolicy).toBe(false);
+    expect(readSettings({ TODO_DATABASE: 'ephemeral-sqlite' }).app.backend!.database!.configUrl).toBe('sqlite:///./todoapp.db');
+    expect(readSettings({}).app.backend!.database!.volume).toEqual({ mountPath: '/data', size: '1Gi', storageClass: undefined });
     expect(s.namespace).toBe('todo');
     expect(s.secretsFile).toBe('/tmp/x.json');
     expect(s.app.nodeAddress).toBe('192.168.58.2');
@@ -61,6 +69,9 @@ describe('readSettings', () => {
       ['an image reference is malformed', { TODO_BACKEND_IMAGE: 'Todo Backend' }, `'TODO_BACKEND_IMAGE' must be an image repository`],
       ['an image tag is malformed', { TODO_FRONTEND_IMAGE_TAG: '-bad' }, `'TODO_FRONTEND_IMAGE_TAG' must be an image tag`],
       ['a probe path is relative', { TODO_BACKEND_HEALTH_PATH: 'health' }, `'TODO_BACKEND_HEALTH_PATH' must be an absolute HTTP path`],
+      ['the database is unknown', { TODO_DATABASE: 'mysql' }, `'TODO_DATABASE' must be one of "sqlite", "ephemeral-sqlite", got "mysql"`],
+      ['the volume size is not a quantity', { TODO_BACKEND_VOLUME_SIZE: '5 GB' }, `'TODO_BACKEND_VOLUME_SIZE' must be a memory quantity`],
+      ['the network policy switch is not a boolean', { TODO_NETWORK_POLICY: 'yes' }, `'TODO_NETWORK_POLICY' must be one of "true", "false", got "yes"`],
       ['the node address is a URL', { TODO_NODE_ADDRESS: 'http://x' }, `'TODO_NODE_ADDRESS' must be a hostname or IPv4 address`],
     ];
     test.each(cases)('%s', (_name, env, message) => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import { JsonPatch } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -75,6 +76,16 @@ describe('synthesize (the default app)', () => {
   describe('a failed synth leaves no half-written output', () => {
     test('fails when a setting is invalid, and writes nothing', () => {
       expect(() => synthesize({ outdir, env: { ...env, TODO_BACKEND_REPLICAS: '-2' } })).toThrow("'TODO_BACKEND_REPLICAS' must be a whole number of at least 0, got -2");
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
+    test('fails when a check fails (a Service that selects nothing), naming object and field, and writes nothing', () => {
+      const noEnvSecrets = { TODO_SECRETS_FILE: env.TODO_SECRETS_FILE };
+      expect(() => synthesize({
+        outdir,
+        env: noEnvSecrets,
+        extend: (todo) => todo.backend.service.addJsonPatch(JsonPatch.replace('/spec/selector', { app: 'nothing' })),
+      })).toThrow('1 check(s) failed on the manifests:\n  - Service default/todo-backend spec.selector: selects no pods (selector {"app":"nothing"})');
       expect(fs.readdirSync(tmp)).toEqual([]);
     });
 

@@ -1,4 +1,4 @@
-import { TodoApp } from '../lib';
+import { BackendDatabase, TodoApp } from '../lib';
 import { checkManifests } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
@@ -42,10 +42,11 @@ describe('TodoApp', () => {
   });
 
   // The design's "Environment Variable Mapping" tables, row by row.
-  // Deviation: BETTER_AUTH_SECRET was a ConfigMap value in the design; it is a Secret here.
-  // JWT_SECRET and ANTHROPIC_API_KEY ("Helm values") come from a Secret.
+  // Deviations: BETTER_AUTH_SECRET was a ConfigMap value in the design; it is a Secret here.
+  // JWT_SECRET and ANTHROPIC_API_KEY ("Helm values") come from a Secret. The SQLite file
+  // sqlite:///./todoapp.db moved onto a volume (the design's is BackendDatabase.ephemeralSqlite()).
   const backendRows: Array<[string, string, string | RegExp]> = [
-    ['DATABASE_URL', 'ConfigMap', 'sqlite:///./todoapp.db'],
+    ['DATABASE_URL', 'ConfigMap', 'sqlite:////data/todoapp.db'],
     ['JWT_SECRET', 'Secret', TEST_SECRETS.jwtSecret],
     ['JWT_ALGORITHM', 'ConfigMap', 'HS256'],
     ['JWT_EXPIRY_HOURS', 'ConfigMap', '24'],
@@ -66,6 +67,11 @@ describe('TodoApp', () => {
   test.each(frontendRows)('frontend pod: %s from %s = %s', (variable, source, value) => {
     const { app, objects } = todo();
     expect(sourceOf(objects, 'todo-frontend', variable, app)).toEqual({ source, value });
+  });
+
+  test('the ephemeral database is the design\'s exact DATABASE_URL', () => {
+    const { app, objects } = todo({ backend: { database: BackendDatabase.ephemeralSqlite() } });
+    expect(sourceOf(objects, 'todo-backend', 'DATABASE_URL', app)).toEqual({ source: 'ConfigMap', value: 'sqlite:///./todoapp.db' });
   });
 
   test('changing a nodePort changes every URL that depends on it', () => {
@@ -92,8 +98,8 @@ describe('TodoApp', () => {
   test('output is strictly valid and consistent', () => {
     const { objects } = todo();
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ConfigMap/todo-backend-config', 'Secret/todo-backend-secret', 'Deployment/todo-backend', 'Service/todo-backend',
-      'ConfigMap/todo-frontend-config', 'Secret/todo-frontend-secret', 'Deployment/todo-frontend', 'Service/todo-frontend',
+      'ConfigMap/todo-backend-config', 'Secret/todo-backend-secret', 'PersistentVolumeClaim/todo-backend-data', 'Deployment/todo-backend', 'Service/todo-backend', 'NetworkPolicy/todo-backend',
+      'ConfigMap/todo-frontend-config', 'Secret/todo-frontend-secret', 'Deployment/todo-frontend', 'Service/todo-frontend', 'NetworkPolicy/todo-frontend',
     ]);
     expect(validateObjects(objects)).toEqual([]);
     expect(checkManifests(objects)).toEqual([]);

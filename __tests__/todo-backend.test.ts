@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
-import { DockerImage, HealthProbe, TodoBackend } from '../lib';
+import { BackendDatabase, DockerImage, HealthProbe, TodoBackend } from '../lib';
 import { checkManifests, checkRestrictedPodSecurity } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
@@ -54,7 +54,7 @@ describe('TodoBackend', () => {
     const { objects } = backend({ corsOrigins: ['http://192.168.49.2:30300'] });
     const cm = find(objects, 'ConfigMap', 'todo-backend-config');
     expect(cm.data).toEqual({
-      DATABASE_URL: 'sqlite:///./todoapp.db',
+      DATABASE_URL: 'sqlite:////data/todoapp.db',
       JWT_ALGORITHM: 'HS256',
       JWT_EXPIRY_HOURS: '24',
       CORS_ORIGINS: 'http://192.168.49.2:30300',
@@ -146,6 +146,57 @@ describe('TodoBackend', () => {
     expect(() => construct.url).toThrow("'backend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach, got \"ClusterIP\"");
   });
 
+  test('SQLite lives on a PersistentVolumeClaim mounted at /data; pods are replaced with Recreate', () => {
+    const { objects } = backend();
+    expect(find(objects, 'PersistentVolumeClaim', 'todo-backend-data').spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
+    const deployment = find(objects, 'Deployment', 'todo-backend');
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'todo-backend-data' } });
+    expect(containerOf(deployment).volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(containerOf(deployment).securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.DATABASE_URL).toBe('sqlite:////data/todoapp.db');
+  });
+
+  test('volume size and storage class are configurable', () => {
+    const { objects } = backend({ database: BackendDatabase.sqlite({ size: Size.gibibytes(5), storageClass: 'fast-ssd' }) });
+    expect(find(objects, 'PersistentVolumeClaim', 'todo-backend-data').spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } }, storageClassName: 'fast-ssd' });
+  });
+
+  test('the ephemeral opt-out: the design\'s file, no volume, a writable root, rolling updates', () => {
+    const { objects } = backend({ database: BackendDatabase.ephemeralSqlite() });
+    expect(objects.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.DATABASE_URL).toBe('sqlite:///./todoapp.db');
+    const deployment = find(objects, 'Deployment', 'todo-backend');
+    expect(deployment.spec.strategy.type).toBe('RollingUpdate');
+    expect(containerOf(deployment).securityContext.readOnlyRootFilesystem).toBe(false);
+    expect(checkRestrictedPodSecurity(objects)).toEqual([]);
+  });
+
+  test('PostgreSQL: DATABASE_URL is a secret, in the backend\'s Secret or one of yours; replicas may grow', () => {
+    const url = 'postgresql://todo:pw@db.example.com:5432/todo';
+    const inOwn = backend({ database: BackendDatabase.postgres(url), replicas: 3 });
+    expect(secretValues(find(inOwn.objects, 'Secret', 'todo-backend-secret')).DATABASE_URL).toBe(url);
+    expect(find(inOwn.objects, 'ConfigMap', 'todo-backend-config').data.DATABASE_URL).toBeUndefined();
+    expect(inOwn.objects.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    expect(find(inOwn.objects, 'Deployment', 'todo-backend').spec.replicas).toBe(3);
+    const fromYours = backend({ database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db', key: 'url' }) });
+    expect(containerOf(find(fromYours.objects, 'Deployment', 'todo-backend')).env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'todo-db', key: 'url' } } });
+    expect(checkManifests(fromYours.objects, { externalSecrets: ['todo-db'] })).toEqual([]);
+  });
+
+  test('startup probe, termination grace period and NetworkPolicy', () => {
+    const { objects } = backend({ terminationGracePeriod: Duration.seconds(45) });
+    const deployment = find(objects, 'Deployment', 'todo-backend');
+    expect(containerOf(deployment).startupProbe).toEqual({ httpGet: { path: '/health', port: 'http' }, initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 });
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(45);
+    expect(find(objects, 'NetworkPolicy', 'todo-backend').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo-backend', 'app.kubernetes.io/instance': 'todo-backend' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }],
+    });
+    expect(backend({ networkPolicy: false }).objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+  });
+
   test('pods pass the restricted Pod Security Standard and every object is strictly valid', () => {
     const { objects } = backend();
     expect(checkRestrictedPodSecurity(objects)).toEqual([]);
@@ -180,6 +231,11 @@ describe('TodoBackend', () => {
       ['the node address is not a host', () => backend({ nodeAddress: 'http://192.168.49.2' }), `'backend.nodeAddress' must be a hostname or IPv4 address`],
       ['a request exceeds its limit', () => backend({ resources: { cpu: { request: Cpu.millis(800) } } }), `'backend.resources.cpu.request' must not exceed 'backend.resources.cpu.limit' (500m), got 800m`],
       ['the user ID is root', () => backend({ runAsUser: 0 }), `'backend.runAsUser' must be a non-root user ID between 1 and 2147483647, got 0`],
+      ['more than one replica runs on SQLite', () => backend({ replicas: 2 }), `'backend.replicas' must be 0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume), got 2; use BackendDatabase.postgres(...) to run more replicas`],
+      ['more than one replica runs on the ephemeral SQLite', () => backend({ replicas: 3, database: BackendDatabase.ephemeralSqlite() }), `'backend.replicas' must be 0 or 1 with SQLite`],
+      ['the PostgreSQL URL is not one', () => backend({ database: BackendDatabase.postgres('mysql://x') }), `'database.url' must be a PostgreSQL URL such as "postgresql://user:password@host:5432/todo", got a value of 9 characters`],
+      ['the storage class is not a DNS name', () => backend({ database: BackendDatabase.sqlite({ storageClass: 'Fast SSD' }) }), `'database.storageClass' must be a DNS-1123 subdomain`],
+      ['the termination grace period is not whole seconds', () => backend({ terminationGracePeriod: Duration.millis(1500) }), `'backend.terminationGracePeriod' must be a whole number of seconds of at least 0, got 1 second 500 millis`],
     ];
     test.each(cases)('%s', (_name, run, message) => {
       expect(run).toThrow(message);

@@ -1,15 +1,18 @@
 import { createHash, randomBytes } from 'crypto';
-import { Chart, Lazy } from 'cdk8s';
+import { Chart, Duration, Lazy } from 'cdk8s';
 import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { ResourceQuantities, resolveResources } from './resources';
-import { check, checkOptional, integerBetween, oneOf, Rule, Rules, show } from './validation';
+import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
 
 /** The address of Minikube's node with its default `docker` driver (`minikube ip`). */
 export const DEFAULT_NODE_ADDRESS = '192.168.49.2';
+
+/** The name of the persistent data volume in the pod. */
+export const DATA_VOLUME = 'data';
 
 /** The name of the container port that Services and probes point at. */
 export const HTTP_PORT_NAME = 'http';
@@ -116,6 +119,30 @@ export interface AppComponentOptions {
   readonly readinessProbe?: HealthProbe;
 
   /**
+   * Holds off liveness and readiness probes until the server has started,
+   * so a slow first start is not mistaken for a hang.
+   *
+   * @default - the component's startup probe: up to 150 seconds
+   */
+  readonly startupProbe?: HealthProbe;
+
+  /**
+   * How long a stopping pod may take to finish its requests before it is killed.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * Whether a NetworkPolicy lets traffic reach the pods on their port only.
+   * Minikube enforces NetworkPolicies only with a CNI that supports them
+   * (`minikube start --cni=calico`).
+   *
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+
+  /**
    * Extra non-secret environment variables, added to the component's ConfigMap.
    * They override the component's own variables of the same name.
    *
@@ -154,6 +181,18 @@ export interface SecretVariable {
   readonly setting: string;
   /** What the value must be. */
   readonly rule: Rule<string>;
+  /** Read from this Secret and key instead of the component's Secret. */
+  readonly secretRef?: { readonly name: string; readonly key: string };
+}
+
+/** A volume that keeps data across restarts: a PersistentVolumeClaim mounted into the container. */
+export interface PersistentVolume {
+  /** Where it is mounted. */
+  readonly mountPath: string;
+  /** Requested size, as a quantity (`1Gi`). */
+  readonly size: string;
+  /** Storage class; undefined means the cluster's default class. */
+  readonly storageClass?: string;
 }
 
 /**
@@ -174,6 +213,12 @@ export interface ComponentDefinition {
   readonly defaultLivenessProbe: HealthProbe;
   /** Default readiness probe. */
   readonly defaultReadinessProbe: HealthProbe;
+  /** Default startup probe. */
+  readonly defaultStartupProbe: HealthProbe;
+  /** A persistent volume, if the component keeps data. Its pods are replaced with `Recreate` (one writer). */
+  readonly persistentVolume?: PersistentVolume;
+  /** Whether the container's root filesystem stays writable (the design's ephemeral SQLite file). */
+  readonly writableRoot?: boolean;
   /** The component's own non-secret variables. */
   readonly env: { readonly [name: string]: string };
   /** The component's secret variables. */
@@ -218,6 +263,12 @@ export abstract class AppComponent extends Construct {
   public readonly livenessProbe: HealthProbe;
   /** Readiness probe. */
   public readonly readinessProbe: HealthProbe;
+  /** Startup probe. */
+  public readonly startupProbe: HealthProbe;
+  /** Seconds a stopping pod is given. */
+  public readonly terminationGracePeriodSeconds: number;
+  /** The persistent volume, if any. */
+  public readonly persistentVolume?: PersistentVolume;
   /** The secret variables, with the values that go into the Secret. */
   public readonly secretVariables: readonly SecretVariable[];
   /** Name of the Secret the pods read (created here unless `existingSecret` was given). */
@@ -243,6 +294,10 @@ export abstract class AppComponent extends Construct {
   public readonly configMap: k8s.KubeConfigMap;
   /** The Secret, unless an existing one is used. */
   public readonly secret?: k8s.KubeSecret;
+  /** The PersistentVolumeClaim, if the component keeps data. */
+  public readonly persistentVolumeClaim?: k8s.KubePersistentVolumeClaim;
+  /** The NetworkPolicy that admits traffic on the pods' port only, unless disabled. */
+  public readonly networkPolicy?: k8s.KubeNetworkPolicy;
 
   private readonly baseImage: DockerImage;
   private readonly buildArgs?: (component: AppComponent) => { readonly [name: string]: string };
@@ -284,12 +339,15 @@ export abstract class AppComponent extends Construct {
     };
     this.containerSecurityContext = {
       allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
+      readOnlyRootFilesystem: !definition.writableRoot,
       runAsNonRoot: true,
       capabilities: { drop: ['ALL'] },
     };
     this.livenessProbe = options.livenessProbe ?? definition.defaultLivenessProbe;
     this.readinessProbe = options.readinessProbe ?? definition.defaultReadinessProbe;
+    this.startupProbe = options.startupProbe ?? definition.defaultStartupProbe;
+    this.terminationGracePeriodSeconds = durationSeconds(s('terminationGracePeriod'), options.terminationGracePeriod ?? Duration.seconds(30), Rules.secondsOrZero);
+    this.persistentVolume = definition.persistentVolume;
 
     this.usesExistingSecret = options.existingSecret !== undefined;
     for (const variable of definition.secrets) {
@@ -321,6 +379,23 @@ export abstract class AppComponent extends Construct {
       });
     }
 
+    if (this.persistentVolume) {
+      this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
+        metadata: { name: this.dataClaimName, labels },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: k8s.Quantity.fromString(this.persistentVolume.size) } },
+          ...(this.persistentVolume.storageClass === undefined ? {} : { storageClassName: this.persistentVolume.storageClass }),
+        },
+      });
+    }
+    const volumes: k8s.Volume[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: {} }));
+    const mounts: k8s.VolumeMount[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir }));
+    if (this.persistentVolume) {
+      volumes.push({ name: DATA_VOLUME, persistentVolumeClaim: { claimName: this.dataClaimName } });
+      mounts.push({ name: DATA_VOLUME, mountPath: this.persistentVolume.mountPath });
+    }
+
     const container: k8s.Container = {
       name: this.name,
       image: Lazy.any({ produce: () => this.image.reference }),
@@ -329,12 +404,13 @@ export abstract class AppComponent extends Construct {
       envFrom: [{ configMapRef: { name: this.configMapName } }],
       env: this.secretVariables.map((v) => ({
         name: v.name,
-        valueFrom: { secretKeyRef: { name: this.secretName, key: v.name, ...(v.optional ? { optional: true } : {}) } },
+        valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretName, key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
       })),
-      volumeMounts: this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir })),
+      volumeMounts: mounts,
       securityContext: this.containerSecurityContext,
       livenessProbe: this.livenessProbe.toKube(HTTP_PORT_NAME),
       readinessProbe: this.readinessProbe.toKube(HTTP_PORT_NAME),
+      startupProbe: this.startupProbe.toKube(HTTP_PORT_NAME),
       resources: {
         requests: { cpu: k8s.Quantity.fromString(this.resources.requests.cpu), memory: k8s.Quantity.fromString(this.resources.requests.memory) },
         limits: { cpu: k8s.Quantity.fromString(this.resources.limits.cpu), memory: k8s.Quantity.fromString(this.resources.limits.memory) },
@@ -346,13 +422,19 @@ export abstract class AppComponent extends Construct {
       spec: {
         replicas: this.replicas,
         selector: { matchLabels: this.selectorLabels },
+        // One writer on a ReadWriteOnce volume: stop the old pod before starting the new one.
+        // Otherwise start the new pod and wait for it to be ready before stopping the old one.
+        strategy: this.persistentVolume
+          ? { type: 'Recreate' }
+          : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
           metadata: { labels, annotations: Lazy.any({ produce: () => this.podAnnotations() }) },
           spec: {
             automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
             securityContext: this.podSecurityContext,
             containers: [container],
-            volumes: this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: {} })),
+            volumes,
           },
         },
       },
@@ -374,6 +456,23 @@ export abstract class AppComponent extends Construct {
         ],
       },
     });
+
+    if (options.networkPolicy ?? true) {
+      this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+        metadata: { name: this.name, labels },
+        spec: {
+          podSelector: { matchLabels: this.selectorLabels },
+          policyTypes: ['Ingress'],
+          // From anywhere (browsers reach NodePorts through the node), on the server's port only.
+          ingress: [{ ports: [{ port: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' }] }],
+        },
+      });
+    }
+  }
+
+  /** Name of the PersistentVolumeClaim (`<name>-data`). */
+  public get dataClaimName(): string {
+    return `${this.name}-data`;
   }
 
   /** The image, with its build arguments as they are now. */
@@ -477,7 +576,7 @@ export function labelValue(text: string): string {
 }
 
 /** A volume name for a directory: `/app/.next/cache` gives `app-next-cache`. */
-function volumeName(dir: string): string {
+export function volumeName(dir: string): string {
   return dir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root';
 }
 

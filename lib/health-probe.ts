@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as k8s from '../imports/k8s';
-import { check, Rules } from './validation';
+import { check, durationSeconds, Rules } from './validation';
 
 /** How a {@link HealthProbe} checks the container. */
 export enum ProbeType {
@@ -80,9 +80,9 @@ export class HealthProbe {
   private constructor(type: ProbeType, path: string | undefined, options: HealthProbeOptions) {
     this.type = type;
     this.path = path === undefined ? undefined : check('probe.path', path, Rules.httpPath);
-    this.initialDelaySeconds = check('probe.initialDelay', (options.initialDelay ?? Duration.seconds(0)).toSeconds(), Rules.secondsOrZero);
-    this.periodSeconds = check('probe.period', (options.period ?? Duration.seconds(10)).toSeconds(), Rules.seconds);
-    this.timeoutSeconds = check('probe.timeout', (options.timeout ?? Duration.seconds(1)).toSeconds(), Rules.seconds);
+    this.initialDelaySeconds = durationSeconds('probe.initialDelay', options.initialDelay ?? Duration.seconds(0), Rules.secondsOrZero);
+    this.periodSeconds = durationSeconds('probe.period', options.period ?? Duration.seconds(10), Rules.seconds);
+    this.timeoutSeconds = durationSeconds('probe.timeout', options.timeout ?? Duration.seconds(1), Rules.seconds);
     this.failureThreshold = check('probe.failureThreshold', options.failureThreshold ?? 3, Rules.threshold);
   }
 

@@ -14,3 +14,4 @@ export * from './output';
 export * from './synth';
 export * from './checks';
 export * from './helm';
+export * from './backend-database';

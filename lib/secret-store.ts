@@ -7,17 +7,26 @@ import { check, Rules } from './validation';
 /** The signing keys kept between synths. */
 const KEPT = ['JWT_SECRET', 'BETTER_AUTH_SECRET'] as const;
 
+/** The default app's secrets, and how to keep newly generated ones. */
+export interface LocalSecrets {
+  /** The secrets to give the constructs. */
+  readonly secrets: SecretSettings;
+  /** Whether keys were generated that the file does not hold yet. */
+  readonly generated: boolean;
+  /** Saves generated keys to the file (mode 0600); call it once the synth has succeeded. */
+  save(): void;
+}
+
 /**
  * Resolves the default app's secrets: a value from the environment wins;
  * otherwise a signing key comes from `file`, where it was generated
- * (crypto-random, 256 bits) and saved on the first synth, so users' sessions
- * survive a redeploy. The file is written with mode 0600 and must stay out of
- * git (it is in `.gitignore`).
+ * (crypto-random, 256 bits) and saved on the first successful synth, so
+ * users' sessions survive a redeploy. The file must stay out of git (it is in
+ * `.gitignore`).
  *
- * @returns the secrets to give the constructs
  * @throws Error when the file exists but does not hold valid secrets
  */
-export function resolveLocalSecrets(file: string, fromEnv: SecretSettings): SecretSettings {
+export function resolveLocalSecrets(file: string, fromEnv: SecretSettings): LocalSecrets {
   const stored = readStore(file);
   const wanted: { [key: string]: string | undefined } = {
     JWT_SECRET: fromEnv.jwtSecret,
@@ -33,10 +42,15 @@ export function resolveLocalSecrets(file: string, fromEnv: SecretSettings): Secr
       wanted[key] = stored[key];
     }
   }
-  if (changed) {
-    writeStore(file, stored);
-  }
-  return { jwtSecret: wanted.JWT_SECRET, betterAuthSecret: wanted.BETTER_AUTH_SECRET, anthropicApiKey: fromEnv.anthropicApiKey };
+  return {
+    secrets: { jwtSecret: wanted.JWT_SECRET, betterAuthSecret: wanted.BETTER_AUTH_SECRET, anthropicApiKey: fromEnv.anthropicApiKey },
+    generated: changed,
+    save: () => {
+      if (changed) {
+        writeStore(file, stored);
+      }
+    },
+  };
 }
 
 function readStore(file: string): { [key: string]: string } {

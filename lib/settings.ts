@@ -1,9 +1,12 @@
+import { Size } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { BackendDatabase } from './backend-database';
+import { quantityValue } from './resources';
 import { DEFAULT_NODE_ADDRESS, PULL_POLICIES } from './app-component';
 import { TodoAppProps } from './todo-app';
 import { BACKEND_IMAGE, BACKEND_NODE_PORT, DEFAULT_ANTHROPIC_MODEL } from './todo-backend';
 import { FRONTEND_IMAGE, FRONTEND_NODE_PORT } from './todo-frontend';
-import { check, oneOf, Rule, Rules } from './validation';
+import { check, oneOf, orEmpty, Rule, Rules } from './validation';
 
 /** The environment the settings are read from. */
 export type Environment = { readonly [name: string]: string | undefined };
@@ -44,6 +47,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   s('TODO_BACKEND_REPLICAS', 'Backend pods', 1, Rules.replicas),
   s('TODO_BACKEND_NODE_PORT', 'Backend NodePort (the frontend is built against it)', BACKEND_NODE_PORT, Rules.nodePort),
   s('TODO_BACKEND_HEALTH_PATH', 'Path of the backend liveness and readiness probes', '/health', Rules.httpPath),
+  s('TODO_DATABASE', 'The backend\'s database: SQLite on a volume, or the design\'s ephemeral file (lost on every restart)', 'sqlite', oneOf(['sqlite', 'ephemeral-sqlite'])),
+  s('TODO_BACKEND_VOLUME_SIZE', 'Size of the SQLite volume', '1Gi', Rules.memory),
+  s('TODO_BACKEND_STORAGE_CLASS', 'Storage class of the SQLite volume; empty: the cluster default (`standard` on Minikube)', '', orEmpty(Rules.dnsSubdomain)),
+  s('TODO_NETWORK_POLICY', 'Whether NetworkPolicies admit traffic on the pods\' ports only', 'true', oneOf(['true', 'false'])),
   s('TODO_ANTHROPIC_MODEL', 'Model of the chatbot (`ANTHROPIC_MODEL`)', DEFAULT_ANTHROPIC_MODEL, Rules.nonEmpty),
   s('TODO_FRONTEND_IMAGE', 'Frontend image repository', FRONTEND_IMAGE.name, Rules.imageRepository),
   s('TODO_FRONTEND_IMAGE_TAG', 'Frontend image tag', FRONTEND_IMAGE.tag, Rules.imageTag),
@@ -84,6 +91,11 @@ export function readSettings(env: Environment): Settings {
   }
   const get = <T>(variable: string) => values.get(variable) as T;
   const pullPolicy = get<ImagePullPolicy>('TODO_IMAGE_PULL_POLICY');
+  const networkPolicy = get('TODO_NETWORK_POLICY') === 'true';
+  const storageClass = get<string>('TODO_BACKEND_STORAGE_CLASS');
+  const database = get('TODO_DATABASE') === 'ephemeral-sqlite'
+    ? BackendDatabase.ephemeralSqlite()
+    : BackendDatabase.sqlite({ size: parseSize(get('TODO_BACKEND_VOLUME_SIZE')), storageClass: storageClass === '' ? undefined : storageClass });
   return {
     namespace: get('TODO_NAMESPACE'),
     secretsFile: get('TODO_SECRETS_FILE'),
@@ -96,6 +108,8 @@ export function readSettings(env: Environment): Settings {
         nodePort: get('TODO_BACKEND_NODE_PORT'),
         healthPath: get('TODO_BACKEND_HEALTH_PATH'),
         anthropicModel: get('TODO_ANTHROPIC_MODEL'),
+        database,
+        networkPolicy,
       },
       frontend: {
         image: FRONTEND_IMAGE.with({ name: get('TODO_FRONTEND_IMAGE'), tag: get('TODO_FRONTEND_IMAGE_TAG') }),
@@ -103,9 +117,16 @@ export function readSettings(env: Environment): Settings {
         replicas: get('TODO_FRONTEND_REPLICAS'),
         nodePort: get('TODO_FRONTEND_NODE_PORT'),
         livenessPath: get('TODO_FRONTEND_LIVENESS_PATH'),
+        networkPolicy,
       },
     },
   };
+}
+
+/** A size from a quantity such as `512Mi` or `2Gi`. */
+function parseSize(quantity: string): Size {
+  const bytes = quantityValue(quantity);
+  return Size.kibibytes(bytes / 1024);
 }
 
 function parse(def: SettingDefinition, raw: string): unknown {

@@ -8,6 +8,7 @@ import { renderHelmfile, TodoHelmChart } from './helm';
 import { writeDirectoryAtomically } from './output';
 import { resolveLocalSecrets } from './secret-store';
 import { Environment, readSecretSettings, readSettings } from './settings';
+import { TodoApp } from './todo-app';
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -15,6 +16,13 @@ export interface SynthesizeOptions {
   readonly outdir: string;
   /** The environment the settings and secrets are read from. */
   readonly env: Environment;
+  /**
+   * Adds to the default app before it is synthesized and checked (objects
+   * of your own, changes to the constructs).
+   *
+   * @default - nothing
+   */
+  readonly extend?: (todo: TodoApp) => void;
 }
 
 /** What {@link synthesize} wrote, relative to the output directory. */
@@ -30,10 +38,11 @@ export interface SynthesizeResult {
  */
 export function synthesize(options: SynthesizeOptions): SynthesizeResult {
   const settings = readSettings(options.env);
-  const secrets = resolveLocalSecrets(settings.secretsFile, readSecretSettings(options.env));
+  const local = resolveLocalSecrets(settings.secretsFile, readSecretSettings(options.env));
   writeDirectoryAtomically(options.outdir, (staging) => {
     const app = new App({ outdir: staging });
-    const todo = buildDefaultApp(app, settings, secrets);
+    const todo = buildDefaultApp(app, settings, local.secrets);
+    options.extend?.(todo);
     app.synth();
     assertChecksPass('the manifests', app.charts.flatMap((chart) => chart.toJson()));
     fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components), { mode: 0o755 });
@@ -46,6 +55,7 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
     }
     fs.writeFileSync(path.join(staging, 'helm', 'helmfile.yaml'), renderHelmfile(releases));
   });
+  local.save();
   return { files: listFiles(options.outdir) };
 }
 

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppComponent, AppComponentOptions } from './app-component';
+import { BackendDatabase, DatabaseEngine } from './backend-database';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { check, Rules, show } from './validation';
@@ -16,9 +17,6 @@ export const BACKEND_IMAGE = new DockerImage({
 
 /** The backend's default NodePort (`30800`: the backend port 8000, in the NodePort range). */
 export const BACKEND_NODE_PORT = 30800;
-
-/** The design's SQLite database, in the container's working directory. */
-export const EPHEMERAL_DATABASE_URL = 'sqlite:///./todoapp.db';
 
 /** The design's model for the chatbot. */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-3-haiku-20240307';
@@ -65,6 +63,14 @@ export interface TodoBackendProps extends AppComponentOptions {
   readonly jwtExpiryHours?: number;
 
   /**
+   * The database. SQLite allows one replica only (one writer on a
+   * ReadWriteOnce volume); use PostgreSQL for more.
+   *
+   * @default BackendDatabase.sqlite(): SQLite on a 1 GiB volume
+   */
+  readonly database?: BackendDatabase;
+
+  /**
    * Origins the browser may call the backend from (`CORS_ORIGINS`, comma-separated).
    * A {@link TodoFrontend} adds its own URL.
    *
@@ -78,7 +84,8 @@ export interface TodoBackendProps extends AppComponentOptions {
  * `todo-backend` on port 8000, probed at `GET /health`, configured by a
  * ConfigMap (`DATABASE_URL`, `JWT_ALGORITHM`, `JWT_EXPIRY_HOURS`,
  * `CORS_ORIGINS`, `ANTHROPIC_MODEL`) and a Secret (`JWT_SECRET`, optional
- * `ANTHROPIC_API_KEY`).
+ * `ANTHROPIC_API_KEY`). The SQLite database lives on a PersistentVolumeClaim,
+ * so users and tasks survive restarts.
  *
  * @example
  * const backend = new TodoBackend(chart, 'backend', {
@@ -89,11 +96,17 @@ export interface TodoBackendProps extends AppComponentOptions {
  * backend.dnsName; // 'todo-backend.default.svc.cluster.local'
  */
 export class TodoBackend extends AppComponent {
+  /** The database. */
+  public readonly database: BackendDatabase;
   private readonly corsOrigins: string[] = [];
 
   constructor(scope: Construct, id: string, props: TodoBackendProps = {}) {
     const healthPath = check('backend.healthPath', props.healthPath ?? '/health', Rules.httpPath);
     const jwtExpiryHours = check('backend.jwtExpiryHours', props.jwtExpiryHours ?? 24, Rules.threshold);
+    const database = props.database ?? BackendDatabase.sqlite();
+    if (!database.allowsReplicas && check('backend.replicas', props.replicas ?? 1, Rules.replicas) > 1) {
+      throw new Error(`'backend.replicas' must be 0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume), got ${show(props.replicas)}; use BackendDatabase.postgres(...) to run more replicas`);
+    }
     super(scope, id, props, {
       role: 'backend',
       defaultName: 'todo-backend',
@@ -114,8 +127,15 @@ export class TodoBackend extends AppComponent {
         timeout: Duration.seconds(3),
       }),
       writableDirectories: ['/tmp'],
+      defaultStartupProbe: HealthProbe.httpGet(healthPath, {
+        period: Duration.seconds(5),
+        timeout: Duration.seconds(3),
+        failureThreshold: 30,
+      }),
+      persistentVolume: database.volume,
+      writableRoot: database.engine === DatabaseEngine.SQLITE && database.volume === undefined,
       env: {
-        DATABASE_URL: EPHEMERAL_DATABASE_URL,
+        ...(database.configUrl === undefined ? {} : { DATABASE_URL: database.configUrl }),
         JWT_ALGORITHM: 'HS256',
         JWT_EXPIRY_HOURS: String(jwtExpiryHours),
         ANTHROPIC_MODEL: check('backend.anthropicModel', props.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL, Rules.nonEmpty),
@@ -123,8 +143,12 @@ export class TodoBackend extends AppComponent {
       secrets: [
         { name: 'JWT_SECRET', optional: false, generate: true, value: props.jwtSecret, setting: 'backend.jwtSecret', rule: Rules.secret },
         { name: 'ANTHROPIC_API_KEY', optional: true, generate: false, value: props.anthropicApiKey, setting: 'backend.anthropicApiKey', rule: Rules.credential },
+        ...(database.engine === DatabaseEngine.POSTGRES
+          ? [{ name: 'DATABASE_URL', optional: false, generate: false, value: database.secretUrl, secretRef: database.secretRef, setting: 'backend.database', rule: Rules.credential }]
+          : []),
       ],
     });
+    this.database = database;
     for (const origin of props.corsOrigins ?? []) {
       this.allowCorsOrigin(origin);
     }

@@ -89,6 +89,10 @@ export class TodoFrontend extends AppComponent {
         period: Duration.seconds(5),
       }),
       writableDirectories: ['/tmp', '/app/.next/cache'],
+      defaultStartupProbe: HealthProbe.tcpSocket({
+        period: Duration.seconds(5),
+        failureThreshold: 30,
+      }),
       env: {
         // Next.js' standalone server reads its port and bind address from the environment;
         // Kubernetes sets HOSTNAME to the pod name, so bind to all interfaces explicitly.

@@ -60,6 +60,20 @@ export function checkOptional<T>(setting: string, value: unknown, rule: Rule<T>)
   return value === undefined ? undefined : check(setting, value, rule);
 }
 
+/**
+ * A duration in whole seconds, checked against `rule`. A duration that is not
+ * a whole number of seconds is an error naming the setting.
+ */
+export function durationSeconds(setting: string, duration: { toSeconds(): number; toHumanString(): string }, rule: Rule<number>): number {
+  let seconds: number;
+  try {
+    seconds = duration.toSeconds();
+  } catch {
+    throw new Error(`'${setting}' must be ${rule.allowed}, got ${duration.toHumanString()}`);
+  }
+  return check(setting, seconds, rule);
+}
+
 /** An integer rule between `min` and `max` (both inclusive; `max` optional). */
 export function integerBetween(min: number, max?: number, what = 'an integer'): Rule<number> {
   const allowed = max === undefined ? `${what} of at least ${min}` : `${what} between ${min} and ${max}`;
@@ -91,6 +105,15 @@ export function oneOf<T extends string>(values: readonly T[]): Rule<T> {
     allowed: `one of ${values.map((v) => `"${v}"`).join(', ')}`,
     schema: { type: 'string', enum: [...values] },
     test: (v: unknown): v is T => typeof v === 'string' && (values as readonly string[]).includes(v),
+  };
+}
+
+/** A rule that also accepts the empty string (an unset optional value). */
+export function orEmpty(rule: Rule<string>): Rule<string> {
+  return {
+    allowed: `empty or ${rule.allowed}`,
+    schema: { anyOf: [{ type: 'string', maxLength: 0 }, rule.schema] },
+    test: (v: unknown): v is string => v === '' || rule.test(v),
   };
 }
 
@@ -157,6 +180,8 @@ export const Rules = {
     ...stringMatching(/^\S+$/, 'a non-empty value without whitespace', 4096),
     sensitive: true,
   },
+  /** Keys of Secrets and ConfigMaps. */
+  secretKey: stringMatching(/^[-._a-zA-Z0-9]+$/, 'a Secret key: letters, digits, "_", "-" or "."', 253),
   /** Non-empty text. */
   nonEmpty: stringMatching(/\S/, 'a non-empty string'),
   /** A CPU quantity such as `250m` or `1`. */

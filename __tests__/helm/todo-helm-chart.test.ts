@@ -32,6 +32,9 @@ function comparable(obj: any): any {
   };
   strip(copy.metadata?.labels);
   strip(copy.spec?.template?.metadata?.labels);
+  if (copy.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep') {
+    delete copy.metadata.annotations;
+  }
   const annotations = copy.spec?.template?.metadata?.annotations;
   if (annotations) {
     for (const k of Object.keys(annotations).filter((a) => a.startsWith('checksum/'))) delete annotations[k];
@@ -66,7 +69,9 @@ describe.each([
 
   test('renders, with default values, the same Deployment, Service and ConfigMap as the plain manifests', () => {
     const rendered = template(dir(), { skipTests: true });
-    for (const [kind, objName] of [['Deployment', name], ['Service', name], ['ConfigMap', `${name}-config`]]) {
+    const kinds = [['Deployment', name], ['Service', name], ['ConfigMap', `${name}-config`], ['NetworkPolicy', name]];
+    if (name === 'todo-backend') kinds.push(['PersistentVolumeClaim', `${name}-data`]);
+    for (const [kind, objName] of kinds) {
       expect(comparable(find(rendered, kind, objName))).toEqual(comparable(find(plain, kind, objName)));
     }
     expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
@@ -74,10 +79,11 @@ describe.each([
   });
 
   test('keeps integers as integers (replicas, ports, probe timings)', () => {
-    const rendered = template(dir(), { set: { replicaCount: 3, 'service.port': 8080, 'probes.liveness.periodSeconds': 15 } });
+    const rendered = template(dir(), { set: { replicaCount: 0, 'service.port': 8080, 'probes.liveness.periodSeconds': 15 } });
     const deployment = find(rendered, 'Deployment', name);
     const service = find(rendered, 'Service', name);
-    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.replicas).toBe(0);
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
     expect(service.spec.ports[0].port).toBe(8080);
     expect(typeof service.spec.ports[0].nodePort).toBe('number');
     const probe = containerOf(deployment).livenessProbe;
@@ -125,7 +131,7 @@ describe('values take effect', () => {
   test('env.NEW_KEY appears in the ConfigMap the container reads; values become strings', () => {
     const objs = backend({ 'env.NEW_KEY': 'hello', 'env.LOG_LEVEL': 3, 'env.JWT_EXPIRY_HOURS': 12 });
     const cm = find(objs, 'ConfigMap', 'todo-backend-config');
-    expect(cm.data).toMatchObject({ NEW_KEY: 'hello', LOG_LEVEL: '3', JWT_EXPIRY_HOURS: '12', DATABASE_URL: 'sqlite:///./todoapp.db' });
+    expect(cm.data).toMatchObject({ NEW_KEY: 'hello', LOG_LEVEL: '3', JWT_EXPIRY_HOURS: '12', DATABASE_URL: 'sqlite:////data/todoapp.db' });
     expect(containerOf(deployment(objs)).envFrom).toEqual([{ configMapRef: { name: 'todo-backend-config' } }]);
     expect(validateObjects(objs)).toEqual([]);
   });
@@ -148,7 +154,7 @@ describe('values take effect', () => {
     const base = checksum(backend({}));
     expect(checksum(backend({}))).toBe(base);
     expect(checksum(backend({ 'env.NEW_KEY': 'x' }))).not.toBe(base);
-    expect(checksum(backend({ replicaCount: 2 }))).toBe(base);
+    expect(checksum(backend({ replicaCount: 0 }))).toBe(base);
   });
 
   test('secrets from values; a secrets change changes the secret checksum', () => {
@@ -172,6 +178,31 @@ describe('values take effect', () => {
     expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
     expect(containerOf(deployment(objs)).env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['my-keys', 'my-keys']);
     expect(deployment(objs).spec.template.metadata.annotations['checksum/secret']).toBeUndefined();
+  });
+
+  test('persistence: the PVC is kept on uninstall; size and storage class are values', () => {
+    const objs = backend({ 'persistence.size': '5Gi', 'persistence.storageClass': 'fast' });
+    const pvc = find(objs, 'PersistentVolumeClaim', 'todo-backend-data');
+    expect(pvc.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    expect(pvc.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } }, storageClassName: 'fast' });
+    expect(deployment(objs).spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  test('persistence off with the ephemeral database: no PVC, no data volume, rolling updates', () => {
+    const objs = backend({ 'persistence.enabled': 'false', 'env.DATABASE_URL': 'sqlite:///./todoapp.db', 'securityContext.readOnlyRootFilesystem': 'false' });
+    expect(objs.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    const d = deployment(objs);
+    expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(d.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+    expect(containerOf(d).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(runAllChecks(objs)).toEqual([]);
+  });
+
+  test('startup probe, grace period and the NetworkPolicy switch', () => {
+    const objs = backend({ 'probes.startup.failureThreshold': 60, terminationGracePeriodSeconds: 10, 'networkPolicy.enabled': 'false' });
+    expect(containerOf(deployment(objs)).startupProbe).toMatchObject({ httpGet: { path: '/health', port: 'http' }, failureThreshold: 60 });
+    expect(deployment(objs).spec.template.spec.terminationGracePeriodSeconds).toBe(10);
+    expect(objs.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
   });
 
   test('the frontend\'s build arguments default to the URLs derived from the NodePorts and can be set', () => {
@@ -207,10 +238,20 @@ describe('values.schema.json rejects bad values with helm\'s error', () => {
   });
 });
 
+describe('the backend chart refuses values that break SQLite, with a message that says why', () => {
+  test.each([
+    ['more than one replica', { replicaCount: 2 }, 'replicaCount must be 0 or 1 with SQLite (env.DATABASE_URL=sqlite:////data/todoapp.db): each pod would get its own database or fight over one ReadWriteOnce volume; use PostgreSQL for more replicas'],
+    ['the database off the volume', { 'env.DATABASE_URL': 'sqlite:///./todoapp.db' }, 'env.DATABASE_URL must point under persistence.mountPath (/data) when persistence.enabled is true, e.g. sqlite:////data/todoapp.db, got sqlite:///./todoapp.db'],
+    ['the volume off with the database on it', { 'persistence.enabled': 'false' }, 'persistence.enabled is false but env.DATABASE_URL (sqlite:////data/todoapp.db) points at the volume; set env.DATABASE_URL=sqlite:///./todoapp.db and securityContext.readOnlyRootFilesystem=false for the ephemeral database'],
+  ])('%s', (_name, set, message) => {
+    expect(templateError(BACKEND(), { set })).toContain(message);
+  });
+});
+
 describe('release names and namespaces', () => {
   test('the release name drives object names', () => {
     const names = template(BACKEND(), { release: 'staging', skipTests: true }).map((o) => o.metadata.name).sort();
-    expect(names).toEqual(['staging-todo-backend', 'staging-todo-backend', 'staging-todo-backend-config', 'staging-todo-backend-secret']);
+    expect(names).toEqual(['staging-todo-backend', 'staging-todo-backend', 'staging-todo-backend', 'staging-todo-backend-config', 'staging-todo-backend-data', 'staging-todo-backend-secret']);
   });
 
   test('two releases of one chart render disjoint names and selectors', () => {

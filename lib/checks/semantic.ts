@@ -93,7 +93,33 @@ export function checkManifests(objects: readonly Manifest[], options: CheckOptio
     ...checkReferences(objects, options),
     ...checkNodePorts(objects),
     ...checkConfigMapKeys(objects),
+    ...checkNetworkPolicies(objects),
   ];
+}
+
+/** Each NetworkPolicy selects some pods, and the ports it admits are ports of their containers. */
+export function checkNetworkPolicies(objects: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  const templates = podTemplates(objects);
+  for (const policy of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+    const selector = policy.spec?.podSelector?.matchLabels;
+    const matched = templates.filter((t) => namespaceOf(t.owner) === namespaceOf(policy) && selects(selector, t.labels));
+    if (matched.length === 0) {
+      findings.push({ object: describe(policy), field: 'spec.podSelector', message: `selects no pods (selector ${JSON.stringify(selector ?? {})})` });
+      continue;
+    }
+    (policy.spec?.ingress ?? []).forEach((rule: any, i: number) => {
+      (rule.ports ?? []).forEach((p: any, j: number) => {
+        if (p.port === undefined) return;
+        for (const t of matched) {
+          if (!containersOf(t.spec).some(({ container }) => hasPort(container, p.port))) {
+            findings.push({ object: describe(policy), field: `spec.ingress[${i}].ports[${j}].port`, message: `port ${JSON.stringify(p.port)} is not a port of ${describe(t.owner)}'s containers` });
+          }
+        }
+      });
+    });
+  }
+  return findings;
 }
 
 /** Each workload's selector matches its own pod template. */

@@ -1,13 +1,11 @@
-import { AppComponent, PULL_POLICIES, SERVICE_TYPES } from '../app-component';
+import { AppComponent, PULL_POLICIES, SecretVariable, SERVICE_TYPES } from '../app-component';
+import { DATA_MOUNT_PATH } from '../backend-database';
+import { TodoBackend } from '../todo-backend';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
 import { HealthProbe, ProbeType } from '../health-probe';
-import { JsonSchema, oneOf, Rules } from '../validation';
+import { JsonSchema, oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup } from './values';
 
-/** A schema that also accepts the empty string (an unset optional name). */
-function orEmpty(schema: JsonSchema): JsonSchema {
-  return { anyOf: [{ type: 'string', maxLength: 0 }, schema] };
-}
 
 /** A regular expression source that matches letters of either case, for JSON Schema (no inline flags in ECMA-262). */
 function caseInsensitive(source: string): string {
@@ -35,6 +33,21 @@ function probeValues(comment: string, probe: HealthProbe): ValueGroup {
   });
 }
 
+/** The secret variables kept in the component's own Secret (not read from a Secret of the user's). */
+export function ownSecretVariables(component: AppComponent): SecretVariable[] {
+  return component.secretVariables.filter((v) => v.secretRef === undefined);
+}
+
+function persistenceValues(backend: TodoBackend): ValueGroup {
+  const volume = backend.persistentVolume;
+  return group('SQLite on a PersistentVolumeClaim, kept on `helm uninstall` (helm.sh/resource-policy: keep).\nDelete it with: kubectl delete pvc <release>-data (when the release name contains the chart name).', {
+    enabled: leaf('Keep the database on a volume. With SQLite, env.DATABASE_URL must point under mountPath when enabled, and off it when not.', volume !== undefined, { type: 'boolean' }),
+    mountPath: leaf('Where the volume is mounted.', volume?.mountPath ?? DATA_MOUNT_PATH, { type: 'string', pattern: '^/[^\\s]*[^/\\s]$' }),
+    size: leaf('Size of the volume.', volume?.size ?? '1Gi', Rules.memory.schema),
+    storageClass: leaf('Storage class; empty uses the cluster default (standard on Minikube).', volume?.storageClass ?? '', orEmpty(Rules.dnsSubdomain).schema),
+  });
+}
+
 /**
  * The values of a component's chart, following the design's configuration
  * flow (`image.*`, `replicaCount`, `service.*`, `env.*`, `probes.*`), with
@@ -43,11 +56,15 @@ function probeValues(comment: string, probe: HealthProbe): ValueGroup {
  */
 export function componentValues(component: AppComponent): ValueGroup {
   const image = component.image;
-  const secretLines = component.secretVariables.map((v) =>
-    `${v.name}: ${v.optional ? 'optional; left out when empty.' : 'from this value when set; else kept from the existing Secret on upgrade; else generated on first install.'}`);
+  const own = ownSecretVariables(component);
+  const secretLines = own.map((v) => `${v.name}: ${v.optional
+    ? 'optional; left out when empty.'
+    : v.generate
+      ? 'from this value when set; else kept from the existing Secret on upgrade; else generated on first install.'
+      : 'required: from this value when set; else kept from the existing Secret on upgrade.'}`);
   return group('', {
-    nameOverride: leaf('Replaces the chart name in names and the app.kubernetes.io/name label.', '', orEmpty(Rules.dnsLabel.schema)),
-    fullnameOverride: leaf('Replaces the full name of the Deployment, Service, ConfigMap and Secret.\nBy default it is the release name (or <release>-<chart> when the release name does not contain the chart name).', '', orEmpty(Rules.dnsLabel.schema)),
+    nameOverride: leaf('Replaces the chart name in names and the app.kubernetes.io/name label.', '', orEmpty(Rules.dnsLabel).schema),
+    fullnameOverride: leaf('Replaces the full name of the Deployment, Service, ConfigMap and Secret.\nBy default it is the release name (or <release>-<chart> when the release name does not contain the chart name).', '', orEmpty(Rules.dnsLabel).schema),
     image: group('The image (the design\'s Docker Image entity).', {
       repository: leaf('Image repository.', image.name, Rules.imageRepository.schema),
       tag: leaf('Image tag.', image.tag, { anyOf: [Rules.imageTag.schema, { type: 'number' }] }),
@@ -76,11 +93,17 @@ export function componentValues(component: AppComponent): ValueGroup {
       },
     ),
     secrets: group(`Secret environment variables, kept in a Secret.\n${secretLines.join('\n')}`,
-      Object.fromEntries(component.secretVariables.map((v) => [v.name, leaf(`${v.optional ? 'Optional.' : 'Generated when empty.'}`, '', { type: 'string' })]))),
-    existingSecret: leaf(`Name of an existing Secret holding ${component.secretVariables.map((v) => v.name).join(' and ')}; no Secret is created.`, component.usesExistingSecret ? component.secretName : '', orEmpty(Rules.dnsSubdomain.schema)),
-    probes: group('Liveness and readiness probes, on the container port named "http".', {
+      Object.fromEntries(own.map((v) => [v.name, leaf(`${v.optional ? 'Optional.' : v.generate ? 'Generated when empty.' : 'Required.'}`, '', { type: 'string' })]))),
+    existingSecret: leaf(`Name of an existing Secret holding ${own.map((v) => v.name).join(' and ')}; no Secret is created.`, component.usesExistingSecret ? component.secretName : '', orEmpty(Rules.dnsSubdomain).schema),
+    probes: group('Probes, on the container port named "http".', {
+      startup: probeValues('Holds off the other probes until the server has started (a slow first start).', component.startupProbe),
       liveness: probeValues('Restarts the container when it fails.', component.livenessProbe),
       readiness: probeValues('Sends traffic to the pod only while it passes.', component.readinessProbe),
+    }),
+    terminationGracePeriodSeconds: leaf('Seconds a stopping pod may take to finish its requests.', component.terminationGracePeriodSeconds, Rules.secondsOrZero.schema),
+    ...(component instanceof TodoBackend ? { persistence: persistenceValues(component) } : {}),
+    networkPolicy: group('A NetworkPolicy that admits traffic on the pods\' port only (enforced by CNIs that support it: minikube start --cni=calico).', {
+      enabled: leaf('Create the NetworkPolicy.', component.networkPolicy !== undefined, { type: 'boolean' }),
     }),
     resources: leaf('CPU and memory requests and limits.', component.resources, { type: 'object', properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } }),
     podSecurityContext: leaf('Pod security context ("restricted" Pod Security Standard).', component.podSecurityContext, { type: 'object' }),

@@ -40,6 +40,8 @@ export interface RenderOptions {
   readonly condition?: string;
   /** A comment on the first line. */
   readonly header?: string;
+  /** Template lines before the object (checks that `fail`). */
+  readonly prelude?: readonly string[];
 }
 
 const MARKER = (i: number) => `HELMBINDING${i}X`;
@@ -96,7 +98,7 @@ export function renderTemplate(obj: object, bindings: readonly Binding[], option
   if (used.size !== bindings.length) {
     throw new Error(`Helm bindings not rendered: ${bindings.filter((_, i) => !used.has(i)).map((b) => b.path).join(', ')}`);
   }
-  const body = out.join('\n');
+  const body = [...(options.prelude ?? []), ...out].join('\n');
   const text = options.condition ? `{{- if ${options.condition} }}\n${body}\n{{- end }}` : body;
   return `${options.header ? `# ${options.header}\n` : ''}${text}\n`;
 }

@@ -3,9 +3,10 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import * as k8s from '../../imports/k8s';
-import { AppComponent, HTTP_PORT_NAME, PART_OF } from '../app-component';
+import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, volumeName } from '../app-component';
+import { TodoBackend } from '../todo-backend';
 import { check, Rules } from '../validation';
-import { componentValues } from './chart-values';
+import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
 
@@ -80,6 +81,11 @@ export class TodoHelmChart extends Construct {
       ?? `The Todo app's ${props.component.role} (${props.component.image.baseImage} image ${props.component.image.name}): Deployment, ${props.component.serviceType} Service, ConfigMap and Secret.`;
   }
 
+  /** The component, when it is a backend (which has a database and its volume). */
+  private get backend(): TodoBackend | undefined {
+    return this.component instanceof TodoBackend ? this.component : undefined;
+  }
+
   /** The chart's files, by path relative to the chart directory. */
   public files(): { [file: string]: string } {
     const c = this.component;
@@ -103,6 +109,8 @@ export class TodoHelmChart extends Construct {
       'templates/secret.yaml': this.secretTemplate(),
       'templates/deployment.yaml': this.deploymentTemplate(),
       'templates/service.yaml': this.serviceTemplate(),
+      'templates/networkpolicy.yaml': this.networkPolicyTemplate(),
+      ...(this.backend ? { 'templates/pvc.yaml': this.pvcTemplate(this.backend) } : {}),
       'templates/NOTES.txt': this.notes(),
       'templates/tests/test-connection.yaml': this.testConnectionTemplate(),
     };
@@ -153,12 +161,14 @@ export class TodoHelmChart extends Construct {
   private secretTemplate(): string {
     const skeleton = { apiVersion: 'v1', kind: 'Secret', metadata: {}, type: 'Opaque', data: {} };
     const lines = [`{{- $existing := (lookup "v1" "Secret" .Release.Namespace (${this.include('secretName')})).data | default dict }}`];
-    for (const v of this.component.secretVariables) {
+    for (const v of ownSecretVariables(this.component)) {
       const value = `.Values.secrets.${v.name}`;
       lines.push(`{{- if ${value} }}`, `${v.name}: {{ ${value} | b64enc | quote }}`);
       if (!v.optional) {
         lines.push(`{{- else if hasKey $existing "${v.name}" }}`, `${v.name}: {{ index $existing "${v.name}" | quote }}`);
-        lines.push('{{- else }}', `${v.name}: {{ randAlphaNum 48 | b64enc | quote }}`);
+        lines.push('{{- else }}', v.generate
+          ? `${v.name}: {{ randAlphaNum 48 | b64enc | quote }}`
+          : `{{- fail "secrets.${v.name} is required (or existingSecret naming a Secret that holds it)" }}`);
       }
       lines.push('{{- end }}');
     }
@@ -171,6 +181,8 @@ export class TodoHelmChart extends Construct {
   private deploymentTemplate(): string {
     const c = this.component;
     const container = 'spec.template.spec.containers.0';
+    const own = ownSecretVariables(c);
+    const persistence = this.backend ? this.persistenceBindings(this.backend) : [];
     return renderTemplate(c.deployment.toJson(), [
       ...this.metadata(),
       { path: 'spec.replicas', expr: Helm.scalar('{{ .Values.replicaCount | int }}') },
@@ -193,12 +205,94 @@ export class TodoHelmChart extends Construct {
       { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
       { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
       { path: `${container}.envFrom.0.configMapRef.name`, expr: Helm.scalar(`{{ ${this.include('configMapName')} }}`) },
-      ...c.secretVariables.map((_, i) => ({ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) })),
+      ...c.secretVariables.flatMap((v, i) => (own.includes(v)
+        ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
+        : [])),
+      { path: `${container}.startupProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.startup`) },
       { path: `${container}.livenessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.liveness`) },
       { path: `${container}.readinessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.readiness`) },
       { path: `${container}.resources`, expr: Helm.nindent('toYaml .Values.resources') },
       { path: `${container}.securityContext`, expr: Helm.nindent('toYaml .Values.securityContext') },
-    ], { header: 'The pods: values.image, values.replicaCount, values.probes, values.resources' });
+      { path: 'spec.template.spec.terminationGracePeriodSeconds', expr: Helm.scalar('{{ .Values.terminationGracePeriodSeconds | int }}') },
+      ...persistence,
+    ], {
+      header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
+      prelude: this.backend ? [`{{- include "${this.chartName}.validate" . }}`] : [],
+    });
+  }
+
+  /** The backend's volume, mount and update strategy follow values.persistence. */
+  private persistenceBindings(backend: TodoBackend): Binding[] {
+    const spec = 'spec.template.spec';
+    const literal = (items: unknown[]) => (items.length === 0 ? [] : stringify(items, { lineWidth: 0, indentSeq: true }).replace(/\n$/, '').split('\n'));
+    const emptyDirs = backend.writableDirectories.map((dir) => ({ emptyDir: {}, name: volumeName(dir) }));
+    const mounts = backend.writableDirectories.map((dir) => ({ mountPath: dir, name: volumeName(dir) }));
+    return [
+      {
+        path: 'spec.strategy',
+        expr: Helm.lines([
+          '{{- if .Values.persistence.enabled }}',
+          'type: Recreate',
+          '{{- else }}',
+          'type: RollingUpdate',
+          'rollingUpdate:',
+          '  maxSurge: 1',
+          '  maxUnavailable: 0',
+          '{{- end }}',
+        ]),
+      },
+      {
+        path: `${spec}.volumes`,
+        expr: Helm.lines([
+          ...literal(emptyDirs),
+          '{{- if .Values.persistence.enabled }}',
+          `- name: ${DATA_VOLUME}`,
+          '  persistentVolumeClaim:',
+          `    claimName: {{ ${this.include('dataClaimName')} }}`,
+          '{{- end }}',
+        ]),
+      },
+      {
+        path: `${spec}.containers.0.volumeMounts`,
+        expr: Helm.lines([
+          ...literal(mounts),
+          '{{- if .Values.persistence.enabled }}',
+          '- mountPath: {{ .Values.persistence.mountPath | quote }}',
+          `  name: ${DATA_VOLUME}`,
+          '{{- end }}',
+        ]),
+      },
+    ];
+  }
+
+  private pvcTemplate(backend: TodoBackend): string {
+    const skeleton = backend.persistentVolumeClaim?.toJson()
+      ?? { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: {}, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: {} } } };
+    return renderTemplate(skeleton, [
+      { path: 'metadata.name', expr: Helm.scalar(`{{ ${this.include('dataClaimName')} }}`) },
+      { path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') },
+      { path: 'metadata.labels', expr: Helm.nindent(this.include('labels')) },
+      { path: 'metadata.annotations', expr: Helm.lines(['helm.sh/resource-policy: keep']) },
+      { path: 'spec.resources.requests.storage', expr: Helm.scalar('{{ .Values.persistence.size | quote }}') },
+      { path: 'spec.storageClassName', expr: Helm.optional('.Values.persistence.storageClass', '{{ .Values.persistence.storageClass | quote }}') },
+    ], {
+      condition: '.Values.persistence.enabled',
+      header: 'The database volume: values.persistence; kept on helm uninstall',
+    });
+  }
+
+  private networkPolicyTemplate(): string {
+    const skeleton = this.component.networkPolicy?.toJson() ?? k8s.KubeNetworkPolicy.manifest({
+      metadata: {},
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' }] }] },
+    });
+    return renderTemplate(skeleton, [
+      ...this.metadata(),
+      { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
+    ], {
+      condition: '.Values.networkPolicy.enabled',
+      header: 'Traffic reaches the pods on their port only: values.networkPolicy',
+    });
   }
 
   private serviceTemplate(): string {
@@ -305,13 +399,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (printf "%s-secret" (include "${n}.fullname" .)) .Values.existingSecret }}
 {{- end }}
 
+{{/* The database volume's claim. */}}
+{{- define "${n}.dataClaimName" -}}
+{{- printf "%s-data" (include "${n}.fullname" .) }}
+{{- end }}
+${this.backend ? this.validateHelper() : ''}
 {{/* A probe from values.probes.<kind>, on the container port named "${HTTP_PORT_NAME}". */}}
 {{- define "${n}.probe" -}}
-{{- if eq .type "http" }}
+{{- if eq .type "http" -}}
 httpGet:
   path: {{ .path | quote }}
   port: ${HTTP_PORT_NAME}
-{{- else }}
+{{- else -}}
 tcpSocket:
   port: ${HTTP_PORT_NAME}
 {{- end }}
@@ -326,6 +425,27 @@ failureThreshold: {{ .failureThreshold | int }}
 {{- if eq .Values.probes.readiness.type "http" }}{{ .Values.probes.readiness.path }}
 {{- else if eq .Values.probes.liveness.type "http" }}{{ .Values.probes.liveness.path }}
 {{- else }}/{{ end }}
+{{- end }}
+`;
+  }
+
+  /** Checks of the backend's values that a schema cannot express; `helm template` and `helm install` fail with the message. */
+  private validateHelper(): string {
+    const n = this.chartName;
+    return `
+{{/* SQLite has one writer, and its file must be on the volume exactly when there is one. */}}
+{{- define "${n}.validate" -}}
+{{- $url := toString (index .Values.env "DATABASE_URL" | default "") }}
+{{- $onVolume := hasPrefix (printf "sqlite:///%s/" .Values.persistence.mountPath) $url }}
+{{- if and (hasPrefix "sqlite" $url) (gt (int .Values.replicaCount) 1) }}
+{{- fail (printf "replicaCount must be 0 or 1 with SQLite (env.DATABASE_URL=%s): each pod would get its own database or fight over one ReadWriteOnce volume; use PostgreSQL for more replicas (synthesize with BackendDatabase.postgres or the cluster profile), got %d" $url (int .Values.replicaCount)) }}
+{{- end }}
+{{- if and .Values.persistence.enabled (hasPrefix "sqlite" $url) (not $onVolume) }}
+{{- fail (printf "env.DATABASE_URL must point under persistence.mountPath (%s) when persistence.enabled is true, e.g. sqlite:///%s/todoapp.db, got %s" .Values.persistence.mountPath .Values.persistence.mountPath $url) }}
+{{- end }}
+{{- if and (not .Values.persistence.enabled) $onVolume }}
+{{- fail (printf "persistence.enabled is false but env.DATABASE_URL (%s) points at the volume; set env.DATABASE_URL=sqlite:///./todoapp.db and securityContext.readOnlyRootFilesystem=false for the ephemeral database" $url) }}
+{{- end }}
 {{- end }}
 `;
   }

@@ -1,0 +1,110 @@
+import { Size } from 'cdk8s';
+import { formatSize } from './resources';
+import { check, checkOptional, Rules, show } from './validation';
+
+/** The database engines the backend runs on. */
+export enum DatabaseEngine {
+  /** A SQLite file: one writer, so one replica. */
+  SQLITE = 'sqlite',
+  /** A PostgreSQL server outside the app: any number of replicas. */
+  POSTGRES = 'postgres',
+}
+
+/** Options of {@link BackendDatabase.sqlite}. */
+export interface SqliteOptions {
+  /**
+   * Size of the volume.
+   *
+   * @default Size.gibibytes(1)
+   */
+  readonly size?: Size;
+
+  /**
+   * Storage class of the volume.
+   *
+   * @default - the cluster's default class (`standard` on Minikube)
+   */
+  readonly storageClass?: string;
+}
+
+/** Where the backend reads the PostgreSQL URL from when it is kept in a Secret of your own. */
+export interface PostgresSecretOptions {
+  /** The Secret's name. */
+  readonly secretName: string;
+
+  /**
+   * The key holding the URL.
+   *
+   * @default 'DATABASE_URL'
+   */
+  readonly key?: string;
+}
+
+/** Where the SQLite file lives on the persistent volume. */
+export const DATA_MOUNT_PATH = '/data';
+
+/**
+ * The backend's database (`DATABASE_URL`).
+ *
+ * @example
+ * BackendDatabase.sqlite({ size: Size.gibibytes(5) }); // the default, on a volume
+ * BackendDatabase.ephemeralSqlite();                   // the design's file in the container: lost on restart
+ * BackendDatabase.postgresFromSecret({ secretName: 'todo-db' });
+ */
+export class BackendDatabase {
+  /**
+   * SQLite on a PersistentVolumeClaim mounted at `/data`
+   * (`DATABASE_URL=sqlite:////data/todoapp.db`): users and tasks survive restarts.
+   */
+  public static sqlite(options: SqliteOptions = {}): BackendDatabase {
+    const size = check('database.size', formatSize(options.size ?? Size.gibibytes(1)), Rules.memory);
+    const storageClass = checkOptional('database.storageClass', options.storageClass, Rules.dnsSubdomain);
+    return new BackendDatabase(DatabaseEngine.SQLITE, `sqlite:///${DATA_MOUNT_PATH}/todoapp.db`, { mountPath: DATA_MOUNT_PATH, size, storageClass });
+  }
+
+  /**
+   * The design's SQLite file in the container's working directory
+   * (`DATABASE_URL=sqlite:///./todoapp.db`). Every restart loses all users
+   * and tasks, and the root filesystem must stay writable.
+   */
+  public static ephemeralSqlite(): BackendDatabase {
+    return new BackendDatabase(DatabaseEngine.SQLITE, 'sqlite:///./todoapp.db');
+  }
+
+  /**
+   * PostgreSQL at `url` (kept in the backend's Secret, as it holds a password).
+   */
+  public static postgres(url: string): BackendDatabase {
+    if (typeof url !== 'string' || !/^postgres(ql)?(\+[a-z0-9]+)?:\/\/\S+$/.test(url)) {
+      throw new Error(`'database.url' must be a PostgreSQL URL such as "postgresql://user:password@host:5432/todo", got ${typeof url === 'string' ? `a value of ${url.length} characters` : show(url)}`);
+    }
+    return new BackendDatabase(DatabaseEngine.POSTGRES, undefined, undefined, url);
+  }
+
+  /**
+   * PostgreSQL, with the URL read from a Secret you manage.
+   */
+  public static postgresFromSecret(options: PostgresSecretOptions): BackendDatabase {
+    const secretName = check('database.secretName', options.secretName, Rules.dnsSubdomain);
+    const key = check('database.key', options.key ?? 'DATABASE_URL', Rules.secretKey);
+    return new BackendDatabase(DatabaseEngine.POSTGRES, undefined, undefined, undefined, { name: secretName, key });
+  }
+
+  private constructor(
+    /** The engine. */
+    public readonly engine: DatabaseEngine,
+    /** The URL, when it is not secret (SQLite): it goes in the ConfigMap. */
+    public readonly configUrl?: string,
+    /** The volume, for SQLite on a volume. */
+    public readonly volume?: { readonly mountPath: string; readonly size: string; readonly storageClass?: string },
+    /** The URL, when it is secret (PostgreSQL): it goes in the backend's Secret. */
+    public readonly secretUrl?: string,
+    /** The Secret and key the URL is read from. */
+    public readonly secretRef?: { readonly name: string; readonly key: string },
+  ) {}
+
+  /** Whether more than one backend replica may use it. */
+  public get allowsReplicas(): boolean {
+    return this.engine !== DatabaseEngine.SQLITE;
+  }
+}
