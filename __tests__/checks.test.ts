@@ -1,6 +1,6 @@
 import { checkManifests, checkRestrictedPodSecurity, Finding, formatFindings, runAllChecks } from '../lib/checks';
 import { assertChecksPass } from '../lib/checks';
-import { TodoApp } from '../lib';
+import { BackendDatabase, Profile, TodoApp } from '../lib';
 import { synth, TEST_SECRETS } from './support/util';
 
 /** The default app's objects, deep-copied so each test can break one thing. */
@@ -96,6 +96,49 @@ describe('checks over manifests', () => {
     test('a PersistentVolumeClaim reference does not resolve', () => {
       const o = objects().filter((x) => x.kind !== 'PersistentVolumeClaim');
       expect(only(checkManifests(o)).message).toBe('refers to PersistentVolumeClaim default/todo-backend-data, which is not among the manifests');
+    });
+
+    describe('over the cluster profile', () => {
+      const clusterObjects = (): any[] => JSON.parse(JSON.stringify(synth((chart) => new TodoApp(chart, 'todo', {
+        profile: Profile.CLUSTER,
+        cluster: { host: 'todo.example.com' },
+        backend: { database: BackendDatabase.postgres('postgresql://u:p@db:5432/todo'), jwtSecret: TEST_SECRETS.jwtSecret },
+        frontend: { betterAuthSecret: TEST_SECRETS.betterAuthSecret },
+      }))));
+
+      test('the cluster profile passes every check', () => {
+        expect(runAllChecks(clusterObjects())).toEqual([]);
+      });
+
+      test('an Ingress routes to a Service that does not exist', () => {
+        const o = clusterObjects();
+        get(o, 'Ingress', 'todo-backend').spec.rules[0].http.paths[0].backend.service.name = 'ghost';
+        expect(only(checkManifests(o))).toEqual({ object: 'Ingress default/todo-backend', field: 'spec.rules[0].http.paths[0].backend.service', message: 'routes to Service default/ghost, which is not among the manifests' });
+      });
+
+      test('an Ingress routes to a port the Service does not have', () => {
+        const o = clusterObjects();
+        get(o, 'Ingress', 'todo-frontend').spec.rules[0].http.paths[0].backend.service.port = { name: 'web' };
+        expect(only(checkManifests(o)).message).toBe('port {"name":"web"} is not a port of Service default/todo-frontend');
+      });
+
+      test('an autoscaler scales a Deployment that does not exist', () => {
+        const o = clusterObjects();
+        get(o, 'HorizontalPodAutoscaler', 'todo-backend').spec.scaleTargetRef.name = 'ghost';
+        expect(only(checkManifests(o)).message).toBe('scales Deployment default/ghost, which is not among the manifests');
+      });
+
+      test('a Deployment sets replicas beside its autoscaler', () => {
+        const o = clusterObjects();
+        get(o, 'Deployment', 'todo-frontend').spec.replicas = 2;
+        expect(only(checkManifests(o))).toMatchObject({ object: 'Deployment default/todo-frontend', field: 'spec.replicas' });
+      });
+
+      test('a disruption budget selects no pods', () => {
+        const o = clusterObjects();
+        get(o, 'PodDisruptionBudget', 'todo-backend').spec.selector.matchLabels = { app: 'none' };
+        expect(only(checkManifests(o))).toMatchObject({ object: 'PodDisruptionBudget default/todo-backend', field: 'spec.selector' });
+      });
     });
 
     test('a Deployment selector does not match its pods', () => {

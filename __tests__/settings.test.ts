@@ -69,13 +69,43 @@ describe('readSettings', () => {
       ['an image reference is malformed', { TODO_BACKEND_IMAGE: 'Todo Backend' }, `'TODO_BACKEND_IMAGE' must be an image repository`],
       ['an image tag is malformed', { TODO_FRONTEND_IMAGE_TAG: '-bad' }, `'TODO_FRONTEND_IMAGE_TAG' must be an image tag`],
       ['a probe path is relative', { TODO_BACKEND_HEALTH_PATH: 'health' }, `'TODO_BACKEND_HEALTH_PATH' must be an absolute HTTP path`],
-      ['the database is unknown', { TODO_DATABASE: 'mysql' }, `'TODO_DATABASE' must be one of "sqlite", "ephemeral-sqlite", got "mysql"`],
+      ['the database is unknown', { TODO_DATABASE: 'mysql' }, `'TODO_DATABASE' must be one of "sqlite", "ephemeral-sqlite", "postgres", got "mysql"`],
       ['the volume size is not a quantity', { TODO_BACKEND_VOLUME_SIZE: '5 GB' }, `'TODO_BACKEND_VOLUME_SIZE' must be a memory quantity`],
       ['the network policy switch is not a boolean', { TODO_NETWORK_POLICY: 'yes' }, `'TODO_NETWORK_POLICY' must be one of "true", "false", got "yes"`],
       ['the node address is a URL', { TODO_NODE_ADDRESS: 'http://x' }, `'TODO_NODE_ADDRESS' must be a hostname or IPv4 address`],
     ];
     test.each(cases)('%s', (_name, env, message) => {
       expect(() => readSettings(env)).toThrow(message);
+    });
+  });
+});
+
+describe('readSettings: the cluster profile', () => {
+  const base = { TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com', TODO_DATABASE: 'postgres' };
+
+  test('reads host, TLS, class, path and scaling; PostgreSQL from DATABASE_URL or a Secret', () => {
+    const s = readSettings({ ...base, DATABASE_URL: 'postgresql://u:p@db:5432/todo', TODO_TLS_SECRET: 'tls', TODO_INGRESS_CLASS: 'nginx', TODO_BACKEND_PATH: '/v1', TODO_MIN_REPLICAS: '3', TODO_MAX_REPLICAS: '6', TODO_TARGET_CPU: '50' });
+    expect(s.app.profile).toBe('cluster');
+    expect(s.app.cluster).toEqual({ host: 'todo.example.com', tlsSecret: 'tls', ingressClassName: 'nginx', backendPath: '/v1', autoscaling: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 50 } });
+    expect(s.app.backend!.database!.secretUrl).toBe('postgresql://u:p@db:5432/todo');
+    expect(readSettings({ ...base, TODO_DATABASE_SECRET: 'todo-db' }).app.backend!.database!.secretRef).toEqual({ name: 'todo-db', key: 'DATABASE_URL' });
+    expect(readSettings({}).app.cluster).toBeUndefined();
+  });
+
+  describe('fails when', () => {
+    test.each([
+      ['the host is missing', { TODO_PROFILE: 'cluster', TODO_DATABASE: 'postgres', TODO_DATABASE_SECRET: 'db' }, `'TODO_HOST' must be set with TODO_PROFILE=cluster`],
+      ['the database is SQLite', { TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com' }, `'TODO_DATABASE' must be "postgres" with TODO_PROFILE=cluster (pods on several nodes cannot share a SQLite file), got "sqlite"`],
+      ['PostgreSQL has no URL', base, `'DATABASE_URL' must be set with TODO_DATABASE=postgres (or 'TODO_DATABASE_SECRET' naming a Secret that holds it), got undefined`],
+      ['the URL is not PostgreSQL', { ...base, DATABASE_URL: 'mysql://x' }, `'database.url' must be a PostgreSQL URL`],
+      ['the profile is unknown', { TODO_PROFILE: 'k3s' }, `'TODO_PROFILE' must be one of "minikube", "cluster", got "k3s"`],
+      ['the minimum is 1', { ...base, TODO_MIN_REPLICAS: '1' }, `'TODO_MIN_REPLICAS' must be a whole number between 2 and 100, got 1`],
+      ['the CPU target is 0', { ...base, TODO_TARGET_CPU: '0' }, `'TODO_TARGET_CPU' must be a percentage between 1 and 100, got 0`],
+      ['the host has no dot', { ...base, TODO_HOST: 'todo' }, `'TODO_HOST' must be empty or a host name`],
+      ['a NodePort is set', { ...base, TODO_DATABASE_SECRET: 'db', TODO_FRONTEND_NODE_PORT: '30300' }, `'TODO_FRONTEND_NODE_PORT' applies to TODO_PROFILE=minikube only`],
+      ['a fixed replica count is set', { ...base, TODO_DATABASE_SECRET: 'db', TODO_BACKEND_REPLICAS: '2' }, `'TODO_BACKEND_REPLICAS' applies to TODO_PROFILE=minikube only`],
+    ])('%s', (_n, env, message) => {
+      expect(() => readSettings(env as { [k: string]: string })).toThrow(message);
     });
   });
 });

@@ -73,6 +73,19 @@ describe('synthesize (the default app)', () => {
     }
   });
 
+  test('the cluster profile: Ingress, autoscalers, budgets; the build script pushes to the registry', () => {
+    synthesize({ outdir, env: { ...env, TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com', TODO_DATABASE: 'postgres', DATABASE_URL: 'postgresql://u:p@db:5432/todo', TODO_BACKEND_IMAGE: 'registry.example.com/todo/backend', TODO_FRONTEND_IMAGE: 'registry.example.com/todo/frontend' } });
+    const objects = readYaml(path.join(outdir, 'todo.k8s.yaml'));
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'HorizontalPodAutoscaler', 'Ingress', 'Ingress',
+      'NetworkPolicy', 'NetworkPolicy', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Secret', 'Secret', 'Service', 'Service']);
+    expect(validateObjects(objects)).toEqual([]);
+    expect(runAllChecks(objects)).toEqual([]);
+    const script = fs.readFileSync(path.join(outdir, 'build-images.sh'), 'utf8');
+    expect(script).not.toContain('minikube');
+    expect(script).toContain("docker push 'registry.example.com/todo/frontend:latest'");
+    expect(script).toContain("--build-arg 'NEXT_PUBLIC_API_URL=http://todo.example.com/api'");
+  });
+
   describe('a failed synth leaves no half-written output', () => {
     test('fails when a setting is invalid, and writes nothing', () => {
       expect(() => synthesize({ outdir, env: { ...env, TODO_BACKEND_REPLICAS: '-2' } })).toThrow("'TODO_BACKEND_REPLICAS' must be a whole number of at least 0, got -2");

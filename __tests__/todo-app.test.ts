@@ -1,5 +1,5 @@
-import { BackendDatabase, TodoApp } from '../lib';
-import { checkManifests } from '../lib/checks';
+import { BackendDatabase, Profile, TodoApp } from '../lib';
+import { checkManifests, runAllChecks } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
 
@@ -103,6 +103,82 @@ describe('TodoApp', () => {
     ]);
     expect(validateObjects(objects)).toEqual([]);
     expect(checkManifests(objects)).toEqual([]);
+  });
+
+  describe('the cluster profile', () => {
+    const url = 'postgresql://todo:pw@db.example.com:5432/todo';
+    const cluster = (extra: Partial<ConstructorParameters<typeof TodoApp>[2]> = {}) => todo({
+      profile: Profile.CLUSTER,
+      cluster: { host: 'todo.example.com', tlsSecret: 'todo-tls' },
+      ...extra,
+      backend: { database: BackendDatabase.postgres(url), ...extra.backend },
+    });
+
+    test('snapshot', () => {
+      expect(redactSecrets(cluster().objects)).toMatchSnapshot();
+    });
+
+    test('ClusterIP Services behind Ingresses; the derived URLs follow the Ingress', () => {
+      const { app, objects } = cluster();
+      for (const name of ['todo-backend', 'todo-frontend']) {
+        expect(find(objects, 'Service', name).spec.type).toBe('ClusterIP');
+        expect(find(objects, 'Service', name).spec.ports[0].nodePort).toBeUndefined();
+      }
+      expect(find(objects, 'Ingress', 'todo-backend').spec).toEqual({
+        tls: [{ hosts: ['todo.example.com'], secretName: 'todo-tls' }],
+        rules: [{ host: 'todo.example.com', http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'todo-backend', port: { name: 'http' } } } }] } }],
+      });
+      expect(find(objects, 'Ingress', 'todo-frontend').spec.rules[0].http.paths[0].path).toBe('/');
+      expect(app.frontend.image.buildArgs).toEqual({ NEXT_PUBLIC_API_URL: 'https://todo.example.com/api', NEXT_PUBLIC_APP_URL: 'https://todo.example.com' });
+      expect(find(objects, 'ConfigMap', 'todo-backend-config').data.CORS_ORIGINS).toBe('https://todo.example.com');
+    });
+
+    test('PostgreSQL from a Secret, no volume; autoscaling from 2 pods on CPU; a disruption budget; pods spread over nodes', () => {
+      const { app, objects } = cluster();
+      expect(sourceOf(objects, 'todo-backend', 'DATABASE_URL', app)).toEqual({ source: 'Secret', value: url });
+      expect(objects.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+      for (const name of ['todo-backend', 'todo-frontend']) {
+        const deployment = find(objects, 'Deployment', name);
+        expect(deployment.spec.replicas).toBeUndefined();
+        expect(deployment.spec.strategy.type).toBe('RollingUpdate');
+        expect(deployment.spec.template.spec.topologySpreadConstraints).toEqual([{
+          maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name } },
+        }]);
+        expect(find(objects, 'HorizontalPodAutoscaler', name).spec).toEqual({
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas: 2, maxReplicas: 5,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+        });
+        expect(find(objects, 'PodDisruptionBudget', name).spec).toEqual({ minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name } } });
+      }
+    });
+
+    test('is strictly valid and passes every check', () => {
+      const { objects } = cluster({ cluster: { host: 'todo.example.com', ingressClassName: 'nginx', backendPath: '/v1', autoscaling: { minReplicas: 3, maxReplicas: 9, targetCpuUtilization: 60 } } });
+      expect(validateObjects(objects)).toEqual([]);
+      expect(runAllChecks(objects)).toEqual([]);
+      expect(find(objects, 'Ingress', 'todo-backend').spec.ingressClassName).toBe('nginx');
+      expect(find(objects, 'HorizontalPodAutoscaler', 'todo-frontend').spec).toMatchObject({ minReplicas: 3, maxReplicas: 9 });
+    });
+
+    describe('fails when', () => {
+      test('no cluster options are given', () => {
+        expect(() => todo({ profile: Profile.CLUSTER, backend: { database: BackendDatabase.postgres(url) } })).toThrow(`'cluster' must be set with the cluster profile (at least 'cluster.host'), got undefined`);
+      });
+      test('the backend is on SQLite', () => {
+        expect(() => todo({ profile: Profile.CLUSTER, cluster: { host: 'todo.example.com' } })).toThrow(`'backend.database' must be PostgreSQL in the cluster profile (pods on several nodes cannot share a SQLite file), got the default (sqlite)`);
+      });
+      test('the backend path is "/"', () => {
+        expect(() => cluster({ cluster: { host: 'todo.example.com', backendPath: '/' } })).toThrow(`'cluster.backendPath' must not be "/"`);
+      });
+      test('replicas are fixed beside the autoscaler', () => {
+        expect(() => cluster({ frontend: { replicas: 3 } })).toThrow(`'frontend.replicas' cannot be combined with 'frontend.autoscaling' (the autoscaler owns the replica count), got 3`);
+      });
+      test('the host is not a host name', () => {
+        expect(() => cluster({ cluster: { host: 'Todo App' } })).toThrow(`'backend.ingress.host' must be a host name`);
+      });
+    });
   });
 
   describe('fails when', () => {

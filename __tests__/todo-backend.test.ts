@@ -143,7 +143,7 @@ describe('TodoBackend', () => {
   test('ClusterIP: no nodePort, and no browser URL', () => {
     const { construct, objects } = backend({ serviceType: ServiceType.CLUSTER_IP });
     expect(find(objects, 'Service', 'todo-backend').spec.ports[0].nodePort).toBeUndefined();
-    expect(() => construct.url).toThrow("'backend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach, got \"ClusterIP\"");
+    expect(() => construct.url).toThrow("'backend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach (or set 'backend.ingress'), got \"ClusterIP\"");
   });
 
   test('SQLite lives on a PersistentVolumeClaim mounted at /data; pods are replaced with Recreate', () => {
@@ -181,7 +181,8 @@ describe('TodoBackend', () => {
     expect(find(inOwn.objects, 'Deployment', 'todo-backend').spec.replicas).toBe(3);
     const fromYours = backend({ database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db', key: 'url' }) });
     expect(containerOf(find(fromYours.objects, 'Deployment', 'todo-backend')).env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'todo-db', key: 'url' } } });
-    expect(checkManifests(fromYours.objects, { externalSecrets: ['todo-db'] })).toEqual([]);
+    expect(fromYours.construct.externalSecrets).toEqual(['todo-db']);
+    expect(checkManifests(fromYours.objects, { externalSecrets: fromYours.construct.externalSecrets })).toEqual([]);
   });
 
   test('startup probe, termination grace period and NetworkPolicy', () => {

@@ -4,6 +4,7 @@ import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28'
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { DockerImage } from './docker-image';
+import { autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, ingressSpec, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress, spreadConstraints } from './cluster-objects';
 import { HealthProbe } from './health-probe';
 import { ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
@@ -143,6 +144,39 @@ export interface AppComponentOptions {
   readonly networkPolicy?: boolean;
 
   /**
+   * An Ingress that routes a host and path to the Service. The component's
+   * URL is then the Ingress URL (`https://host/path`), which is what
+   * browsers use.
+   *
+   * @default - no Ingress: browsers use the NodePort
+   */
+  readonly ingress?: IngressOptions;
+
+  /**
+   * A HorizontalPodAutoscaler on CPU. The Deployment then leaves its replica
+   * count to the autoscaler (`replicas` must not be set).
+   *
+   * @default - a fixed replica count
+   */
+  readonly autoscaling?: AutoscalingOptions;
+
+  /**
+   * A PodDisruptionBudget that keeps this many pods through voluntary
+   * disruptions such as node drains.
+   *
+   * @default - none
+   */
+  readonly minAvailable?: number;
+
+  /**
+   * Spread the pods over nodes (topology spread constraints on the node name;
+   * pods still schedule when they cannot be spread).
+   *
+   * @default false
+   */
+  readonly spreadAcrossNodes?: boolean;
+
+  /**
    * Extra non-secret environment variables, added to the component's ConfigMap.
    * They override the component's own variables of the same name.
    *
@@ -269,6 +303,14 @@ export abstract class AppComponent extends Construct {
   public readonly terminationGracePeriodSeconds: number;
   /** The persistent volume, if any. */
   public readonly persistentVolume?: PersistentVolume;
+  /** The Ingress routing, if any. */
+  public readonly ingressRoute?: ResolvedIngress;
+  /** The autoscaling, if any. */
+  public readonly autoscaling?: ResolvedAutoscaling;
+  /** Pods kept through voluntary disruptions, if a budget is set. */
+  public readonly minAvailable?: number;
+  /** Whether the pods are spread over nodes. */
+  public readonly spreadAcrossNodes: boolean;
   /** The secret variables, with the values that go into the Secret. */
   public readonly secretVariables: readonly SecretVariable[];
   /** Name of the Secret the pods read (created here unless `existingSecret` was given). */
@@ -298,6 +340,12 @@ export abstract class AppComponent extends Construct {
   public readonly persistentVolumeClaim?: k8s.KubePersistentVolumeClaim;
   /** The NetworkPolicy that admits traffic on the pods' port only, unless disabled. */
   public readonly networkPolicy?: k8s.KubeNetworkPolicy;
+  /** The Ingress, if one is configured. */
+  public readonly ingress?: k8s.KubeIngress;
+  /** The HorizontalPodAutoscaler, if autoscaling is configured. */
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The PodDisruptionBudget, if `minAvailable` is set. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
 
   private readonly baseImage: DockerImage;
   private readonly buildArgs?: (component: AppComponent) => { readonly [name: string]: string };
@@ -348,6 +396,19 @@ export abstract class AppComponent extends Construct {
     this.startupProbe = options.startupProbe ?? definition.defaultStartupProbe;
     this.terminationGracePeriodSeconds = durationSeconds(s('terminationGracePeriod'), options.terminationGracePeriod ?? Duration.seconds(30), Rules.secondsOrZero);
     this.persistentVolume = definition.persistentVolume;
+    this.ingressRoute = options.ingress === undefined ? undefined : resolveIngress(s('ingress'), options.ingress);
+    if (options.autoscaling !== undefined && options.replicas !== undefined) {
+      throw new Error(`'${s('replicas')}' cannot be combined with '${s('autoscaling')}' (the autoscaler owns the replica count), got ${show(options.replicas)}`);
+    }
+    this.autoscaling = options.autoscaling === undefined ? undefined : resolveAutoscaling(s('autoscaling'), options.autoscaling);
+    if (this.autoscaling) {
+      this.replicas = this.autoscaling.minReplicas;
+    }
+    this.minAvailable = checkOptional(s('minAvailable'), options.minAvailable, integerBetween(1, undefined, 'a whole number'));
+    if (this.minAvailable !== undefined && this.minAvailable >= Math.max(this.replicas, 1)) {
+      throw new Error(`'${s('minAvailable')}' must be below the replica count (${this.replicas}) so that a node can be drained, got ${this.minAvailable}`);
+    }
+    this.spreadAcrossNodes = options.spreadAcrossNodes ?? false;
 
     this.usesExistingSecret = options.existingSecret !== undefined;
     for (const variable of definition.secrets) {
@@ -420,7 +481,7 @@ export abstract class AppComponent extends Construct {
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: this.name, labels },
       spec: {
-        replicas: this.replicas,
+        ...(this.autoscaling ? {} : { replicas: this.replicas }),
         selector: { matchLabels: this.selectorLabels },
         // One writer on a ReadWriteOnce volume: stop the old pod before starting the new one.
         // Otherwise start the new pod and wait for it to be ready before stopping the old one.
@@ -435,6 +496,7 @@ export abstract class AppComponent extends Construct {
             securityContext: this.podSecurityContext,
             containers: [container],
             volumes,
+            ...(this.spreadAcrossNodes ? { topologySpreadConstraints: spreadConstraints(this.selectorLabels) } : {}),
           },
         },
       },
@@ -458,16 +520,39 @@ export abstract class AppComponent extends Construct {
     });
 
     if (options.networkPolicy ?? true) {
+      // From anywhere (browsers reach NodePorts through the node), on the server's port only.
       this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
         metadata: { name: this.name, labels },
-        spec: {
-          podSelector: { matchLabels: this.selectorLabels },
-          policyTypes: ['Ingress'],
-          // From anywhere (browsers reach NodePorts through the node), on the server's port only.
-          ingress: [{ ports: [{ port: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' }] }],
-        },
+        spec: networkPolicySpec(this.selectorLabels, HTTP_PORT_NAME),
       });
     }
+    if (this.ingressRoute) {
+      this.ingress = new k8s.KubeIngress(this, 'Ingress', {
+        metadata: { name: this.name, labels },
+        spec: ingressSpec(this.ingressRoute, this.name, HTTP_PORT_NAME),
+      });
+    }
+    if (this.autoscaling) {
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name: this.name, labels },
+        spec: autoscalerSpec(this.autoscaling, this.name),
+      });
+    }
+    if (this.minAvailable !== undefined) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: this.name, labels },
+        spec: disruptionBudgetSpec(this.minAvailable, this.selectorLabels),
+      });
+    }
+  }
+
+  /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */
+  public get externalSecrets(): string[] {
+    const names = [
+      ...(this.usesExistingSecret ? [this.secretName] : []),
+      ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
+    ];
+    return [...new Set(names)];
   }
 
   /** Name of the PersistentVolumeClaim (`<name>-data`). */
@@ -491,14 +576,24 @@ export abstract class AppComponent extends Construct {
   }
 
   /**
-   * The URL a browser reaches this component at: `http://<nodeAddress>:<nodePort>`.
-   * Throws for a ClusterIP Service, which browsers cannot reach.
+   * The URL a browser reaches this component at: the Ingress URL
+   * (`https://<host><path>`) when there is an Ingress, else
+   * `http://<nodeAddress>:<nodePort>`. Throws for a ClusterIP Service without
+   * an Ingress, which browsers cannot reach.
    */
   public get url(): string {
+    if (this.ingressRoute) {
+      return ingressUrl(this.ingressRoute);
+    }
     if (this.nodePort === undefined) {
-      throw new Error(`'${this.role}.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach, got ${show(this.serviceType)}`);
+      throw new Error(`'${this.role}.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach (or set '${this.role}.ingress'), got ${show(this.serviceType)}`);
     }
     return `http://${this.nodeAddress}:${this.nodePort}`;
+  }
+
+  /** The origin of {@link url} (scheme, host and port), as CORS compares it. */
+  public get origin(): string {
+    return new URL(this.url).origin;
   }
 
   /** Labels that select this component's pods: `app.kubernetes.io/name` and `app.kubernetes.io/instance`. */

@@ -5,33 +5,57 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * The image build plan as a bash script: builds each component's image into
- * Minikube's Docker daemon with its tag, build context and build arguments
- * (for the frontend, the `NEXT_PUBLIC_*` URLs derived from the Services).
- *
- * The script takes the Todo app's repository as its first argument (default:
- * the current directory). `MINIKUBE_PROFILE` picks the Minikube profile;
- * `USE_CURRENT_DOCKER=1` builds with the current Docker daemon instead.
- */
-export function renderBuildScript(components: readonly AppComponent[]): string {
-  const lines = [
-    '#!/usr/bin/env bash',
+/** Where the built images go. */
+export enum BuildTarget {
+  /** Into Minikube's Docker daemon, where the pods find them without a registry. */
+  MINIKUBE = 'minikube',
+  /** Into the current Docker daemon, then pushed to the images' registry (for a multi-node cluster). */
+  REGISTRY = 'registry',
+}
+
+const HEADERS: { readonly [target in BuildTarget]: readonly string[] } = {
+  [BuildTarget.MINIKUBE]: [
     '# Builds the Todo app\'s images into Minikube\'s Docker daemon, where the pods',
     '# find them without a registry (imagePullPolicy IfNotPresent).',
+  ],
+  [BuildTarget.REGISTRY]: [
+    '# Builds the Todo app\'s images and pushes them to their registry, where the',
+    '# cluster\'s nodes pull them. Log in first (docker login <registry>).',
+  ],
+};
+
+/**
+ * The image build plan as a bash script: builds each component's image with
+ * its tag, build context and build arguments (for the frontend, the
+ * `NEXT_PUBLIC_*` URLs derived from the Services or the Ingress), into
+ * Minikube's Docker daemon or, for a cluster, pushed to a registry.
+ *
+ * The script takes the Todo app's repository as its first argument (default:
+ * the current directory). For Minikube, `MINIKUBE_PROFILE` picks the profile
+ * and `USE_CURRENT_DOCKER=1` builds with the current Docker daemon instead.
+ */
+export function renderBuildScript(components: readonly AppComponent[], target = BuildTarget.MINIKUBE): string {
+  const minikube = target === BuildTarget.MINIKUBE;
+  const lines = [
+    '#!/usr/bin/env bash',
+    ...HEADERS[target],
     '# Written by `npm run synth`: tags and build arguments follow the manifests',
     '# beside this file; synthesize again after changing a setting.',
     '#',
     '# Usage: bash build-images.sh [TODO_APP_DIR]',
     '#   TODO_APP_DIR          the Todo app repository (holding backend/ and frontend/); default: .',
-    '#   MINIKUBE_PROFILE      the Minikube profile; default: minikube',
-    '#   USE_CURRENT_DOCKER=1  build with the current Docker daemon instead of Minikube\'s',
+    ...(minikube ? [
+      '#   MINIKUBE_PROFILE      the Minikube profile; default: minikube',
+      '#   USE_CURRENT_DOCKER=1  build with the current Docker daemon instead of Minikube\'s',
+    ] : []),
     'set -euo pipefail',
     '',
     'app_dir="${1:-.}"',
-    'if [ "${USE_CURRENT_DOCKER:-0}" != 1 ]; then',
-    '  eval "$(minikube -p "${MINIKUBE_PROFILE:-minikube}" docker-env)"',
-    'fi',
+    ...(minikube ? [
+      'if [ "${USE_CURRENT_DOCKER:-0}" != 1 ]; then',
+      '  eval "$(minikube -p "${MINIKUBE_PROFILE:-minikube}" docker-env)"',
+      'fi',
+    ] : []),
   ];
   for (const component of components) {
     const image = component.image;
@@ -43,6 +67,7 @@ export function renderBuildScript(components: readonly AppComponent[]): string {
       `  --tag ${shellQuote(image.reference)} \\`,
       ...Object.entries(image.buildArgs).map(([key, value]) => `  --build-arg ${shellQuote(`${key}=${value}`)} \\`),
       `  "\${app_dir}/"${shellQuote(context)}`,
+      ...(minikube ? [] : [`docker push ${shellQuote(image.reference)}`]),
     );
   }
   lines.push('');

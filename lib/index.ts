@@ -2,6 +2,7 @@ export * from './validation';
 export * from './docker-image';
 export * from './health-probe';
 export * from './resources';
+export * from './cluster-objects';
 export * from './app-component';
 export * from './todo-backend';
 export * from './todo-frontend';

@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { renderBuildScript } from './build-script';
+import { BuildTarget, renderBuildScript } from './build-script';
 import { assertChecksPass } from './checks';
 import { buildDefaultApp } from './default-app';
 import { renderHelmfile, TodoHelmChart } from './helm';
 import { writeDirectoryAtomically } from './output';
 import { resolveLocalSecrets } from './secret-store';
 import { Environment, readSecretSettings, readSettings } from './settings';
-import { TodoApp } from './todo-app';
+import { Profile, TodoApp } from './todo-app';
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -44,8 +44,8 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
     const todo = buildDefaultApp(app, settings, local.secrets);
     options.extend?.(todo);
     app.synth();
-    assertChecksPass('the manifests', app.charts.flatMap((chart) => chart.toJson()));
-    fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components), { mode: 0o755 });
+    assertChecksPass('the manifests', app.charts.flatMap((chart) => chart.toJson()), { externalSecrets: todo.components.flatMap((c) => c.externalSecrets) });
+    fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components, todo.profile === Profile.CLUSTER ? BuildTarget.REGISTRY : BuildTarget.MINIKUBE), { mode: 0o755 });
     const releases = todo.components.map((component) => ({
       chart: new TodoHelmChart(app, `${component.role}-chart`, { component }),
       path: `./${component.role}`,

@@ -1,8 +1,11 @@
+import { ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppComponent, DEFAULT_NODE_ADDRESS } from './app-component';
 import { TodoBackend, TodoBackendProps } from './todo-backend';
 import { TodoFrontend, TodoFrontendProps } from './todo-frontend';
-import { check, Rules } from './validation';
+import { DatabaseEngine } from './backend-database';
+import { AutoscalingOptions } from './cluster-objects';
+import { check, oneOf, Rules } from './validation';
 
 /** Options of the backend inside a {@link TodoApp}. */
 export type TodoAppBackendOptions = Omit<TodoBackendProps, 'nodeAddress'>;
@@ -10,10 +13,73 @@ export type TodoAppBackendOptions = Omit<TodoBackendProps, 'nodeAddress'>;
 /** Options of the frontend inside a {@link TodoApp}; its backend is the app's. */
 export type TodoAppFrontendOptions = Omit<TodoFrontendProps, 'backend' | 'nodeAddress'>;
 
+/** Where the app runs. */
+export enum Profile {
+  /** One Minikube node: NodePort Services, SQLite on a volume, one pod each. */
+  MINIKUBE = 'minikube',
+  /**
+   * A multi-node cluster: ClusterIP Services behind an Ingress, the backend on
+   * PostgreSQL, two or more pods each with a HorizontalPodAutoscaler on CPU,
+   * a PodDisruptionBudget, and pods spread over nodes.
+   */
+  CLUSTER = 'cluster',
+}
+
+/**
+ * Options of the cluster profile.
+ */
+export interface ClusterOptions {
+  /** The host users reach the app at (`todo.example.com`); the frontend is at `/`, the backend at `backendPath`. */
+  readonly host: string;
+
+  /**
+   * A `kubernetes.io/tls` Secret for the host; the URLs use `https` when it is set.
+   *
+   * @default - no TLS: the URLs use `http`
+   */
+  readonly tlsSecret?: string;
+
+  /**
+   * The IngressClass of both Ingresses.
+   *
+   * @default - the cluster's default IngressClass
+   */
+  readonly ingressClassName?: string;
+
+  /**
+   * The path prefix routed to the backend. The Ingress passes paths on as they
+   * are, so the backend must answer under it.
+   *
+   * @default '/api'
+   */
+  readonly backendPath?: string;
+
+  /**
+   * Autoscaling of each component.
+   *
+   * @default - 2 to 5 pods, at 70% of the CPU request
+   */
+  readonly autoscaling?: AutoscalingOptions;
+}
+
 /**
  * Properties of a {@link TodoApp}.
  */
 export interface TodoAppProps {
+  /**
+   * Where the app runs.
+   *
+   * @default Profile.MINIKUBE
+   */
+  readonly profile?: Profile;
+
+  /**
+   * Host, TLS and scaling of the cluster profile (required with `Profile.CLUSTER`).
+   *
+   * @default - none: the Minikube profile needs none
+   */
+  readonly cluster?: ClusterOptions;
+
   /**
    * The address users reach NodePorts at: the Minikube node's IP (`minikube ip`).
    * Every URL of the app (`CORS_ORIGINS`, `NEXT_PUBLIC_API_URL`,
@@ -59,12 +125,16 @@ export class TodoApp extends Construct {
   public readonly frontend: TodoFrontend;
   /** The address users reach NodePorts at. */
   public readonly nodeAddress: string;
+  /** Where the app runs. */
+  public readonly profile: Profile;
 
   constructor(scope: Construct, id: string, props: TodoAppProps = {}) {
     super(scope, id);
     this.nodeAddress = check('nodeAddress', props.nodeAddress ?? DEFAULT_NODE_ADDRESS, Rules.hostAddress);
-    this.backend = new TodoBackend(this, 'backend', { ...props.backend, nodeAddress: this.nodeAddress });
-    this.frontend = new TodoFrontend(this, 'frontend', { ...props.frontend, backend: this.backend, nodeAddress: this.nodeAddress });
+    this.profile = check('profile', props.profile ?? Profile.MINIKUBE, oneOf([Profile.MINIKUBE, Profile.CLUSTER]));
+    const profileDefaults = this.profile === Profile.CLUSTER ? clusterDefaults(props) : { backend: {}, frontend: {} };
+    this.backend = new TodoBackend(this, 'backend', { ...profileDefaults.backend, ...props.backend, nodeAddress: this.nodeAddress });
+    this.frontend = new TodoFrontend(this, 'frontend', { ...profileDefaults.frontend, ...props.frontend, backend: this.backend, nodeAddress: this.nodeAddress });
     if (this.frontend.name === this.backend.name) {
       throw new Error(`'frontend.name' must differ from 'backend.name' (they name Deployments and Services in one namespace), got ${JSON.stringify(this.frontend.name)} for both`);
     }
@@ -77,4 +147,29 @@ export class TodoApp extends Construct {
   public get components(): AppComponent[] {
     return [this.backend, this.frontend];
   }
+}
+
+/** What the cluster profile sets on each component (props given explicitly win). */
+function clusterDefaults(props: TodoAppProps): { backend: TodoAppBackendOptions; frontend: TodoAppFrontendOptions } {
+  const cluster = props.cluster;
+  if (cluster === undefined) {
+    throw new Error(`'cluster' must be set with the cluster profile (at least 'cluster.host'), got undefined`);
+  }
+  if (props.backend?.database === undefined || props.backend.database.engine !== DatabaseEngine.POSTGRES) {
+    throw new Error(`'backend.database' must be PostgreSQL in the cluster profile (pods on several nodes cannot share a SQLite file), got ${props.backend?.database?.engine ?? 'the default (sqlite)'}; use BackendDatabase.postgres(url) or BackendDatabase.postgresFromSecret(...)`);
+  }
+  if (cluster.backendPath === '/') {
+    throw new Error(`'cluster.backendPath' must not be "/" (the frontend is served at "/"), got "/"`);
+  }
+  const ingress = (path: string) => ({ host: cluster.host, path, tlsSecret: cluster.tlsSecret, className: cluster.ingressClassName });
+  const shared = {
+    serviceType: ServiceType.CLUSTER_IP,
+    autoscaling: cluster.autoscaling ?? {},
+    minAvailable: 1,
+    spreadAcrossNodes: true,
+  };
+  return {
+    backend: { ...shared, ingress: ingress(cluster.backendPath ?? '/api') },
+    frontend: { ...shared, ingress: ingress('/') },
+  };
 }

@@ -107,6 +107,9 @@ export class TodoBackend extends AppComponent {
     if (!database.allowsReplicas && check('backend.replicas', props.replicas ?? 1, Rules.replicas) > 1) {
       throw new Error(`'backend.replicas' must be 0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume), got ${show(props.replicas)}; use BackendDatabase.postgres(...) to run more replicas`);
     }
+    if (!database.allowsReplicas && props.autoscaling !== undefined) {
+      throw new Error(`'backend.database' must be PostgreSQL when 'backend.autoscaling' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got ${database.engine}; use BackendDatabase.postgres(...)`);
+    }
     super(scope, id, props, {
       role: 'backend',
       defaultName: 'todo-backend',

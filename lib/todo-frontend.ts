@@ -108,6 +108,6 @@ export class TodoFrontend extends AppComponent {
       }),
     });
     this.backend = props.backend;
-    props.backend.allowCorsOrigin(this.url);
+    props.backend.allowCorsOrigin(this.origin);
   }
 }

@@ -238,6 +238,67 @@ describe('values.schema.json rejects bad values with helm\'s error', () => {
   });
 });
 
+describe('charts of the cluster profile', () => {
+  let dir: string;
+  let clusterPlain: any[];
+  const env = { TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com', TODO_TLS_SECRET: 'todo-tls', TODO_DATABASE: 'postgres', JWT_SECRET: TEST_SECRETS.jwtSecret, BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret };
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-cluster-'));
+    synthesize({ outdir: path.join(dir, 'secret'), env: { ...env, TODO_DATABASE_SECRET: 'todo-db' } });
+    synthesize({ outdir: path.join(dir, 'url'), env: { ...env, DATABASE_URL: 'postgresql://u:p@db:5432/todo' } });
+    clusterPlain = readYaml(path.join(dir, 'secret', 'todo.k8s.yaml'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test.each([['backend', 'todo-backend'], ['frontend', 'todo-frontend']])('the %s chart lints, and renders with default values the plain manifests\' objects', (role, name) => {
+    const chart = path.join(dir, 'secret', 'helm', role);
+    expect(helm(['lint', '--strict', chart]).status).toBe(0);
+    const rendered = template(chart, { skipTests: true });
+    expect(validateObjects(rendered)).toEqual([]);
+    expect(runAllChecks(rendered, { externalSecrets: ['todo-db'] })).toEqual([]);
+    for (const kind of ['Deployment', 'Service', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+      expect(comparable(find(rendered, kind, name))).toEqual(comparable(find(clusterPlain, kind, name)));
+    }
+    expect(comparable(find(rendered, 'ConfigMap', `${name}-config`))).toEqual(comparable(find(clusterPlain, 'ConfigMap', `${name}-config`)));
+  });
+
+  test('with the URL in the chart\'s Secret, secrets.DATABASE_URL is required (no secret in the chart)', () => {
+    const chart = path.join(dir, 'url', 'helm', 'backend');
+    expect(fs.readFileSync(path.join(chart, 'values.yaml'), 'utf8')).not.toContain('postgresql://');
+    expect(templateError(chart)).toContain('secrets.DATABASE_URL is required (or existingSecret naming a Secret that holds it)');
+    const objs = template(chart, { setString: { 'secrets.DATABASE_URL': 'postgresql://u:p@db:5432/todo' } });
+    expect(secretValues(find(objs, 'Secret', 'todo-backend-secret')).DATABASE_URL).toBe('postgresql://u:p@db:5432/todo');
+  });
+});
+
+describe('cluster values on a Minikube chart', () => {
+  test('ingress, autoscaling, disruption budget and spreading switch on', () => {
+    const objs = template(FRONTEND(), {
+      skipTests: true,
+      set: { 'ingress.enabled': 'true', 'ingress.host': 'todo.example.com', 'ingress.className': 'nginx', 'ingress.tls.secretName': 'tls', 'autoscaling.enabled': 'true', 'autoscaling.maxReplicas': 7, 'podDisruptionBudget.enabled': 'true', spreadAcrossNodes: 'true' },
+    });
+    expect(validateObjects(objs)).toEqual([]);
+    expect(runAllChecks(objs)).toEqual([]);
+    const d = find(objs, 'Deployment', 'todo-frontend');
+    expect(d.spec.replicas).toBeUndefined();
+    expect(d.spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'todo-frontend', 'app.kubernetes.io/instance': 'todo-frontend' });
+    expect(find(objs, 'Ingress', 'todo-frontend').spec).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['todo.example.com'], secretName: 'tls' }] });
+    expect(find(objs, 'HorizontalPodAutoscaler', 'todo-frontend').spec).toMatchObject({ minReplicas: 2, maxReplicas: 7 });
+    expect(find(objs, 'PodDisruptionBudget', 'todo-frontend').spec.minAvailable).toBe(1);
+  });
+
+  test.each([
+    ['an Ingress without a host', { 'ingress.enabled': 'true' }, '- ingress.host: Does not match pattern'],
+    ['autoscaling from 1 pod', { 'autoscaling.minReplicas': 1 }, '- autoscaling.minReplicas: Must be greater than or equal to 2'],
+  ])('the schema rejects %s', (_n, set, message) => {
+    expect(templateError(FRONTEND(), { set })).toContain(message);
+  });
+
+  test('the backend chart on SQLite refuses autoscaling', () => {
+    expect(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } })).toContain('replicaCount must be 0 or 1 with SQLite');
+  });
+});
+
 describe('the backend chart refuses values that break SQLite, with a message that says why', () => {
   test.each([
     ['more than one replica', { replicaCount: 2 }, 'replicaCount must be 0 or 1 with SQLite (env.DATABASE_URL=sqlite:////data/todoapp.db): each pod would get its own database or fight over one ReadWriteOnce volume; use PostgreSQL for more replicas'],

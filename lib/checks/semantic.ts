@@ -94,7 +94,55 @@ export function checkManifests(objects: readonly Manifest[], options: CheckOptio
     ...checkNodePorts(objects),
     ...checkConfigMapKeys(objects),
     ...checkNetworkPolicies(objects),
+    ...checkIngresses(objects),
+    ...checkAutoscalers(objects),
+    ...checkDisruptionBudgets(objects),
   ];
+}
+
+/** Each Ingress path goes to a Service among the manifests, on a port that Service has. */
+export function checkIngresses(objects: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const ing of objects.filter((o) => o.kind === 'Ingress')) {
+    (ing.spec?.rules ?? []).forEach((rule: any, i: number) => {
+      (rule.http?.paths ?? []).forEach((p: any, j: number) => {
+        const ref = p.backend?.service;
+        if (!ref) return;
+        const field = `spec.rules[${i}].http.paths[${j}].backend.service`;
+        const svc = objects.find((o) => o.kind === 'Service' && namespaceOf(o) === namespaceOf(ing) && o.metadata?.name === ref.name);
+        if (!svc) {
+          findings.push({ object: describe(ing), field, message: `routes to Service ${namespaceOf(ing)}/${ref.name}, which is not among the manifests` });
+        } else if (!(svc.spec?.ports ?? []).some((sp: any) => (ref.port?.name !== undefined ? sp.name === ref.port.name : sp.port === ref.port?.number))) {
+          findings.push({ object: describe(ing), field: `${field}.port`, message: `port ${JSON.stringify(ref.port)} is not a port of ${describe(svc)}` });
+        }
+      });
+    });
+  }
+  return findings;
+}
+
+/** Each HorizontalPodAutoscaler scales a workload among the manifests, which leaves its replica count to it. */
+export function checkAutoscalers(objects: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
+    const ref = hpa.spec?.scaleTargetRef ?? {};
+    const target = objects.find((o) => o.kind === ref.kind && namespaceOf(o) === namespaceOf(hpa) && o.metadata?.name === ref.name);
+    if (!target) {
+      findings.push({ object: describe(hpa), field: 'spec.scaleTargetRef', message: `scales ${ref.kind} ${namespaceOf(hpa)}/${ref.name}, which is not among the manifests` });
+    } else if (target.spec?.replicas !== undefined) {
+      findings.push({ object: describe(target), field: 'spec.replicas', message: `is set (${target.spec.replicas}) although ${describe(hpa)} scales it; every apply would reset the autoscaler's count` });
+    }
+  }
+  return findings;
+}
+
+/** Each PodDisruptionBudget selects some pods. */
+export function checkDisruptionBudgets(objects: readonly Manifest[]): Finding[] {
+  const templates = podTemplates(objects);
+  return objects
+    .filter((o) => o.kind === 'PodDisruptionBudget')
+    .filter((pdb) => !templates.some((t) => namespaceOf(t.owner) === namespaceOf(pdb) && selects(pdb.spec?.selector?.matchLabels, t.labels)))
+    .map((pdb) => ({ object: describe(pdb), field: 'spec.selector', message: `selects no pods (selector ${JSON.stringify(pdb.spec?.selector?.matchLabels ?? {})})` }));
 }
 
 /** Each NetworkPolicy selects some pods, and the ports it admits are ports of their containers. */

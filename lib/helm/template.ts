@@ -14,7 +14,8 @@ import { stringify } from 'yaml';
 export type HelmExpr =
   | { readonly kind: 'scalar'; readonly template: string }
   | { readonly kind: 'block'; readonly template: (indent: number) => string[] }
-  | { readonly kind: 'optional'; readonly condition: string; readonly template: string };
+  | { readonly kind: 'optional'; readonly condition: string; readonly template: string }
+  | { readonly kind: 'optionalBlock'; readonly condition: string; readonly template: (indent: number) => string[] };
 
 /** Constructors of {@link HelmExpr}. */
 export const Helm = {
@@ -26,6 +27,8 @@ export const Helm = {
   lines: (lines: readonly string[]): HelmExpr => ({ kind: 'block', template: (n) => lines.map((l) => `${' '.repeat(n)}${l}`) }),
   /** A `key: template` line kept only when `condition` (a template pipeline) is true. */
   optional: (condition: string, template: string): HelmExpr => ({ kind: 'optional', condition, template }),
+  /** A key with a block under it (see {@link Helm.lines}), kept only when `condition` is true. */
+  optionalLines: (condition: string, lines: readonly string[]): HelmExpr => ({ kind: 'optionalBlock', condition, template: (n) => lines.map((l) => `${' '.repeat(n)}${l}`) }),
 };
 
 /** A field of an object (dot-separated path; numbers index arrays) and its expression. */
@@ -88,10 +91,17 @@ export function renderTemplate(obj: object, bindings: readonly Binding[], option
         out.push(`${lead}${dash}${key}:`, ...expr.template(column + 2));
         break;
       case 'optional':
+      case 'optionalBlock':
         if (dash) {
           throw new Error(`optional field ${key} cannot be the first field of a list item`);
         }
-        out.push(`${lead}{{- if ${expr.condition} }}`, `${lead}${key}: ${expr.template}`, `${lead}{{- end }}`);
+        out.push(`${lead}{{- if ${expr.condition} }}`);
+        if (expr.kind === 'optional') {
+          out.push(`${lead}${key}: ${expr.template}`);
+        } else {
+          out.push(`${lead}${key}:`, ...expr.template(column + 2));
+        }
+        out.push(`${lead}{{- end }}`);
         break;
     }
   }

@@ -6,6 +6,7 @@ import * as k8s from '../../imports/k8s';
 import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, volumeName } from '../app-component';
 import { TodoBackend } from '../todo-backend';
 import { check, Rules } from '../validation';
+import { autoscalerSpec, disruptionBudgetSpec, ingressSpec, networkPolicySpec } from '../cluster-objects';
 import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
@@ -110,6 +111,9 @@ export class TodoHelmChart extends Construct {
       'templates/deployment.yaml': this.deploymentTemplate(),
       'templates/service.yaml': this.serviceTemplate(),
       'templates/networkpolicy.yaml': this.networkPolicyTemplate(),
+      'templates/ingress.yaml': this.ingressTemplate(),
+      'templates/hpa.yaml': this.autoscalerTemplate(),
+      'templates/pdb.yaml': this.disruptionBudgetTemplate(),
       ...(this.backend ? { 'templates/pvc.yaml': this.pvcTemplate(this.backend) } : {}),
       'templates/NOTES.txt': this.notes(),
       'templates/tests/test-connection.yaml': this.testConnectionTemplate(),
@@ -185,7 +189,22 @@ export class TodoHelmChart extends Construct {
     const persistence = this.backend ? this.persistenceBindings(this.backend) : [];
     return renderTemplate(c.deployment.toJson(), [
       ...this.metadata(),
-      { path: 'spec.replicas', expr: Helm.scalar('{{ .Values.replicaCount | int }}') },
+      { path: 'spec.replicas', expr: Helm.optional('not .Values.autoscaling.enabled', '{{ .Values.replicaCount | int }}') },
+      {
+        path: 'spec.template.spec.topologySpreadConstraints',
+        expr: {
+          kind: 'optionalBlock',
+          condition: '.Values.spreadAcrossNodes',
+          template: (n) => [
+            '- maxSkew: 1',
+            '  topologyKey: kubernetes.io/hostname',
+            '  whenUnsatisfiable: ScheduleAnyway',
+            '  labelSelector:',
+            '    matchLabels:',
+            `      {{- ${this.include('selectorLabels', n + 6)} }}`,
+          ].map((l) => `${' '.repeat(n)}${l}`),
+        },
+      },
       { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: 'spec.template.metadata.labels', expr: Helm.nindent(this.include('labels')) },
       {
@@ -282,10 +301,8 @@ export class TodoHelmChart extends Construct {
   }
 
   private networkPolicyTemplate(): string {
-    const skeleton = this.component.networkPolicy?.toJson() ?? k8s.KubeNetworkPolicy.manifest({
-      metadata: {},
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP' }] }] },
-    });
+    const skeleton = this.component.networkPolicy?.toJson()
+      ?? k8s.KubeNetworkPolicy.manifest({ metadata: {}, spec: networkPolicySpec({}, HTTP_PORT_NAME) });
     return renderTemplate(skeleton, [
       ...this.metadata(),
       { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
@@ -429,6 +446,52 @@ failureThreshold: {{ .failureThreshold | int }}
 `;
   }
 
+  private ingressTemplate(): string {
+    const c = this.component;
+    const skeleton = c.ingress?.toJson()
+      ?? k8s.KubeIngress.manifest({ metadata: {}, spec: ingressSpec({ host: 'todo.example.com', path: '/' }, c.name, HTTP_PORT_NAME) });
+    const rule = 'spec.rules.0';
+    return renderTemplate(skeleton, [
+      ...this.metadata(),
+      { path: 'spec.ingressClassName', expr: Helm.optional('.Values.ingress.className', '{{ .Values.ingress.className | quote }}') },
+      {
+        path: 'spec.tls',
+        expr: Helm.optionalLines('.Values.ingress.tls.secretName', [
+          '- hosts:',
+          '    - {{ .Values.ingress.host | quote }}',
+          '  secretName: {{ .Values.ingress.tls.secretName | quote }}',
+        ]),
+      },
+      { path: `${rule}.host`, expr: Helm.scalar('{{ .Values.ingress.host | quote }}') },
+      { path: `${rule}.http.paths.0.path`, expr: Helm.scalar('{{ .Values.ingress.path | quote }}') },
+      { path: `${rule}.http.paths.0.backend.service.name`, expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
+    ], { condition: '.Values.ingress.enabled', header: 'Host and path to the Service: values.ingress' });
+  }
+
+  private autoscalerTemplate(): string {
+    const c = this.component;
+    const skeleton = c.autoscaler?.toJson()
+      ?? k8s.KubeHorizontalPodAutoscalerV2.manifest({ metadata: {}, spec: autoscalerSpec({ minReplicas: 2, maxReplicas: 5, targetCpuUtilization: 70 }, c.name) });
+    return renderTemplate(skeleton, [
+      ...this.metadata(),
+      { path: 'spec.scaleTargetRef.name', expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
+      { path: 'spec.minReplicas', expr: Helm.scalar('{{ .Values.autoscaling.minReplicas | int }}') },
+      { path: 'spec.maxReplicas', expr: Helm.scalar('{{ .Values.autoscaling.maxReplicas | int }}') },
+      { path: 'spec.metrics.0.resource.target.averageUtilization', expr: Helm.scalar('{{ .Values.autoscaling.targetCPUUtilizationPercentage | int }}') },
+    ], { condition: '.Values.autoscaling.enabled', header: 'CPU autoscaling: values.autoscaling' });
+  }
+
+  private disruptionBudgetTemplate(): string {
+    const c = this.component;
+    const skeleton = c.disruptionBudget?.toJson()
+      ?? k8s.KubePodDisruptionBudget.manifest({ metadata: {}, spec: disruptionBudgetSpec(1, {}) });
+    return renderTemplate(skeleton, [
+      ...this.metadata(),
+      { path: 'spec.minAvailable', expr: Helm.scalar('{{ .Values.podDisruptionBudget.minAvailable | int }}') },
+      { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
+    ], { condition: '.Values.podDisruptionBudget.enabled', header: 'Pods kept through node drains: values.podDisruptionBudget' });
+  }
+
   /** Checks of the backend's values that a schema cannot express; `helm template` and `helm install` fail with the message. */
   private validateHelper(): string {
     const n = this.chartName;
@@ -437,7 +500,7 @@ failureThreshold: {{ .failureThreshold | int }}
 {{- define "${n}.validate" -}}
 {{- $url := toString (index .Values.env "DATABASE_URL" | default "") }}
 {{- $onVolume := hasPrefix (printf "sqlite:///%s/" .Values.persistence.mountPath) $url }}
-{{- if and (hasPrefix "sqlite" $url) (gt (int .Values.replicaCount) 1) }}
+{{- if and (hasPrefix "sqlite" $url) (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) }}
 {{- fail (printf "replicaCount must be 0 or 1 with SQLite (env.DATABASE_URL=%s): each pod would get its own database or fight over one ReadWriteOnce volume; use PostgreSQL for more replicas (synthesize with BackendDatabase.postgres or the cluster profile), got %d" $url (int .Values.replicaCount)) }}
 {{- end }}
 {{- if and .Values.persistence.enabled (hasPrefix "sqlite" $url) (not $onVolume) }}

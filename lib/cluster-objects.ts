@@ -1,0 +1,157 @@
+import * as k8s from '../imports/k8s';
+import { check, checkOptional, integerBetween, Rules } from './validation';
+
+/**
+ * Options of the Ingress that routes a host and path to a component.
+ */
+export interface IngressOptions {
+  /** The host users reach the app at: `todo.example.com`. */
+  readonly host: string;
+
+  /**
+   * The path prefix routed to the component (kept as it is: the server must answer under it).
+   *
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * A Secret of type `kubernetes.io/tls` for the host; URLs use `https` when it is set.
+   *
+   * @default - no TLS: URLs use `http`
+   */
+  readonly tlsSecret?: string;
+
+  /**
+   * The IngressClass.
+   *
+   * @default - the cluster's default IngressClass
+   */
+  readonly className?: string;
+}
+
+/**
+ * Options of the HorizontalPodAutoscaler that scales a component on CPU.
+ *
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+ */
+export interface AutoscalingOptions {
+  /**
+   * Fewest pods.
+   *
+   * @default 2
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * Most pods.
+   *
+   * @default 5
+   */
+  readonly maxReplicas?: number;
+
+  /**
+   * Average CPU use, in percent of the pods' CPU request, that the autoscaler aims for.
+   *
+   * @default 70
+   */
+  readonly targetCpuUtilization?: number;
+}
+
+/** Ingress options with their defaults applied and checked. */
+export interface ResolvedIngress {
+  readonly host: string;
+  readonly path: string;
+  readonly tlsSecret?: string;
+  readonly className?: string;
+}
+
+/** Autoscaling options with their defaults applied and checked. */
+export interface ResolvedAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCpuUtilization: number;
+}
+
+const HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const PATH_PREFIX = /^\/([A-Za-z0-9\-._~]+(\/[A-Za-z0-9\-._~]+)*)?$/;
+
+/** Rules of the cluster settings. */
+export const ClusterRules = {
+  /** A fully qualified host name. */
+  host: { allowed: 'a host name such as "todo.example.com" (lowercase, at least one dot)', schema: { type: 'string', pattern: HOSTNAME.source, maxLength: 253 }, test: (v: unknown): v is string => typeof v === 'string' && v.length <= 253 && HOSTNAME.test(v) },
+  /** An Ingress path prefix. */
+  pathPrefix: { allowed: 'a path prefix such as "/" or "/api" (no trailing "/")', schema: { type: 'string', pattern: PATH_PREFIX.source }, test: (v: unknown): v is string => typeof v === 'string' && PATH_PREFIX.test(v) },
+  /** Autoscaling minimum: two or more keeps a pod serving while another restarts. */
+  minReplicas: integerBetween(2, 100, 'a whole number'),
+  /** Autoscaling maximum. */
+  maxReplicas: integerBetween(2, 100, 'a whole number'),
+  /** A CPU utilization target. */
+  cpuPercent: integerBetween(1, 100, 'a percentage'),
+};
+
+/** Applies defaults and checks. */
+export function resolveIngress(setting: string, options: IngressOptions): ResolvedIngress {
+  return {
+    host: check(`${setting}.host`, options.host, ClusterRules.host),
+    path: check(`${setting}.path`, options.path ?? '/', ClusterRules.pathPrefix),
+    tlsSecret: checkOptional(`${setting}.tlsSecret`, options.tlsSecret, Rules.dnsSubdomain),
+    className: checkOptional(`${setting}.className`, options.className, Rules.dnsSubdomain),
+  };
+}
+
+/** Applies defaults and checks; the maximum may not be below the minimum. */
+export function resolveAutoscaling(setting: string, options: AutoscalingOptions): ResolvedAutoscaling {
+  const minReplicas = check(`${setting}.minReplicas`, options.minReplicas ?? 2, ClusterRules.minReplicas);
+  const maxReplicas = check(`${setting}.maxReplicas`, options.maxReplicas ?? Math.max(5, minReplicas), ClusterRules.maxReplicas);
+  if (maxReplicas < minReplicas) {
+    throw new Error(`'${setting}.maxReplicas' must be at least '${setting}.minReplicas' (${minReplicas}), got ${maxReplicas}`);
+  }
+  return { minReplicas, maxReplicas, targetCpuUtilization: check(`${setting}.targetCpuUtilization`, options.targetCpuUtilization ?? 70, ClusterRules.cpuPercent) };
+}
+
+/** The URL of a component behind an Ingress: `https://host/path` (http without TLS). */
+export function ingressUrl(ingress: ResolvedIngress): string {
+  return `${ingress.tlsSecret ? 'https' : 'http'}://${ingress.host}${ingress.path === '/' ? '' : ingress.path}`;
+}
+
+/** The Ingress spec that routes `ingress.path` on `ingress.host` to the Service's port `portName`. */
+export function ingressSpec(ingress: ResolvedIngress, serviceName: string, portName: string): k8s.IngressSpec {
+  return {
+    ...(ingress.className === undefined ? {} : { ingressClassName: ingress.className }),
+    ...(ingress.tlsSecret === undefined ? {} : { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecret }] }),
+    rules: [{
+      host: ingress.host,
+      http: { paths: [{ path: ingress.path, pathType: 'Prefix', backend: { service: { name: serviceName, port: { name: portName } } } }] },
+    }],
+  };
+}
+
+/** The HorizontalPodAutoscaler spec for a Deployment. */
+export function autoscalerSpec(autoscaling: ResolvedAutoscaling, deploymentName: string): k8s.HorizontalPodAutoscalerSpecV2 {
+  return {
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
+    minReplicas: autoscaling.minReplicas,
+    maxReplicas: autoscaling.maxReplicas,
+    metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.targetCpuUtilization } } }],
+  };
+}
+
+/** The PodDisruptionBudget spec: keep `minAvailable` pods through voluntary disruptions (node drains). */
+export function disruptionBudgetSpec(minAvailable: number, selectorLabels: { [key: string]: string }): k8s.PodDisruptionBudgetSpec {
+  return { minAvailable: k8s.IntOrString.fromNumber(minAvailable), selector: { matchLabels: selectorLabels } };
+}
+
+/** Spread pods over nodes when it can be done; schedule anyway when it cannot. */
+export function spreadConstraints(selectorLabels: { [key: string]: string }): k8s.TopologySpreadConstraint[] {
+  return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorLabels } }];
+}
+
+/** The NetworkPolicy spec: ingress from anywhere, on the pods' port `portName` only. */
+export function networkPolicySpec(selectorLabels: { [key: string]: string }, portName: string): k8s.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: selectorLabels },
+    policyTypes: ['Ingress'],
+    ingress: [{ ports: [{ port: k8s.IntOrString.fromString(portName), protocol: 'TCP' }] }],
+  };
+}
