@@ -270,7 +270,13 @@ export interface ComponentDefinition {
  *
  * All names, ports and URLs are read from here: the container port comes from
  * the image, the Service targets the container port by name, probes use the
- * same name, and the URLs derive from the Service.
+ * same name, and the URLs derive from the Service (or the Ingress).
+ *
+ * @example
+ * const components: AppComponent[] = new TodoApp(chart, 'todo').components;
+ * for (const c of components) {
+ *   console.log(c.name, c.dnsName, c.url, c.image.reference);
+ * }
  */
 export abstract class AppComponent extends Construct {
   /** `backend` or `frontend`. */

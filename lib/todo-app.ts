@@ -106,9 +106,10 @@ export interface TodoAppProps {
 
 /**
  * The whole Todo app: a {@link TodoBackend} and a {@link TodoFrontend} wired
- * together. The frontend's image is built against the backend's NodePort URL,
- * and the backend accepts browser calls from the frontend's URL; both follow
- * the Services' nodePorts and the one `nodeAddress`.
+ * together. The frontend's image is built against the backend's URL, and the
+ * backend accepts browser calls from the frontend's origin; both follow the
+ * Services' nodePorts and the one `nodeAddress` (Minikube), or the Ingress
+ * host (`Profile.CLUSTER`).
  *
  * @example
  * const chart = new Chart(app, 'todo', { namespace: 'todo' });
@@ -117,6 +118,13 @@ export interface TodoAppProps {
  *   backend: { nodePort: 31000 },
  * });
  * todo.frontend.image.buildArgs.NEXT_PUBLIC_API_URL; // 'http://192.168.58.2:31000'
+ *
+ * const onCluster = new TodoApp(chart, 'todo', {
+ *   profile: Profile.CLUSTER,
+ *   cluster: { host: 'todo.example.com', tlsSecret: 'todo-tls' },
+ *   backend: { database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) },
+ * });
+ * onCluster.backend.url; // 'https://todo.example.com/api'
  */
 export class TodoApp extends Construct {
   /** The backend. */

@@ -1,0 +1,116 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runAllChecks } from '../../lib/checks';
+import { validateObjects } from '../support/k8s-schema';
+import { readYaml } from '../support/yaml';
+
+/**
+ * The library as a user gets it: packed with `npm pack`, installed into a
+ * fresh CDK8s app that has its own cdk8s, cdk8s-plus-28 and constructs,
+ * compiled there with strict TypeScript, run, and its output validated.
+ * Runs with `npm run test:consumer` (it builds and installs, so it is not
+ * part of `npm test`).
+ */
+const ROOT = path.join(__dirname, '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+jest.setTimeout(300_000);
+
+let tmp: string;
+let tarball: string;
+let app: string;
+
+function run(cmd: string, args: string[], cwd: string): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], ROOT));
+  tarball = path.join(tmp, packed[0].filename);
+  app = path.join(tmp, 'app');
+  fs.mkdirSync(app);
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({
+    name: 'consumer-app',
+    private: true,
+    dependencies: {
+      'todo-cdk8s': `file:${tarball}`,
+      'cdk8s': pkg.devDependencies.cdk8s,
+      'cdk8s-plus-28': pkg.devDependencies['cdk8s-plus-28'],
+      'constructs': pkg.devDependencies.constructs,
+    },
+  }, undefined, 2));
+  fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
+    // Node's own types come from this project; everything else from the app's node_modules.
+    compilerOptions: { target: 'ES2020', module: 'commonjs', moduleResolution: 'node', strict: true, outDir: 'out', lib: ['ES2020'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
+    files: ['main.ts'],
+  }));
+  fs.writeFileSync(path.join(app, 'main.ts'), `
+import { App, Chart } from 'cdk8s';
+import { BackendDatabase, Profile, TodoApp, TodoBackend, TodoHelmChart } from 'todo-cdk8s';
+
+const app = new App({ outdir: process.argv[2] });
+const shop = new Chart(app, 'shop', { namespace: 'shop' });
+const todo = new TodoApp(shop, 'todo', {
+  backend: { existingSecret: 'todo-backend-keys' },
+  frontend: { existingSecret: 'todo-frontend-keys', nodePort: 31300 },
+});
+const api = new Chart(app, 'api', { namespace: 'api' });
+const backend = new TodoBackend(api, 'backend', { name: 'api', nodePort: 31800, jwtSecret: 'consumer-test-signing-key-of-32-chars!' });
+const cluster = new Chart(app, 'cluster', { namespace: 'prod' });
+new TodoApp(cluster, 'todo', {
+  profile: Profile.CLUSTER,
+  cluster: { host: 'todo.example.com' },
+  backend: { database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }), existingSecret: 'k1' },
+  frontend: { existingSecret: 'k2' },
+});
+app.synth();
+const chart = new TodoHelmChart(app, 'chart', { component: todo.backend });
+chart.writeTo(process.argv[2] + '/helm/backend');
+console.log(JSON.stringify({ url: todo.frontend.image.buildArgs.NEXT_PUBLIC_API_URL, dns: backend.dnsName }));
+`);
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
+});
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('the packed library in a fresh CDK8s app', () => {
+  test('the tarball holds compiled JavaScript with type declarations, and no tests, output or secrets', () => {
+    const files: string[] = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], ROOT))[0].files.map((f: { path: string }) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'API.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts']));
+    expect(files.filter((f) => /(^|\/)(__tests__|dist|schemas)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts') || f.includes('secrets'))).toEqual([]);
+  });
+
+  test('brings no copy of its own of cdk8s or constructs', () => {
+    expect(fs.existsSync(path.join(app, 'node_modules', 'todo-cdk8s', 'node_modules', 'constructs'))).toBe(false);
+    expect(fs.existsSync(path.join(app, 'node_modules', 'todo-cdk8s', 'node_modules', 'cdk8s'))).toBe(false);
+    // The library resolves the app's own copies.
+    const resolve = `const lib = require.resolve('todo-cdk8s'); console.log(JSON.stringify(['cdk8s', 'constructs', 'cdk8s-plus-28'].map((m) => require.resolve(m, { paths: [lib] }) === require.resolve(m))))`;
+    expect(JSON.parse(run(process.execPath, ['-e', resolve], app))).toEqual([true, true, true]);
+  });
+
+  test('compiles with strict TypeScript, synthesizes TodoApp and TodoBackend in the app\'s own charts, and the output is valid', () => {
+    run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], app);
+    const out = path.join(tmp, 'out');
+    const printed = JSON.parse(execFileSync(process.execPath, [path.join(app, 'out', 'main.js'), out], { cwd: app, encoding: 'utf8' }));
+    expect(printed).toEqual({ url: 'http://192.168.49.2:30800', dns: 'api.api.svc.cluster.local' });
+    const shop = readYaml(path.join(out, 'shop.k8s.yaml'));
+    const api = readYaml(path.join(out, 'api.k8s.yaml'));
+    const cluster = readYaml(path.join(out, 'cluster.k8s.yaml'));
+    expect(shop.every((o) => o.metadata.namespace === 'shop')).toBe(true);
+    expect(api.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['Deployment/api/api', 'Service/api/api', 'Secret/api/api-secret']));
+    expect(cluster.map((o) => o.kind)).toEqual(expect.arrayContaining(['Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']));
+    for (const objects of [shop, api, cluster]) {
+      expect(validateObjects(objects)).toEqual([]);
+    }
+    expect(runAllChecks(shop, { externalSecrets: ['todo-backend-keys', 'todo-frontend-keys'] })).toEqual([]);
+    expect(runAllChecks(api)).toEqual([]);
+    expect(runAllChecks(cluster, { externalSecrets: ['todo-db', 'k1', 'k2'] })).toEqual([]);
+    expect(fs.existsSync(path.join(out, 'helm', 'backend', 'values.schema.json'))).toBe(true);
+  });
+});
