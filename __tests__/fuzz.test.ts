@@ -4,7 +4,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { Chart, Size, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { BackendDatabase, componentValues, defaultValues, renderValuesSchema, SETTINGS, synthesize, TodoApp, TodoAppProps, TodoHelmChart } from '../lib';
+import { BackendDatabase, Profile, componentValues, defaultValues, renderValuesSchema, SETTINGS, synthesize, TodoApp, TodoAppProps, TodoHelmChart } from '../lib';
 import { runAllChecks } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 
@@ -27,7 +27,26 @@ const database = fc.oneof(
   fc.tuple(label, fc.integer({ min: 1, max: 65535 })).map(([host, port]) => BackendDatabase.postgres(`postgresql://todo:pw@${host}:${port}/todo`)),
 );
 
-const validProps = fc.record({
+const hostName = fc.tuple(label, label).map(([a, b]) => `${a}.${b}.example`);
+const clusterProps = fc.record({
+  namespace: label,
+  host: hostName,
+  tlsSecret: fc.option(label, { nil: undefined }),
+  backendPath: fc.stringMatching(/^\/[a-z0-9]{1,10}$/),
+  minReplicas: fc.integer({ min: 2, max: 10 }),
+  extra: fc.integer({ min: 0, max: 20 }),
+  cpu: fc.integer({ min: 1, max: 100 }),
+  fromSecret: fc.boolean(),
+}).map((v) => ({
+  namespace: v.namespace,
+  props: {
+    profile: Profile.CLUSTER,
+    cluster: { host: v.host, tlsSecret: v.tlsSecret, backendPath: v.backendPath, autoscaling: { minReplicas: v.minReplicas, maxReplicas: v.minReplicas + v.extra, targetCpuUtilization: v.cpu } },
+    backend: { database: v.fromSecret ? BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) : BackendDatabase.postgres(`postgresql://u:p@${v.host}:5432/todo`) },
+  } as TodoAppProps,
+}));
+
+const minikubeProps = fc.record({
   namespace: label,
   nodeAddress: fc.ipV4(),
   nodePorts: fc.uniqueArray(fc.integer({ min: 30000, max: 32767 }), { minLength: 2, maxLength: 2 }),
@@ -66,6 +85,8 @@ const validProps = fc.record({
   } as TodoAppProps,
 }));
 
+const validProps = fc.oneof({ arbitrary: minikubeProps, weight: 3 }, { arbitrary: clusterProps, weight: 1 });
+
 describe(`fuzzed inputs (seed ${SEED})`, () => {
   test(`${VALID_RUNS} valid props: strictly valid manifests that pass every check, and charts whose defaults pass their schema`, () => {
     const ajv = new Ajv({ strict: false });
@@ -82,7 +103,7 @@ describe(`fuzzed inputs (seed ${SEED})`, () => {
       const todo = new TodoApp(chart, 'todo', props);
       const objects = chart.toJson();
       expect(validateObjects(objects)).toEqual([]);
-      expect(runAllChecks(objects)).toEqual([]);
+      expect(runAllChecks(objects, { externalSecrets: todo.components.flatMap((c) => c.externalSecrets) })).toEqual([]);
       for (const component of todo.components) {
         const values = componentValues(component);
         const validate = compile(renderValuesSchema(values, 'fuzz'));
