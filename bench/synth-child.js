@@ -5,6 +5,10 @@
  * manifests and one Helm chart per component; warm-up runs, then RUNS timed runs.
  *
  *   node bench/synth-child.js <bundled lib.js> <apps> <runs> <tmpdir>
+ *   node bench/synth-child.js <bundled lib.js> <apps> cold <tmpdir>
+ *
+ * "cold": one run in this fresh process, no warm-up (the parent times the
+ * whole process: Node start, loading the library, synthesis, writes).
  *
  * Warm-up: at least one run, and enough runs to synthesize 20 apps (the JIT
  * then has seen the code as often for 1 app as for 100).
@@ -18,8 +22,9 @@ const { performance } = require('perf_hooks');
 
 const [libFile, appsArg, runsArg, tmpRoot] = process.argv.slice(2);
 const apps = Number(appsArg);
-const runs = Number(runsArg);
-const warmupRuns = Math.max(1, Math.ceil(20 / apps));
+const cold = runsArg === 'cold';
+const runs = cold ? 1 : Number(runsArg);
+const warmupRuns = cold ? 0 : Math.max(1, Math.ceil(20 / apps));
 
 const rssBeforeRequire = process.resourceUsage().maxRSS;
 const t0 = performance.now();
@@ -96,6 +101,10 @@ for (let r = 0; r < warmupRuns + runs; r++) {
   if (r < warmupRuns) {
     warmupMs.push(ms);
     if (r === 0) files = countFiles(outdir);
+  } else if (cold) {
+    samples.push(ms);
+    phaseSamples.push(phases);
+    files = countFiles(outdir);
   } else {
     samples.push(ms);
     phaseSamples.push(phases);

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Yaml } from 'cdk8s';
 
 /**
  * A Helm template expression that replaces one field of a synthesized object.
@@ -61,7 +61,7 @@ const MARKER_ITEM = /^(\s*)- HELMBINDING(\d+)X$/;
 export function renderTemplate(obj: object, bindings: readonly Binding[], options: RenderOptions = {}): string {
   const copy = JSON.parse(JSON.stringify(obj));
   bindings.forEach((binding, i) => setPath(copy, binding.path, MARKER(i)));
-  const yaml = stringify(copy, { lineWidth: 0, indent: 2, indentSeq: true });
+  const yaml = Yaml.stringify(copy);
   const out: string[] = [];
   const used = new Set<number>();
   for (const line of yaml.replace(/\n$/, '').split('\n')) {

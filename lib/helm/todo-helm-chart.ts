@@ -1,7 +1,7 @@
+import { Yaml } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import * as k8s from '../../imports/k8s';
 import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, volumeName } from '../app-component';
 import { TodoBackend } from '../todo-backend';
@@ -93,7 +93,7 @@ export class TodoHelmChart extends Construct {
     const values = componentValues(c);
     const title = `Values of the ${this.chartName} chart`;
     return {
-      'Chart.yaml': stringify({
+      'Chart.yaml': Yaml.stringify({
         apiVersion: 'v2',
         name: this.chartName,
         description: this.description,
@@ -101,7 +101,7 @@ export class TodoHelmChart extends Construct {
         version: this.version,
         appVersion: c.image.tag,
         kubeVersion: '>=1.25.0-0',
-      }, { lineWidth: 0 }),
+      }),
       'values.yaml': renderValuesYaml(values, `Default values for ${this.chartName}, read from the todo-cdk8s constructs.\nChecked by values.schema.json; see NOTES.txt after install.`),
       'values.schema.json': `${JSON.stringify(renderValuesSchema(values, title), undefined, 2)}\n`,
       '.helmignore': HELMIGNORE,
@@ -243,7 +243,7 @@ export class TodoHelmChart extends Construct {
   /** The backend's volume, mount and update strategy follow values.persistence. */
   private persistenceBindings(backend: TodoBackend): Binding[] {
     const spec = 'spec.template.spec';
-    const literal = (items: unknown[]) => (items.length === 0 ? [] : stringify(items, { lineWidth: 0, indentSeq: true }).replace(/\n$/, '').split('\n'));
+    const literal = (items: unknown[]) => (items.length === 0 ? [] : Yaml.stringify(items).replace(/\n$/, '').split('\n'));
     const emptyDirs = backend.writableDirectories.map((dir) => ({ emptyDir: {}, name: volumeName(dir) }));
     const mounts = backend.writableDirectories.map((dir) => ({ mountPath: dir, name: volumeName(dir) }));
     return [

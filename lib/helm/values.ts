@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Yaml } from 'cdk8s';
 import { JsonSchema } from '../validation';
 
 /**
@@ -57,7 +57,7 @@ export function renderValuesYaml(root: ValueGroup, header: string): string {
         lines.push(`${indent}${key}:`);
         walk(child, `${indent}  `);
       } else {
-        const text = stringify({ [key]: child.value }, { lineWidth: 0, indent: 2, indentSeq: true }).replace(/\n$/, '');
+        const text = Yaml.stringify({ [key]: child.value }).replace(/\n$/, '');
         lines.push(...text.split('\n').map((l) => `${indent}${l}`));
       }
     }
