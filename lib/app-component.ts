@@ -12,6 +12,15 @@ import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rul
 /** The address of Minikube's node with its default `docker` driver (`minikube ip`). */
 export const DEFAULT_NODE_ADDRESS = '192.168.49.2';
 
+/**
+ * Requests and limits of each component by default: two pods fit a default
+ * Minikube (2 CPUs, 2 GiB) beside its system pods.
+ */
+export const DEFAULT_RESOURCES: ResourceQuantities = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '500m', memory: '512Mi' },
+};
+
 /** The name of the persistent data volume in the pod. */
 export const DATA_VOLUME = 'data';
 

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppComponent, AppComponentOptions } from './app-component';
+import { AppComponent, AppComponentOptions, DEFAULT_RESOURCES } from './app-component';
 import { BackendDatabase, DatabaseEngine } from './backend-database';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
@@ -115,10 +115,7 @@ export class TodoBackend extends AppComponent {
       defaultName: 'todo-backend',
       defaultImage: BACKEND_IMAGE,
       defaultNodePort: BACKEND_NODE_PORT,
-      defaultResources: {
-        requests: { cpu: '100m', memory: '128Mi' },
-        limits: { cpu: '500m', memory: '512Mi' },
-      },
+      defaultResources: DEFAULT_RESOURCES,
       defaultLivenessProbe: HealthProbe.httpGet(healthPath, {
         initialDelay: Duration.seconds(10),
         period: Duration.seconds(10),

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppComponent, AppComponentOptions } from './app-component';
+import { AppComponent, AppComponentOptions, DEFAULT_RESOURCES } from './app-component';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { TodoBackend } from './todo-backend';
@@ -75,10 +75,7 @@ export class TodoFrontend extends AppComponent {
       defaultName: 'todo-frontend',
       defaultImage: FRONTEND_IMAGE,
       defaultNodePort: FRONTEND_NODE_PORT,
-      defaultResources: {
-        requests: { cpu: '100m', memory: '128Mi' },
-        limits: { cpu: '500m', memory: '512Mi' },
-      },
+      defaultResources: DEFAULT_RESOURCES,
       defaultLivenessProbe: HealthProbe.httpGet(livenessPath, {
         initialDelay: Duration.seconds(15),
         period: Duration.seconds(10),
