@@ -47,8 +47,8 @@ for (const name of ['writeFileSync', 'mkdirSync']) {
   };
 }
 
-const JWT_SECRET = 'bench-jwt-secret-0123456789abcdefghijklmn';          // 40 characters
-const BETTER_AUTH_SECRET = 'bench-auth-secret-0123456789abcdefghijklm';  // 40 characters
+const JWT_SECRET = 'bench-jwt-'.padEnd(40, 'j');          // 40 characters
+const BETTER_AUTH_SECRET = 'bench-auth-'.padEnd(40, 'a');  // 40 characters
 const FIRST_NODE_PORT = 30000;                                           // app i: 30000+2i, 30001+2i
 
 function synthOnce(outdir) {

@@ -369,6 +369,9 @@ describe('with a Kubernetes API (a stand-in server; helm is real)', () => {
     expect(backendNotes.stdout).toContain('http://todo-backend.default.svc.cluster.local:8000');
     const frontendNotes = await api.helm(['install', 'todo-frontend', FRONTEND(), '--dry-run=client', '--disable-openapi-validation']);
     expect(frontendNotes.stdout).toContain('docker build --tag todo-frontend:latest --build-arg NEXT_PUBLIC_API_URL=http://192.168.49.2:30800 --build-arg NEXT_PUBLIC_APP_URL=http://192.168.49.2:30300 frontend/');
+    const ingressNotes = await api.helm(['install', 'todo-backend', BACKEND(), '--dry-run=client', '--disable-openapi-validation',
+      '--set', 'ingress.enabled=true', '--set', 'ingress.host=todo.example.com', '--set', 'ingress.path=/api', '--set', 'ingress.tls.secretName=tls']);
+    expect(ingressNotes.stdout).toContain('  https://todo.example.com/api\n');
   });
 });
 

@@ -519,7 +519,9 @@ failureThreshold: {{ .failureThreshold | int }}
 ${this.component.role === 'frontend' ? 'The Todo app frontend' : 'The Todo app backend'} is installed as {{ .Release.Name }} in namespace {{ .Release.Namespace }}.
 
 1. Get the application URL by running these commands:
-{{- if contains "NodePort" .Values.service.type }}
+{{- if .Values.ingress.enabled }}
+  http{{ if .Values.ingress.tls.secretName }}s{{ end }}://{{ .Values.ingress.host }}{{ if ne .Values.ingress.path "/" }}{{ .Values.ingress.path }}{{ end }}
+{{- else if contains "NodePort" .Values.service.type }}
   export NODE_PORT=$(kubectl get --namespace {{ .Release.Namespace }} -o jsonpath="{.spec.ports[0].nodePort}" services {{ $fullname }})
   export NODE_IP=$(kubectl get nodes --namespace {{ .Release.Namespace }} -o jsonpath="{.items[0].status.addresses[0].address}")
   echo http://$NODE_IP:$NODE_PORT
