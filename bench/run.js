@@ -169,7 +169,7 @@ function benchSynth(tmp, env) {
   // Ratios of the two commands within each round (they ran back to back, under the same load).
   const paired = samples.ours.map((s, i) => s.ms / samples.floor[i].ms);
   return {
-    description: 'cdk8s synth --output <tmp> with node_modules/.bin/cdk8s: cwd=/work/main (ours) vs a hello-world cdk8s-plus-28 app (floor); npm run synth and the apps alone for information',
+    description: 'cdk8s synth --output <tmp> with node_modules/.bin/cdk8s: cwd=the project (ours) vs a hello-world cdk8s-plus-28 app (floor); npm run synth and the apps alone for information',
     warmupMs: Object.fromEntries(Object.entries(warmup).map(([k, v]) => [k, round(v)])),
     samplesMs: ms,
     summary: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, summary(v)])),
@@ -329,7 +329,7 @@ function print(report) {
   out.push(table([
     ['command', 'median ms', 'min', 'max'],
     ['floor: hello-world cdk8s-plus-28 app', a.medianMs.floor, a.summary.floor.min, a.summary.floor.max],
-    ['ours: default app (cwd=/work/main)', a.medianMs.ours, a.summary.ours.min, a.summary.ours.max],
+    ['ours: default app (cwd=project)', a.medianMs.ours, a.summary.ours.min, a.summary.ours.max],
     ['npm run synth (info)', a.medianMs.npmRunSynth, a.summary.npmRunSynth.min, a.summary.npmRunSynth.max],
     ['floor app alone: node main.js (info)', a.medianMs.floorAppOnly, a.summary.floorAppOnly.min, a.summary.floorAppOnly.max],
     ['our app alone: node scripts/run-app.js (info)', a.medianMs.oursAppOnly, a.summary.oursAppOnly.min, a.summary.oursAppOnly.max],
