@@ -21,6 +21,15 @@ export const DEFAULT_RESOURCES: ResourceQuantities = {
   limits: { cpu: '500m', memory: '512Mi' },
 };
 
+/** Stop the old pod before starting the new one: one writer on a ReadWriteOnce volume. */
+export const RECREATE: k8s.DeploymentStrategy = { type: 'Recreate' };
+
+/** Start a new pod and wait until it is ready before stopping an old one. */
+export const ROLLING_UPDATE: k8s.DeploymentStrategy = {
+  type: 'RollingUpdate',
+  rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+};
+
 /** The name of the persistent data volume in the pod. */
 export const DATA_VOLUME = 'data';
 
@@ -500,9 +509,7 @@ export abstract class AppComponent extends Construct {
         selector: { matchLabels: this.selectorLabels },
         // One writer on a ReadWriteOnce volume: stop the old pod before starting the new one.
         // Otherwise start the new pod and wait for it to be ready before stopping the old one.
-        strategy: this.persistentVolume
-          ? { type: 'Recreate' }
-          : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: this.persistentVolume ? RECREATE : ROLLING_UPDATE,
         template: {
           metadata: { labels, annotations: Lazy.any({ produce: () => this.podAnnotations() }) },
           spec: {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, volumeName } from '../app-component';
+import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, RECREATE, ROLLING_UPDATE, volumeName } from '../app-component';
 import { TodoBackend } from '../todo-backend';
 import { check, Rules } from '../validation';
 import { autoscalerSpec, disruptionBudgetSpec, ingressSpec, networkPolicySpec } from '../cluster-objects';
@@ -138,11 +138,15 @@ export class TodoHelmChart extends Construct {
     return indent === undefined ? `include "${this.chartName}.${name}" .` : `include "${this.chartName}.${name}" . | nindent ${indent}`;
   }
 
-  /** Bindings every object shares: name, namespace, labels. */
-  private metadata(nameSuffix = ''): Binding[] {
-    const name = nameSuffix ? `{{ printf "%s-${nameSuffix}" (${this.include('fullname')}) }}` : `{{ ${this.include('fullname')} }}`;
+  /**
+   * Bindings every object shares: name, namespace, labels.
+   *
+   * @param name the template expression of the name: a helper of _helpers.tpl, so
+   *   that the object and whatever refers to it share one definition
+   */
+  private metadata(name = this.include('fullname')): Binding[] {
     return [
-      { path: 'metadata.name', expr: Helm.scalar(name) },
+      { path: 'metadata.name', expr: Helm.scalar(`{{ ${name} }}`) },
       { path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') },
       { path: 'metadata.labels', expr: Helm.nindent(this.include('labels')) },
     ];
@@ -150,7 +154,7 @@ export class TodoHelmChart extends Construct {
 
   private configMapTemplate(): string {
     return renderTemplate(this.component.configMap.toJson(), [
-      ...this.metadata('config'),
+      ...this.metadata(this.include('configMapName')),
       {
         path: 'data',
         expr: Helm.lines([
@@ -176,7 +180,7 @@ export class TodoHelmChart extends Construct {
       }
       lines.push('{{- end }}');
     }
-    return renderTemplate(skeleton, [...this.metadata('secret'), { path: 'data', expr: Helm.lines(lines) }], {
+    return renderTemplate(skeleton, [...this.metadata(this.include('secretName')), { path: 'data', expr: Helm.lines(lines) }], {
       condition: 'not .Values.existingSecret',
       header: 'Secret environment: values.secrets, else the existing Secret\'s values (upgrade), else generated (install)',
     });
@@ -243,7 +247,7 @@ export class TodoHelmChart extends Construct {
   /** The backend's volume, mount and update strategy follow values.persistence. */
   private persistenceBindings(backend: TodoBackend): Binding[] {
     const spec = 'spec.template.spec';
-    const literal = (items: unknown[]) => (items.length === 0 ? [] : Yaml.stringify(items).replace(/\n$/, '').split('\n'));
+    const literal = (value: unknown) => (Array.isArray(value) && value.length === 0 ? [] : Yaml.stringify(value).replace(/\n$/, '').split('\n'));
     const emptyDirs = backend.writableDirectories.map((dir) => ({ emptyDir: {}, name: volumeName(dir) }));
     const mounts = backend.writableDirectories.map((dir) => ({ mountPath: dir, name: volumeName(dir) }));
     return [
@@ -251,12 +255,9 @@ export class TodoHelmChart extends Construct {
         path: 'spec.strategy',
         expr: Helm.lines([
           '{{- if .Values.persistence.enabled }}',
-          'type: Recreate',
+          ...literal(k8s.toJson_DeploymentStrategy(RECREATE)),
           '{{- else }}',
-          'type: RollingUpdate',
-          'rollingUpdate:',
-          '  maxSurge: 1',
-          '  maxUnavailable: 0',
+          ...literal(k8s.toJson_DeploymentStrategy(ROLLING_UPDATE)),
           '{{- end }}',
         ]),
       },
@@ -288,9 +289,7 @@ export class TodoHelmChart extends Construct {
     const skeleton = backend.persistentVolumeClaim?.toJson()
       ?? { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: {}, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: {} } } };
     return renderTemplate(skeleton, [
-      { path: 'metadata.name', expr: Helm.scalar(`{{ ${this.include('dataClaimName')} }}`) },
-      { path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') },
-      { path: 'metadata.labels', expr: Helm.nindent(this.include('labels')) },
+      ...this.metadata(this.include('dataClaimName')),
       { path: 'metadata.annotations', expr: Helm.lines(['helm.sh/resource-policy: keep']) },
       { path: 'spec.resources.requests.storage', expr: Helm.scalar('{{ .Values.persistence.size | quote }}') },
       { path: 'spec.storageClassName', expr: Helm.optional('.Values.persistence.storageClass', '{{ .Values.persistence.storageClass | quote }}') },
@@ -349,9 +348,7 @@ export class TodoHelmChart extends Construct {
       },
     });
     return renderTemplate(pod, [
-      { path: 'metadata.name', expr: Helm.scalar(`{{ printf "%s-test-connection" (${this.include('fullname')}) }}`) },
-      { path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') },
-      { path: 'metadata.labels', expr: Helm.nindent(this.include('labels')) },
+      ...this.metadata(`printf "%s-test-connection" (${this.include('fullname')})`),
       { path: 'spec.containers.0.args.3', expr: Helm.scalar(`{{ printf "http://%s:%d%s" (${this.include('fullname')}) (.Values.service.port | int) (${this.include('testPath')}) | quote }}`) },
     ], { header: '`helm test <release>`: requests the Service from inside the cluster' });
   }
