@@ -25,6 +25,34 @@ const HEADERS: { readonly [target in BuildTarget]: readonly string[] } = {
 };
 
 /**
+ * Points `docker` at Minikube's Docker daemon, or stops. `eval "$(minikube
+ * docker-env)"` alone would swallow a failure (the exit status of a command
+ * substitution inside `eval`'s argument is lost, even under `set -e`) and
+ * build into whatever daemon is current, where the pods never find the
+ * images. `--shell bash` because minikube otherwise guesses the syntax from
+ * the user's `$SHELL` (fish, PowerShell...).
+ */
+const MINIKUBE_DOCKER_ENV: readonly string[] = [
+  'if [ "${USE_CURRENT_DOCKER:-0}" != 1 ]; then',
+  '  profile="${MINIKUBE_PROFILE:-minikube}"',
+  '  start="minikube start"',
+  '  [ "${profile}" = minikube ] || start="minikube start -p ${profile}"',
+  '  no_minikube() {',
+  '    echo "build-images.sh: $1; not building into another Docker daemon." >&2',
+  '    echo "Run: ${start}   and then this script again (USE_CURRENT_DOCKER=1 builds with the current Docker daemon instead)." >&2',
+  '    exit 1',
+  '  }',
+  '  command -v minikube >/dev/null 2>&1 || no_minikube "minikube is not on PATH (install it: https://minikube.sigs.k8s.io)"',
+  '  docker_env="$(minikube -p "${profile}" docker-env --shell bash)" \\',
+  '    || no_minikube "cannot reach the Docker daemon of Minikube profile \'${profile}\' (minikube docker-env failed; is it running?)"',
+  '  case "${docker_env}" in',
+  '    *DOCKER_HOST=*) eval "${docker_env}" ;;',
+  '    *) no_minikube "minikube docker-env printed no DOCKER_HOST for profile \'${profile}\'" ;;',
+  '  esac',
+  'fi',
+];
+
+/**
  * The image build plan as a bash script: builds each component's image with
  * its tag, build context and build arguments (for the frontend, the
  * `NEXT_PUBLIC_*` URLs derived from the Services or the Ingress), into
@@ -32,7 +60,9 @@ const HEADERS: { readonly [target in BuildTarget]: readonly string[] } = {
  *
  * The script takes the Todo app's repository as its first argument (default:
  * the current directory). For Minikube, `MINIKUBE_PROFILE` picks the profile
- * and `USE_CURRENT_DOCKER=1` builds with the current Docker daemon instead.
+ * and `USE_CURRENT_DOCKER=1` builds with the current Docker daemon instead;
+ * otherwise the script stops, saying to run `minikube start`, when Minikube
+ * is not installed or its Docker daemon cannot be reached.
  */
 export function renderBuildScript(components: readonly AppComponent[], target = BuildTarget.MINIKUBE): string {
   const minikube = target === BuildTarget.MINIKUBE;
@@ -51,11 +81,7 @@ export function renderBuildScript(components: readonly AppComponent[], target = 
     'set -euo pipefail',
     '',
     'app_dir="${1:-.}"',
-    ...(minikube ? [
-      'if [ "${USE_CURRENT_DOCKER:-0}" != 1 ]; then',
-      '  eval "$(minikube -p "${MINIKUBE_PROFILE:-minikube}" docker-env)"',
-      'fi',
-    ] : []),
+    ...(minikube ? MINIKUBE_DOCKER_ENV : []),
   ];
   for (const component of components) {
     const image = component.image;
