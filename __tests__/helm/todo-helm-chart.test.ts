@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { synthesize, TodoApp, TodoHelmChart } from '../../lib';
-import { runAllChecks } from '../../lib/checks';
+import { checkOneWorkloadPerSelector, labelSelectorMatches, runAllChecks } from '../../lib/checks';
 import { FakeApiServer, helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { containerOf, find, secretValues, TEST_SECRETS } from '../support/util';
@@ -21,9 +21,21 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** An object as compared across renderings: Helm's own labels and the checksum annotations left out. */
+/** The labels of a chart's `helm test` pod. */
+const testPodLabels = (name: string) => ({ 'app.kubernetes.io/component': 'test', 'todo-cdk8s/test-of': name });
+
+/** Whether a NetworkPolicy ingress rule admits pods with these labels by a `from` podSelector. */
+const admits = (rule: any, labels: { [k: string]: string }) => (rule.from ?? []).some((peer: any) => labelSelectorMatches(peer.podSelector, labels));
+
+/**
+ * An object as compared across renderings: Helm's own labels, the checksum
+ * annotations and the chart's admission of its `helm test` pod left out.
+ */
 function comparable(obj: any): any {
   const copy = JSON.parse(JSON.stringify(obj));
+  if (copy.kind === 'NetworkPolicy') {
+    copy.spec.ingress = copy.spec.ingress.filter((rule: any) => !admits(rule, testPodLabels(copy.metadata.name)));
+  }
   const strip = (labels?: { [k: string]: string }) => {
     if (labels) {
       delete labels['helm.sh/chart'];
@@ -61,10 +73,11 @@ describe.each([
     expect(r.status).toBe(0);
   });
 
-  test('renders, with default values, objects that are strictly valid and pass every check', () => {
+  test('renders, with default values, objects that are strictly valid and pass every check, the helm test pod included', () => {
     const objects = template(dir());
+    expect(objects.filter((o) => o.kind === 'Pod').map((o) => o.metadata.annotations['helm.sh/hook'])).toEqual(['test']);
     expect(validateObjects(objects)).toEqual([]);
-    expect(runAllChecks(objects.filter((o) => o.kind !== 'Pod'))).toEqual([]);
+    expect(runAllChecks(objects)).toEqual([]);
   });
 
   test('renders, with default values, the same Deployment, Service and ConfigMap as the plain manifests', () => {
@@ -96,6 +109,28 @@ describe.each([
     expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
     expect(pod.spec.containers[0].args[3]).toMatch(new RegExp(`^http://${name}:\\d+/`));
     expect(runAllChecks([pod])).toEqual([]);
+  });
+
+  test('helm test pod is selected by nothing of the release, and the NetworkPolicy admits it to the Service\'s port', () => {
+    const objs = template(dir(), { set: { 'podDisruptionBudget.enabled': 'true' } });
+    const pod = find(objs, 'Pod', `${name}-test-connection`);
+    expect(pod.metadata.labels).toEqual(testPodLabels(name)); // neither app=<name> nor the selector labels
+    const policy = find(objs, 'NetworkPolicy', name);
+    const selectors: Array<[string, any]> = [
+      ['Service', { matchLabels: find(objs, 'Service', name).spec.selector }],
+      ['NetworkPolicy', policy.spec.podSelector],
+      ['Deployment', find(objs, 'Deployment', name).spec.selector],
+      ['PodDisruptionBudget', find(objs, 'PodDisruptionBudget', name).spec.selector],
+      ['kubectl -l app=' + name, { matchLabels: { app: name } }],
+    ];
+    const deploymentPods = find(objs, 'Deployment', name).spec.template.metadata.labels;
+    for (const [what, selector] of selectors) {
+      expect([what, labelSelectorMatches(selector, pod.metadata.labels), labelSelectorMatches(selector, deploymentPods)]).toEqual([what, false, true]);
+    }
+    expect(checkOneWorkloadPerSelector(objs)).toEqual([]);
+    const admitting = policy.spec.ingress.filter((rule: any) => admits(rule, pod.metadata.labels));
+    expect(admitting).toEqual([{ from: [{ podSelector: { matchLabels: testPodLabels(name) } }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(admits(admitting[0], deploymentPods)).toBe(false);
   });
 });
 
@@ -253,7 +288,8 @@ describe('charts of the cluster profile', () => {
   test.each([['backend', 'todo-backend'], ['frontend', 'todo-frontend']])('the %s chart lints, and renders with default values the plain manifests\' objects', (role, name) => {
     const chart = path.join(dir, 'secret', 'helm', role);
     expect(helm(['lint', '--strict', chart]).status).toBe(0);
-    const rendered = template(chart, { skipTests: true });
+    const rendered = template(chart);
+    expect(find(rendered, 'Pod', `${name}-test-connection`).metadata.annotations['helm.sh/hook']).toBe('test');
     expect(validateObjects(rendered)).toEqual([]);
     expect(runAllChecks(rendered, { externalSecrets: ['todo-db'] })).toEqual([]);
     for (const kind of ['Deployment', 'Service', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
@@ -274,7 +310,6 @@ describe('charts of the cluster profile', () => {
 describe('cluster values on a Minikube chart', () => {
   test('ingress, autoscaling, disruption budget and spreading switch on', () => {
     const objs = template(FRONTEND(), {
-      skipTests: true,
       set: { 'ingress.enabled': 'true', 'ingress.host': 'todo.example.com', 'ingress.className': 'nginx', 'ingress.tls.secretName': 'tls', 'autoscaling.enabled': 'true', 'autoscaling.maxReplicas': 7, 'podDisruptionBudget.enabled': 'true', spreadAcrossNodes: 'true' },
     });
     expect(validateObjects(objs)).toEqual([]);
@@ -316,12 +351,29 @@ describe('release names and namespaces', () => {
   });
 
   test('two releases of one chart render disjoint names and selectors', () => {
-    const a = template(BACKEND(), { release: 'blue', skipTests: true, set: { 'service.nodePort': 'null' } });
-    const b = template(BACKEND(), { release: 'green', skipTests: true, set: { 'service.nodePort': 'null' } });
+    const a = template(BACKEND(), { release: 'blue', set: { 'service.nodePort': 'null' } });
+    const b = template(BACKEND(), { release: 'green', set: { 'service.nodePort': 'null' } });
     const keys = (objs: any[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(keys(a).filter((k) => keys(b).includes(k))).toEqual([]);
     expect(find(a, 'Service', 'blue-todo-backend').spec.selector).not.toEqual(find(b, 'Service', 'green-todo-backend').spec.selector);
     expect(runAllChecks([...a, ...b])).toEqual([]);
+    // Each release's NetworkPolicy admits its own test pod only.
+    const policy = find(a, 'NetworkPolicy', 'blue-todo-backend');
+    expect(policy.spec.ingress.some((r: any) => admits(r, find(a, 'Pod', 'blue-todo-backend-test-connection').metadata.labels))).toBe(true);
+    expect(policy.spec.ingress.some((r: any) => admits(r, find(b, 'Pod', 'green-todo-backend-test-connection').metadata.labels))).toBe(false);
+  });
+
+  test('the one-workload check catches helm create\'s scaffold, whose Service selects its test pod (ours does not)', () => {
+    const scaffold = path.join(tmp, 'scaffold');
+    const created = helm(['create', scaffold]);
+    expect(created.stderr).toBe('');
+    const findings = checkOneWorkloadPerSelector(template(scaffold, { release: 'demo' }));
+    expect(findings).toContainEqual({
+      object: 'Service default/demo-scaffold',
+      field: 'spec.selector',
+      message: 'selector {"app.kubernetes.io/name":"scaffold","app.kubernetes.io/instance":"demo"} selects the pods of 2 workloads (Deployment default/demo-scaffold, Pod default/demo-scaffold-test-connection); '
+        + 'a Service must send traffic to the pods of one workload only',
+    });
   });
 
   test('a release named like the chart keeps the plain names; app=<name> still selects the pods', () => {

@@ -1,12 +1,17 @@
 import { checkRestrictedPodSecurity } from './pod-security';
+import { checkOneWorkloadPerSelector } from './selectors';
 import { CheckOptions, checkManifests, Finding, formatFindings, Manifest } from './semantic';
 
 export * from './semantic';
 export * from './pod-security';
+export * from './selectors';
 
-/** Every check that runs on each synth: the semantic checks and the restricted Pod Security Standard. */
+/**
+ * Every check that runs on each synth: the semantic checks, one workload per
+ * selector, and the restricted Pod Security Standard.
+ */
 export function runAllChecks(objects: readonly Manifest[], options: CheckOptions = {}): Finding[] {
-  return [...checkManifests(objects, options), ...checkRestrictedPodSecurity(objects)];
+  return [...checkManifests(objects, options), ...checkOneWorkloadPerSelector(objects), ...checkRestrictedPodSecurity(objects)];
 }
 
 /**

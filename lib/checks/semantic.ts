@@ -71,6 +71,40 @@ function selects(selector: { [key: string]: string } | undefined, labels: { [key
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
+/** A label selector of the Kubernetes API (`matchLabels` and `matchExpressions`). */
+export interface LabelSelector {
+  /** Labels that must be there with these values. */
+  readonly matchLabels?: { readonly [key: string]: string };
+  /** Requirements on a label: `In` or `NotIn` `values`, `Exists`, `DoesNotExist`. */
+  readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: string; readonly values?: readonly string[] }>;
+}
+
+/**
+ * Whether a label selector selects an object with `labels`, as the API
+ * server decides: every `matchLabels` pair and every `matchExpressions`
+ * requirement (`In`, `NotIn`, `Exists`, `DoesNotExist`) must hold, so an
+ * empty selector (`{}`) selects everything; a missing (null) one selects
+ * nothing. An unknown operator selects nothing (the API server refuses it).
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+ */
+export function labelSelectorMatches(selector: LabelSelector | null | undefined, labels: { readonly [key: string]: string }): boolean {
+  if (selector === null || selector === undefined) {
+    return false;
+  }
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(labels, key);
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => has(k) && labels[k] === v)
+    && (selector.matchExpressions ?? []).every((e) => {
+      switch (e.operator) {
+        case 'In': return has(e.key) && (e.values ?? []).includes(labels[e.key]);
+        case 'NotIn': return !has(e.key) || !(e.values ?? []).includes(labels[e.key]);
+        case 'Exists': return has(e.key);
+        case 'DoesNotExist': return !has(e.key);
+        default: return false;
+      }
+    });
+}
+
 function containersOf(spec: any): Array<{ container: any; path: string }> {
   return [
     ...(spec.initContainers ?? []).map((c: any, i: number) => ({ container: c, path: `initContainers[${i}]` })),
@@ -141,8 +175,8 @@ export function checkDisruptionBudgets(objects: readonly Manifest[]): Finding[] 
   const templates = podTemplates(objects);
   return objects
     .filter((o) => o.kind === 'PodDisruptionBudget')
-    .filter((pdb) => !templates.some((t) => namespaceOf(t.owner) === namespaceOf(pdb) && selects(pdb.spec?.selector?.matchLabels, t.labels)))
-    .map((pdb) => ({ object: describe(pdb), field: 'spec.selector', message: `selects no pods (selector ${JSON.stringify(pdb.spec?.selector?.matchLabels ?? {})})` }));
+    .filter((pdb) => !templates.some((t) => namespaceOf(t.owner) === namespaceOf(pdb) && labelSelectorMatches(pdb.spec?.selector, t.labels)))
+    .map((pdb) => ({ object: describe(pdb), field: 'spec.selector', message: `selects no pods (selector ${JSON.stringify(pdb.spec?.selector ?? null)})` }));
 }
 
 /** Each NetworkPolicy selects some pods, and the ports it admits are ports of their containers. */
@@ -150,10 +184,10 @@ export function checkNetworkPolicies(objects: readonly Manifest[]): Finding[] {
   const findings: Finding[] = [];
   const templates = podTemplates(objects);
   for (const policy of objects.filter((o) => o.kind === 'NetworkPolicy')) {
-    const selector = policy.spec?.podSelector?.matchLabels;
-    const matched = templates.filter((t) => namespaceOf(t.owner) === namespaceOf(policy) && selects(selector, t.labels));
+    const selector = policy.spec?.podSelector;
+    const matched = templates.filter((t) => namespaceOf(t.owner) === namespaceOf(policy) && labelSelectorMatches(selector, t.labels));
     if (matched.length === 0) {
-      findings.push({ object: describe(policy), field: 'spec.podSelector', message: `selects no pods (selector ${JSON.stringify(selector ?? {})})` });
+      findings.push({ object: describe(policy), field: 'spec.podSelector', message: `selects no pods (selector ${JSON.stringify(selector ?? null)})` });
       continue;
     }
     (policy.spec?.ingress ?? []).forEach((rule: any, i: number) => {
@@ -186,7 +220,11 @@ export function checkWorkloadSelectors(objects: readonly Manifest[]): Finding[] 
   return findings;
 }
 
-/** Each Service selects the pods of exactly one workload, and its targetPorts exist on them. */
+/**
+ * Each Service selects some pods, and its targetPorts exist on them. (That
+ * it selects the pods of one workload only is {@link checkOneWorkloadPerSelector}'s
+ * rule.)
+ */
 export function checkServices(objects: readonly Manifest[]): Finding[] {
   const findings: Finding[] = [];
   const templates = podTemplates(objects);
@@ -196,23 +234,19 @@ export function checkServices(objects: readonly Manifest[]): Finding[] {
     }
     const selector = svc.spec?.selector;
     const matched = templates.filter((t) => namespaceOf(t.owner) === namespaceOf(svc) && selects(selector, t.labels));
-    if (matched.length !== 1) {
-      findings.push({
-        object: describe(svc),
-        field: 'spec.selector',
-        message: matched.length === 0
-          ? `selects no pods (selector ${JSON.stringify(selector ?? {})})`
-          : `selects the pods of ${matched.length} workloads (${matched.map((t) => describe(t.owner)).join(', ')}); a Service must select exactly one`,
-      });
+    if (matched.length === 0) {
+      findings.push({ object: describe(svc), field: 'spec.selector', message: `selects no pods (selector ${JSON.stringify(selector ?? {})})` });
       continue;
     }
-    const containers = containersOf(matched[0].spec).map((c) => c.container);
-    (svc.spec?.ports ?? []).forEach((port: any, i: number) => {
-      const target = port.targetPort ?? port.port;
-      if (!containers.some((c) => hasPort(c, target))) {
-        findings.push({ object: describe(svc), field: `spec.ports[${i}].targetPort`, message: `targetPort ${JSON.stringify(target)} is not a port of ${describe(matched[0].owner)}'s containers` });
-      }
-    });
+    for (const t of matched) {
+      const containers = containersOf(t.spec).map((c) => c.container);
+      (svc.spec?.ports ?? []).forEach((port: any, i: number) => {
+        const target = port.targetPort ?? port.port;
+        if (!containers.some((c) => hasPort(c, target))) {
+          findings.push({ object: describe(svc), field: `spec.ports[${i}].targetPort`, message: `targetPort ${JSON.stringify(target)} is not a port of ${describe(t.owner)}'s containers` });
+        }
+      });
+    }
   }
   return findings;
 }

@@ -143,12 +143,13 @@ export class TodoHelmChart extends Construct {
    *
    * @param name the template expression of the name: a helper of _helpers.tpl, so
    *   that the object and whatever refers to it share one definition
+   * @param labels the helper that renders the labels
    */
-  private metadata(name = this.include('fullname')): Binding[] {
+  private metadata(name = this.include('fullname'), labels = 'labels'): Binding[] {
     return [
       { path: 'metadata.name', expr: Helm.scalar(`{{ ${name} }}`) },
       { path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') },
-      { path: 'metadata.labels', expr: Helm.nindent(this.include('labels')) },
+      { path: 'metadata.labels', expr: Helm.nindent(this.include(labels)) },
     ];
   }
 
@@ -299,12 +300,21 @@ export class TodoHelmChart extends Construct {
     });
   }
 
+  /**
+   * The component's NetworkPolicy, plus a rule that admits the `helm test`
+   * pod (by its own labels: nothing of the release selects it) on the same
+   * port, so the test passes whatever the other rules admit.
+   */
   private networkPolicyTemplate(): string {
     const skeleton = this.component.networkPolicy?.toJson()
       ?? k8s.KubeNetworkPolicy.manifest({ metadata: {}, spec: networkPolicySpec({}, HTTP_PORT_NAME) });
+    const portRule = k8s.toJson_NetworkPolicyIngressRule(networkPolicySpec({}, HTTP_PORT_NAME).ingress![0]);
+    const testRule = skeleton.spec.ingress.length;
+    skeleton.spec.ingress.push({ from: [{ podSelector: {} }], ...portRule });
     return renderTemplate(skeleton, [
       ...this.metadata(),
       { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
+      { path: `spec.ingress.${testRule}.from.0.podSelector.matchLabels`, expr: Helm.nindent(this.include('testLabels')) },
     ], {
       condition: '.Values.networkPolicy.enabled',
       header: 'Traffic reaches the pods on their port only: values.networkPolicy',
@@ -348,7 +358,7 @@ export class TodoHelmChart extends Construct {
       },
     });
     return renderTemplate(pod, [
-      ...this.metadata(`printf "%s-test-connection" (${this.include('fullname')})`),
+      ...this.metadata(`printf "%s-test-connection" (${this.include('fullname')})`, 'testLabels'),
       { path: 'spec.containers.0.args.3', expr: Helm.scalar(`{{ printf "http://%s:%d%s" (${this.include('fullname')}) (.Values.service.port | int) (${this.include('testPath')}) | quote }}`) },
     ], { header: '`helm test <release>`: requests the Service from inside the cluster' });
   }
@@ -401,6 +411,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "${n}.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "${n}.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Labels of the helm test pod: none of the labels the release selects its pods
+by (app.kubernetes.io/name and instance, app), so that no Service,
+NetworkPolicy, Deployment or budget of the release selects it; the
+NetworkPolicy admits it by these.
+*/}}
+{{- define "${n}.testLabels" -}}
+app.kubernetes.io/component: test
+todo-cdk8s/test-of: {{ include "${n}.fullname" . }}
 {{- end }}
 
 {{/* The ConfigMap with values.env. */}}
