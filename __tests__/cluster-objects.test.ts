@@ -14,7 +14,7 @@ describe('cluster objects', () => {
 
   describe('fails when', () => {
     test.each([
-      ['the host has no dot', () => resolveIngress('ingress', { host: 'localhost' }), `'ingress.host' must be a host name such as "todo.example.com" (lowercase, at least one dot), got "localhost"`],
+      ['the host has no dot', () => resolveIngress('ingress', { host: 'localhost' }), `'ingress.host' must be a host name such as "todo.example.com" (lowercase, at least one dot, the last label starting with a letter), got "localhost"`],
       ['the path has a trailing slash', () => resolveIngress('ingress', { host: 'a.b', path: '/api/' }), `'ingress.path' must be a path prefix such as "/" or "/api" (no trailing "/"), got "/api/"`],
       ['the TLS secret name is invalid', () => resolveIngress('ingress', { host: 'a.b', tlsSecret: 'TLS' }), `'ingress.tlsSecret' must be a DNS-1123 subdomain`],
       ['fewer than 2 pods', () => resolveAutoscaling('autoscaling', { minReplicas: 1 }), `'autoscaling.minReplicas' must be a whole number between 2 and 100, got 1`],

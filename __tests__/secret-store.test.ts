@@ -1,7 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveLocalSecrets } from '../lib';
+import { resolveLocalSecrets, synthesize } from '../lib';
+import { TEST_SECRETS } from './support/util';
+
+// readFileSync can be made to fail for one call: permissions do not stop root, who may run the tests.
+jest.mock('fs', () => {
+  const actual = jest.requireActual('fs');
+  return { ...actual, readFileSync: jest.fn(actual.readFileSync) };
+});
 
 describe('resolveLocalSecrets', () => {
   let dir: string;
@@ -42,15 +49,77 @@ describe('resolveLocalSecrets', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 
-  test('fails when the file is not JSON, naming the file', () => {
+  const ROTATION = 'deleting the file makes the next synth generate NEW keys, which signs every user out';
+  const store = (content: string, mode = 0o600) => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, 'not json');
-    expect(() => resolveLocalSecrets(file, {})).toThrow(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets; delete it to generate new ones`);
+    fs.writeFileSync(file, content, { mode });
+    fs.chmodSync(file, mode);
+  };
+
+  test('fails when the file is not JSON, naming the file; the advice keeps the keys and says what deleting does', () => {
+    store('{"JWT_SECRET": "a-key-that-must-not-be-printed-aaaaaaaaaaaaa", oops');
+    const attempt = () => resolveLocalSecrets(file, {});
+    expect(attempt).toThrow(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets, got text that is not JSON; repair it, or restore it from a backup, to keep the keys in use (${ROTATION})`);
+    expect(attempt).not.toThrow(/must-not-be-printed/);
+  });
+
+  test('fails when the file holds JSON that is not an object', () => {
+    store('["x"]');
+    expect(() => resolveLocalSecrets(file, {})).toThrow(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets, got an array; repair it, or restore it from a backup, to keep the keys in use (${ROTATION})`);
   });
 
   test('fails when a stored key is too short', () => {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ JWT_SECRET: 'short' }));
+    store(JSON.stringify({ JWT_SECRET: 'short' }));
     expect(() => resolveLocalSecrets(file, {})).toThrow(`'JWT_SECRET in ${file}' must be a secret of at least 32 characters without whitespace, got a value of 5 characters`);
+  });
+
+  test('fails when the file cannot be read: fix permissions or ownership, never "delete it" without saying it rotates the keys', () => {
+    store(JSON.stringify({ JWT_SECRET: 'k'.repeat(40) }));
+    const denied = Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' });
+    const read = fs.readFileSync as jest.Mock;
+    const deny = () => read.mockImplementationOnce(() => { throw denied; });
+    deny();
+    expect(() => resolveLocalSecrets(file, {})).toThrow(`'TODO_SECRETS_FILE' (${file}) must be a file the synth can read (it holds the keys that sign users' sessions), got EACCES; fix its permissions or ownership so that the user who runs the synth can read and write it (chmod 600, owned by that user). Do not delete it to get past this: ${ROTATION}`);
+    deny();
+    expect(() => resolveLocalSecrets(file, {})).not.toThrow(/delete it to generate/);
+    expect(resolveLocalSecrets(file, {}).secrets.jwtSecret).toBe('k'.repeat(40));
+  });
+
+  test('fails when the path is a directory, and leaves the directory\'s mode alone', () => {
+    fs.mkdirSync(file, { recursive: true, mode: 0o755 });
+    fs.chmodSync(file, 0o755);
+    expect(() => resolveLocalSecrets(file, {})).toThrow(`'TODO_SECRETS_FILE' (${file}) must be a file the synth can read (it holds the keys that sign users' sessions), got EISDIR; point TODO_SECRETS_FILE at the file, not a directory. Do not delete it to get past this: ${ROTATION}`);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o755);
+  });
+
+  test.each([[0o644, 'every user', '0644'], [0o640, 'its group', '0640'], [0o604, 'every user', '0604']])(
+    'a secrets file of mode %o is made private (0600) with a warning; the keys are kept', (mode, who, shown) => {
+      const keys = { JWT_SECRET: 'j'.repeat(40), BETTER_AUTH_SECRET: 'b'.repeat(40) };
+      store(JSON.stringify(keys), mode);
+      const warnings: string[] = [];
+      const plan = resolveLocalSecrets(file, {}, { warn: (m) => warnings.push(m) });
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(warnings).toEqual([`TODO_SECRETS_FILE (${file}) was readable by ${who} (mode ${shown}); it holds the keys that sign users' sessions, so its mode is now 0600. The keys are unchanged; if others may have read them, rotate them on purpose (this signs every user out).`]);
+      expect(plan.secrets).toMatchObject({ jwtSecret: keys.JWT_SECRET, betterAuthSecret: keys.BETTER_AUTH_SECRET });
+      expect(plan.generated).toBe(false);
+    });
+
+  test('a private secrets file gets no warning', () => {
+    store(JSON.stringify({ JWT_SECRET: 'j'.repeat(40) }), 0o600);
+    const warnings: string[] = [];
+    resolveLocalSecrets(file, {}, { warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([]);
+  });
+
+  test('a synth warns on stderr about a world-readable secrets file and makes it private', () => {
+    store(JSON.stringify({ JWT_SECRET: 'j'.repeat(40), BETTER_AUTH_SECRET: 'b'.repeat(40) }), 0o644);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      synthesize({ outdir: path.join(dir, 'dist'), env: { TODO_SECRETS_FILE: file, ANTHROPIC_API_KEY: TEST_SECRETS.anthropicApiKey } });
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain(`warning: TODO_SECRETS_FILE (${file}) was readable by every user (mode 0644)`);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 });

@@ -104,7 +104,7 @@ describe('synthesize (the default app)', () => {
 
     test('fails when two nodePorts collide, and keeps the previous output as it was', () => {
       const before = read(outdir);
-      expect(() => synthesize({ outdir, env: { ...env, TODO_BACKEND_NODE_PORT: '30300' } })).toThrow("'frontend.nodePort' must differ from 'backend.nodePort'");
+      expect(() => synthesize({ outdir, env: { ...env, TODO_BACKEND_NODE_PORT: '30300' } })).toThrow("'TODO_BACKEND_NODE_PORT' must be different from the frontend's default nodePort");
       expect(Object.fromEntries(Object.keys(before).map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]))).toEqual(before);
       expect(fs.readdirSync(tmp)).toEqual(['dist']);
     });

@@ -170,7 +170,7 @@ describe('TodoApp', () => {
         expect(() => todo({ profile: Profile.CLUSTER, cluster: { host: 'todo.example.com' } })).toThrow(`'backend.database' must be PostgreSQL in the cluster profile (pods on several nodes cannot share a SQLite file), got the default (sqlite)`);
       });
       test('the backend path is "/"', () => {
-        expect(() => cluster({ cluster: { host: 'todo.example.com', backendPath: '/' } })).toThrow(`'cluster.backendPath' must not be "/"`);
+        expect(() => cluster({ cluster: { host: 'todo.example.com', backendPath: '/' } })).toThrow(`'cluster.backendPath' must be a path prefix such as "/api" (no trailing "/"), not "/" (the frontend is served at "/"), got "/"`);
       });
       test('replicas are fixed beside the autoscaler', () => {
         expect(() => cluster({ frontend: { replicas: 3 } })).toThrow(`'frontend.replicas' cannot be combined with 'frontend.autoscaling' (the autoscaler owns the replica count), got 3`);
@@ -184,13 +184,13 @@ describe('TodoApp', () => {
   describe('fails when', () => {
     test('both services get the same nodePort', () => {
       expect(() => todo({ backend: { nodePort: 30500 }, frontend: { nodePort: 30500 } })).toThrow(
-        "'frontend.nodePort' must differ from 'backend.nodePort' (a nodePort serves one Service per cluster), got 30500 for both");
+        "'frontend.nodePort' must be different from 'backend.nodePort' (30500: a nodePort serves one Service per cluster), got 30500");
     });
     test('both components get the same name', () => {
       expect(() => todo({ backend: { name: 'todo' }, frontend: { name: 'todo' } })).toThrow("'frontend.name' must differ from 'backend.name'");
     });
     test('the node address is empty', () => {
-      expect(() => todo({ nodeAddress: '' })).toThrow(`'nodeAddress' must be a hostname or IPv4 address such as "192.168.49.2" or "minikube.local", got ""`);
+      expect(() => todo({ nodeAddress: '' })).toThrow(`'nodeAddress' must be a hostname or IPv4 address: a DNS name whose last label starts with a letter (such as "minikube.local"), or four numbers from 0 to 255 without leading zeros (such as "192.168.49.2"), got ""`);
     });
   });
 });

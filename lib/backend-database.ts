@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
-import { formatSize } from './resources';
-import { check, checkOptional, Rules, show } from './validation';
+import { formatSize, quantityValue } from './resources';
+import { check, checkOptional, Rule, Rules } from './validation';
 
 /** The database engines the backend runs on. */
 export enum DatabaseEngine {
@@ -13,7 +13,7 @@ export enum DatabaseEngine {
 /** Options of {@link BackendDatabase.sqlite}. */
 export interface SqliteOptions {
   /**
-   * Size of the volume.
+   * Size of the volume: above zero, at most 256 TiB.
    *
    * @default Size.gibibytes(1)
    */
@@ -43,6 +43,23 @@ export interface PostgresSecretOptions {
 /** Where the SQLite file lives on the persistent volume. */
 export const DATA_MOUNT_PATH = '/data';
 
+/** The size of the SQLite volume when none is given. */
+export const DEFAULT_SQLITE_SIZE = Size.gibibytes(1);
+
+/** SQLite's largest database: 2^32 - 2 pages of 64 KiB, about 256 TiB. */
+const SQLITE_MAX_BYTES = 256 * 1024 ** 4;
+
+/**
+ * The size of a SQLite volume: a storage quantity above zero, at most 256 TiB
+ * (SQLite's largest database; the bound also keeps every size exact when it
+ * is converted between units).
+ */
+export const SQLITE_SIZE: Rule<string> = {
+  ...Rules.storage,
+  allowed: 'a storage quantity above zero and at most "256Ti" (the largest SQLite database), such as "512Mi" or "5Gi"',
+  test: (v: unknown): v is string => Rules.storage.test(v) && quantityValue(v) <= SQLITE_MAX_BYTES,
+};
+
 /**
  * The backend's database (`DATABASE_URL`).
  *
@@ -57,7 +74,7 @@ export class BackendDatabase {
    * (`DATABASE_URL=sqlite:////data/todoapp.db`): users and tasks survive restarts.
    */
   public static sqlite(options: SqliteOptions = {}): BackendDatabase {
-    const size = check('database.size', formatSize(options.size ?? Size.gibibytes(1)), Rules.memory);
+    const size = check('database.size', formatSize(options.size ?? DEFAULT_SQLITE_SIZE), SQLITE_SIZE);
     const storageClass = checkOptional('database.storageClass', options.storageClass, Rules.dnsSubdomain);
     return new BackendDatabase(DatabaseEngine.SQLITE, `sqlite:///${DATA_MOUNT_PATH}/todoapp.db`, { mountPath: DATA_MOUNT_PATH, size, storageClass });
   }
@@ -75,9 +92,7 @@ export class BackendDatabase {
    * PostgreSQL at `url` (kept in the backend's Secret, as it holds a password).
    */
   public static postgres(url: string): BackendDatabase {
-    if (typeof url !== 'string' || !/^postgres(ql)?(\+[a-z0-9]+)?:\/\/\S+$/.test(url)) {
-      throw new Error(`'database.url' must be a PostgreSQL URL such as "postgresql://user:password@host:5432/todo", got ${typeof url === 'string' ? `a value of ${url.length} characters` : show(url)}`);
-    }
+    check('database.url', url, Rules.postgresUrl);
     return new BackendDatabase(DatabaseEngine.POSTGRES, undefined, undefined, url);
   }
 
@@ -102,6 +117,11 @@ export class BackendDatabase {
     /** The Secret and key the URL is read from. */
     public readonly secretRef?: { readonly name: string; readonly key: string },
   ) {}
+
+  /** The database a backend has when none is given: SQLite on a volume of {@link DEFAULT_SQLITE_SIZE}. */
+  public static default(): BackendDatabase {
+    return BackendDatabase.sqlite();
+  }
 
   /** Whether more than one backend replica may use it. */
   public get allowsReplicas(): boolean {

@@ -1,5 +1,5 @@
 import * as k8s from '../imports/k8s';
-import { check, checkOptional, integerBetween, Rules } from './validation';
+import { atLeast, check, checkOptional, integerBetween, Rules } from './validation';
 
 /**
  * Options of the Ingress that routes a host and path to a component.
@@ -46,7 +46,7 @@ export interface AutoscalingOptions {
   /**
    * Most pods.
    *
-   * @default 5
+   * @default - 5, or `minReplicas` when that is higher
    */
   readonly maxReplicas?: number;
 
@@ -73,15 +73,28 @@ export interface ResolvedAutoscaling {
   readonly targetCpuUtilization: number;
 }
 
-const HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+/** What an autoscaler does when its options leave a value out. */
+export const DEFAULT_AUTOSCALING = {
+  /** Fewest pods: two keep one serving while the other restarts. */
+  minReplicas: 2,
+  /** Most pods, unless the minimum is higher (then the minimum). */
+  maxReplicas: 5,
+  /** Average CPU use, in percent of the request, the autoscaler aims for. */
+  targetCpuUtilization: 70,
+} as const;
+
+// At least one dot; the last label starts with a letter (an Ingress host is a DNS name, never an IP address).
+const HOSTNAME = /^(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const PATH_PREFIX = /^\/([A-Za-z0-9\-._~]+(\/[A-Za-z0-9\-._~]+)*)?$/;
 
 /** Rules of the cluster settings. */
 export const ClusterRules = {
   /** A fully qualified host name. */
-  host: { allowed: 'a host name such as "todo.example.com" (lowercase, at least one dot)', schema: { type: 'string', pattern: HOSTNAME.source, maxLength: 253 }, test: (v: unknown): v is string => typeof v === 'string' && v.length <= 253 && HOSTNAME.test(v) },
+  host: { allowed: 'a host name such as "todo.example.com" (lowercase, at least one dot, the last label starting with a letter)', schema: { type: 'string', pattern: HOSTNAME.source, maxLength: 253 }, test: (v: unknown): v is string => typeof v === 'string' && v.length <= 253 && HOSTNAME.test(v) },
   /** An Ingress path prefix. */
   pathPrefix: { allowed: 'a path prefix such as "/" or "/api" (no trailing "/")', schema: { type: 'string', pattern: PATH_PREFIX.source }, test: (v: unknown): v is string => typeof v === 'string' && PATH_PREFIX.test(v) },
+  /** The path prefix of the backend behind the app's Ingress: not `/`, which is the frontend's. */
+  backendPath: { allowed: 'a path prefix such as "/api" (no trailing "/"), not "/" (the frontend is served at "/")', schema: { type: 'string', pattern: PATH_PREFIX.source, not: { const: '/' } }, test: (v: unknown): v is string => typeof v === 'string' && v !== '/' && PATH_PREFIX.test(v) },
   /** Autoscaling minimum: two or more keeps a pod serving while another restarts. */
   minReplicas: integerBetween(2, 100, 'a whole number'),
   /** Autoscaling maximum. */
@@ -102,12 +115,11 @@ export function resolveIngress(setting: string, options: IngressOptions): Resolv
 
 /** Applies defaults and checks; the maximum may not be below the minimum. */
 export function resolveAutoscaling(setting: string, options: AutoscalingOptions): ResolvedAutoscaling {
-  const minReplicas = check(`${setting}.minReplicas`, options.minReplicas ?? 2, ClusterRules.minReplicas);
-  const maxReplicas = check(`${setting}.maxReplicas`, options.maxReplicas ?? Math.max(5, minReplicas), ClusterRules.maxReplicas);
-  if (maxReplicas < minReplicas) {
-    throw new Error(`'${setting}.maxReplicas' must be at least '${setting}.minReplicas' (${minReplicas}), got ${maxReplicas}`);
-  }
-  return { minReplicas, maxReplicas, targetCpuUtilization: check(`${setting}.targetCpuUtilization`, options.targetCpuUtilization ?? 70, ClusterRules.cpuPercent) };
+  const minReplicas = check(`${setting}.minReplicas`, options.minReplicas ?? DEFAULT_AUTOSCALING.minReplicas, ClusterRules.minReplicas);
+  const maxReplicas = check(`${setting}.maxReplicas`, options.maxReplicas ?? Math.max(DEFAULT_AUTOSCALING.maxReplicas, minReplicas), ClusterRules.maxReplicas);
+  check(`${setting}.maxReplicas`, maxReplicas, atLeast(minReplicas, `'${setting}.minReplicas'`));
+  const targetCpuUtilization = check(`${setting}.targetCpuUtilization`, options.targetCpuUtilization ?? DEFAULT_AUTOSCALING.targetCpuUtilization, ClusterRules.cpuPercent);
+  return { minReplicas, maxReplicas, targetCpuUtilization };
 }
 
 /** The URL of a component behind an Ingress: `https://host/path` (http without TLS). */

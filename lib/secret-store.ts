@@ -7,6 +7,19 @@ import { check, Rules } from './validation';
 /** The signing keys kept between synths. */
 const KEPT = ['JWT_SECRET', 'BETTER_AUTH_SECRET'] as const;
 
+/** Options of {@link resolveLocalSecrets}. */
+export interface LocalSecretsOptions {
+  /**
+   * Receives warnings (a secrets file readable by others, made private).
+   *
+   * @default - written to stderr
+   */
+  readonly warn?: (message: string) => void;
+}
+
+/** What a rotation does to users, for messages that mention one. */
+const ROTATION = 'deleting the file makes the next synth generate NEW keys, which signs every user out';
+
 /** The default app's secrets, and how to keep newly generated ones. */
 export interface LocalSecrets {
   /** The secrets to give the constructs. */
@@ -22,12 +35,13 @@ export interface LocalSecrets {
  * otherwise a signing key comes from `file`, where it was generated
  * (crypto-random, 256 bits) and saved on the first successful synth, so
  * users' sessions survive a redeploy. The file must stay out of git (it is in
- * `.gitignore`).
+ * `.gitignore`) and private to its owner: a file that its group or others
+ * may read is made private (mode 0600), with a warning.
  *
- * @throws Error when the file exists but does not hold valid secrets
+ * @throws Error when the file exists but cannot be read, or does not hold valid secrets
  */
-export function resolveLocalSecrets(file: string, fromEnv: SecretSettings): LocalSecrets {
-  const stored = readStore(file);
+export function resolveLocalSecrets(file: string, fromEnv: SecretSettings, options: LocalSecretsOptions = {}): LocalSecrets {
+  const stored = readStore(file, options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)));
   const wanted: { [key: string]: string | undefined } = {
     JWT_SECRET: fromEnv.jwtSecret,
     BETTER_AUTH_SECRET: fromEnv.betterAuthSecret,
@@ -53,18 +67,44 @@ export function resolveLocalSecrets(file: string, fromEnv: SecretSettings): Loca
   };
 }
 
-function readStore(file: string): { [key: string]: string } {
-  if (!fs.existsSync(file)) {
-    return {};
+function readStore(file: string, warn: (message: string) => void): { [key: string]: string } {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      return {};
+    }
+    throw unreadable(file, e as NodeJS.ErrnoException);
+  }
+  if (!stat.isFile()) {
+    throw unreadable(file, Object.assign(new Error('not a regular file'), { code: stat.isDirectory() ? 'EISDIR' : 'not a regular file' }));
+  }
+  const mode = stat.mode;
+  if ((mode & 0o077) !== 0 && process.platform !== 'win32') {
+    const was = (mode & 0o777).toString(8).padStart(4, '0');
+    try {
+      fs.chmodSync(file, 0o600);
+    } catch (e) {
+      throw new Error(`'TODO_SECRETS_FILE' (${file}) must be readable by its owner only (mode 0600: it holds the keys that sign users' sessions), got mode ${was}, and it could not be changed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run chmod 600 ${JSON.stringify(file)} as its owner`);
+    }
+    warn(`TODO_SECRETS_FILE (${file}) was readable by ${mode & 0o007 ? 'every user' : 'its group'} (mode ${was}); it holds the keys that sign users' sessions, so its mode is now 0600. The keys are unchanged; if others may have read them, rotate them on purpose (this signs every user out).`);
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw unreadable(file, e as NodeJS.ErrnoException);
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets; delete it to generate new ones: ${(e as Error).message}`);
+    parsed = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text, which holds secrets: it is not shown.
+    throw new Error(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets, got text that is not JSON; repair it, or restore it from a backup, to keep the keys in use (${ROTATION})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets; delete it to generate new ones`);
+    throw new Error(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}; repair it, or restore it from a backup, to keep the keys in use (${ROTATION})`);
   }
   const result: { [key: string]: string } = {};
   for (const key of KEPT) {
@@ -74,6 +114,14 @@ function readStore(file: string): { [key: string]: string } {
     }
   }
   return result;
+}
+
+/** The error for a secrets file that exists but cannot be read: fix its permissions, do not delete it. */
+function unreadable(file: string, e: NodeJS.ErrnoException): Error {
+  const fix = e.code === 'EISDIR'
+    ? 'point TODO_SECRETS_FILE at the file, not a directory'
+    : 'fix its permissions or ownership so that the user who runs the synth can read and write it (chmod 600, owned by that user)';
+  return new Error(`'TODO_SECRETS_FILE' (${file}) must be a file the synth can read (it holds the keys that sign users' sessions), got ${e.code ?? e.message}; ${fix}. Do not delete it to get past this: ${ROTATION}`);
 }
 
 function writeStore(file: string, secrets: { [key: string]: string }): void {

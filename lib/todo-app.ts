@@ -4,8 +4,8 @@ import { AppComponent, DEFAULT_NODE_ADDRESS } from './app-component';
 import { TodoBackend, TodoBackendProps } from './todo-backend';
 import { TodoFrontend, TodoFrontendProps } from './todo-frontend';
 import { DatabaseEngine } from './backend-database';
-import { AutoscalingOptions } from './cluster-objects';
-import { check, oneOf, Rules } from './validation';
+import { AutoscalingOptions, ClusterRules } from './cluster-objects';
+import { check, nodePortOtherThan, oneOf, Rules } from './validation';
 
 /** Options of the backend inside a {@link TodoApp}. */
 export type TodoAppBackendOptions = Omit<TodoBackendProps, 'nodeAddress'>;
@@ -24,6 +24,12 @@ export enum Profile {
    */
   CLUSTER = 'cluster',
 }
+
+/** Where the app runs when `profile` is not given. */
+export const DEFAULT_PROFILE = Profile.MINIKUBE;
+
+/** The path prefix routed to the backend in the cluster profile when `backendPath` is not given. */
+export const DEFAULT_BACKEND_PATH = '/api';
 
 /**
  * Options of the cluster profile.
@@ -139,15 +145,15 @@ export class TodoApp extends Construct {
   constructor(scope: Construct, id: string, props: TodoAppProps = {}) {
     super(scope, id);
     this.nodeAddress = check('nodeAddress', props.nodeAddress ?? DEFAULT_NODE_ADDRESS, Rules.hostAddress);
-    this.profile = check('profile', props.profile ?? Profile.MINIKUBE, oneOf([Profile.MINIKUBE, Profile.CLUSTER]));
+    this.profile = check('profile', props.profile ?? DEFAULT_PROFILE, oneOf([Profile.MINIKUBE, Profile.CLUSTER]));
     const profileDefaults = this.profile === Profile.CLUSTER ? clusterDefaults(props) : { backend: {}, frontend: {} };
     this.backend = new TodoBackend(this, 'backend', { ...profileDefaults.backend, ...props.backend, nodeAddress: this.nodeAddress });
     this.frontend = new TodoFrontend(this, 'frontend', { ...profileDefaults.frontend, ...props.frontend, backend: this.backend, nodeAddress: this.nodeAddress });
     if (this.frontend.name === this.backend.name) {
       throw new Error(`'frontend.name' must differ from 'backend.name' (they name Deployments and Services in one namespace), got ${JSON.stringify(this.frontend.name)} for both`);
     }
-    if (this.frontend.nodePort !== undefined && this.frontend.nodePort === this.backend.nodePort) {
-      throw new Error(`'frontend.nodePort' must differ from 'backend.nodePort' (a nodePort serves one Service per cluster), got ${this.frontend.nodePort} for both`);
+    if (this.frontend.nodePort !== undefined) {
+      check('frontend.nodePort', this.frontend.nodePort, nodePortOtherThan(this.backend.nodePort, `'backend.nodePort'`));
     }
   }
 
@@ -166,9 +172,7 @@ function clusterDefaults(props: TodoAppProps): { backend: TodoAppBackendOptions;
   if (props.backend?.database === undefined || props.backend.database.engine !== DatabaseEngine.POSTGRES) {
     throw new Error(`'backend.database' must be PostgreSQL in the cluster profile (pods on several nodes cannot share a SQLite file), got ${props.backend?.database?.engine ?? 'the default (sqlite)'}; use BackendDatabase.postgres(url) or BackendDatabase.postgresFromSecret(...)`);
   }
-  if (cluster.backendPath === '/') {
-    throw new Error(`'cluster.backendPath' must not be "/" (the frontend is served at "/"), got "/"`);
-  }
+  const backendPath = check('cluster.backendPath', cluster.backendPath ?? DEFAULT_BACKEND_PATH, ClusterRules.backendPath);
   const ingress = (path: string) => ({ host: cluster.host, path, tlsSecret: cluster.tlsSecret, className: cluster.ingressClassName });
   const shared = {
     serviceType: ServiceType.CLUSTER_IP,
@@ -177,7 +181,7 @@ function clusterDefaults(props: TodoAppProps): { backend: TodoAppBackendOptions;
     spreadAcrossNodes: true,
   };
   return {
-    backend: { ...shared, ingress: ingress(cluster.backendPath ?? '/api') },
+    backend: { ...shared, ingress: ingress(backendPath) },
     frontend: { ...shared, ingress: ingress('/') },
   };
 }

@@ -103,9 +103,9 @@ export class TodoBackend extends AppComponent {
   constructor(scope: Construct, id: string, props: TodoBackendProps = {}) {
     const healthPath = check('backend.healthPath', props.healthPath ?? '/health', Rules.httpPath);
     const jwtExpiryHours = check('backend.jwtExpiryHours', props.jwtExpiryHours ?? 24, Rules.threshold);
-    const database = props.database ?? BackendDatabase.sqlite();
-    if (!database.allowsReplicas && check('backend.replicas', props.replicas ?? 1, Rules.replicas) > 1) {
-      throw new Error(`'backend.replicas' must be 0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume), got ${show(props.replicas)}; use BackendDatabase.postgres(...) to run more replicas`);
+    const database = props.database ?? BackendDatabase.default();
+    if (!database.allowsReplicas && props.replicas !== undefined) {
+      check('backend.replicas', check('backend.replicas', props.replicas, Rules.replicas), Rules.sqliteReplicas, 'use BackendDatabase.postgres(...) to run more replicas');
     }
     if (!database.allowsReplicas && props.autoscaling !== undefined) {
       throw new Error(`'backend.database' must be PostgreSQL when 'backend.autoscaling' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got ${database.engine}; use BackendDatabase.postgres(...)`);

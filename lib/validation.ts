@@ -40,19 +40,38 @@ export function show(value: unknown): string {
 }
 
 /**
+ * The message for `value` breaking `rule`: it names the setting, shows the
+ * value (only its length when the rule is sensitive) and says what is
+ * allowed, then `hint` when given. Undefined when the value is allowed.
+ *
+ * @example
+ * violation('backend.port', 80000, Rules.port);
+ * // "'backend.port' must be an integer between 1 and 65535, got 80000"
+ */
+export function violation(setting: string, value: unknown, rule: Rule<unknown>, hint?: string): string | undefined {
+  const allowed: boolean = rule.test(value);
+  if (allowed) {
+    return undefined;
+  }
+  const got = rule.sensitive && typeof value === 'string' ? `a value of ${value.length} characters` : show(value);
+  return `'${setting}' must be ${rule.allowed}, got ${got}${hint === undefined ? '' : `; ${hint}`}`;
+}
+
+/**
  * Throws when `value` breaks `rule`, with a message that names the setting,
- * shows the value and says what is allowed. Returns the value otherwise.
+ * shows the value and says what is allowed (then `hint`, when given).
+ * Returns the value otherwise.
  *
  * @example
  * check('backend.port', 80000, Rules.port);
  * // Error: 'backend.port' must be an integer between 1 and 65535, got 80000
  */
-export function check<T>(setting: string, value: unknown, rule: Rule<T>): T {
-  if (!rule.test(value)) {
-    const got = rule.sensitive && typeof value === 'string' ? `a value of ${value.length} characters` : show(value);
-    throw new Error(`'${setting}' must be ${rule.allowed}, got ${got}`);
+export function check<T>(setting: string, value: unknown, rule: Rule<T>, hint?: string): T {
+  const message = violation(setting, value, rule, hint);
+  if (message !== undefined) {
+    throw new Error(message);
   }
-  return value;
+  return value as T;
 }
 
 /** Like {@link check}, for optional values: `undefined` passes through. */
@@ -117,6 +136,39 @@ export function orEmpty(rule: Rule<string>): Rule<string> {
   };
 }
 
+/**
+ * A number of at least `minimum`, which another setting gave (a maximum and
+ * its minimum). `other` names that setting in messages.
+ *
+ * @example
+ * check('autoscaling.maxReplicas', 3, atLeast(4, "'autoscaling.minReplicas'"));
+ * // Error: 'autoscaling.maxReplicas' must be at least 'autoscaling.minReplicas' (4), got 3
+ */
+export function atLeast(minimum: number, other: string): Rule<number> {
+  return {
+    allowed: `at least ${other} (${minimum})`,
+    schema: { type: 'integer', minimum },
+    test: (v: unknown): v is number => typeof v === 'number' && v >= minimum,
+  };
+}
+
+/**
+ * Any value but `taken`, which another setting holds (two Services cannot
+ * share a nodePort). `other` names that setting in messages, `why` says why.
+ */
+export function differentFrom<T>(taken: T, other: string, why: string): Rule<T> {
+  return {
+    allowed: `different from ${other} (${show(taken)}: ${why})`,
+    schema: { not: { const: taken } },
+    test: (v: unknown): v is T => v !== taken,
+  };
+}
+
+/** A nodePort other than `taken`, which the Service named by `other` holds. */
+export function nodePortOtherThan(taken: number | undefined, other: string): Rule<number> {
+  return differentFrom(taken, other, 'a nodePort serves one Service per cluster') as Rule<number>;
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // A DNS subdomain: dot-separated labels (used for Secret, ConfigMap and storage class names).
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -125,10 +177,19 @@ const IMAGE_REPOSITORY =
   /^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
 const HTTP_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
-const HOST_ADDRESS = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3})$/;
+// An IPv4 address written canonically: four decimal numbers 0-255 without leading zeros.
+const IPV4_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const IPV4 = `${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}`;
+// A DNS name whose last label starts with a letter: URL parsers (WHATWG, so `new URL`, browsers)
+// read a host whose last label is a number (`1.2.3`, `12345`, `0x7f.1`) as an IPv4 address and
+// rewrite it, so such hosts are refused rather than silently changed. Go's RE2 (Helm) accepts it.
+const DNS_NAME = '(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?';
+const HOST_ADDRESS = new RegExp(`^(?:${IPV4}|${DNS_NAME})$`);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CPU = /^(?:\d+m|\d+(?:\.\d{1,3})?)$/;
 const MEMORY = /^\d+(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const STORAGE = /^0*[1-9]\d*(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const POSTGRES_URL = /^postgres(ql)?(\+[a-z0-9]+)?:\/\/\S+$/;
 
 /** The rules used across the project, by meaning. */
 export const Rules = {
@@ -150,6 +211,11 @@ export const Rules = {
   nodePort: integerBetween(30000, 32767),
   /** Replica counts. */
   replicas: integerBetween(0, undefined, 'a whole number'),
+  /** Replica counts on SQLite: one writer. */
+  sqliteReplicas: {
+    ...integerBetween(0, 1),
+    allowed: '0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume)',
+  } as Rule<number>,
   /** Probe timings in seconds where 0 is allowed (initial delay). */
   secondsOrZero: integerBetween(0, undefined, 'a whole number of seconds'),
   /** Probe timings in seconds that must be positive (period, timeout). */
@@ -166,8 +232,16 @@ export const Rules = {
   imageTag: stringMatching(IMAGE_TAG, 'an image tag: 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-"', 128),
   /** HTTP paths for probes. */
   httpPath: stringMatching(HTTP_PATH, 'an absolute HTTP path starting with "/"', 2048),
-  /** The address users reach NodePorts at: a hostname or IPv4 address. */
-  hostAddress: stringMatching(HOST_ADDRESS, 'a hostname or IPv4 address such as "192.168.49.2" or "minikube.local"', 253),
+  /**
+   * The address users reach NodePorts at: a DNS name whose last label starts
+   * with a letter, or an IPv4 address written canonically. Anything a URL
+   * parser would rewrite (`010.0.0.1`, `1.2.3`, `12345`, `0x7f.1`) is refused.
+   */
+  hostAddress: stringMatching(
+    HOST_ADDRESS,
+    'a hostname or IPv4 address: a DNS name whose last label starts with a letter (such as "minikube.local"), or four numbers from 0 to 255 without leading zeros (such as "192.168.49.2")',
+    253,
+  ),
   /** Environment variable names. */
   envName: stringMatching(ENV_NAME, 'an environment variable name: letters, digits and "_", not starting with a digit', 253),
   /** Signing keys (`JWT_SECRET`, `BETTER_AUTH_SECRET`): 256 bits or more as text. */
@@ -186,6 +260,13 @@ export const Rules = {
   nonEmpty: stringMatching(/\S/, 'a non-empty string'),
   /** A CPU quantity such as `250m` or `1`. */
   cpu: stringMatching(CPU, 'a CPU quantity such as "250m" or "1"', 32),
-  /** A memory or storage quantity such as `256Mi` or `1Gi`. */
+  /** A memory quantity such as `256Mi` or `1Gi`. */
   memory: stringMatching(MEMORY, 'a memory quantity such as "256Mi" or "1Gi"', 32),
+  /** A storage size: a quantity above zero such as `512Mi` or `5Gi` (the API server refuses a zero-size claim). */
+  storage: stringMatching(STORAGE, 'a storage quantity above zero such as "512Mi" or "5Gi"', 32),
+  /** A PostgreSQL URL (it holds a password: messages show its length only). */
+  postgresUrl: {
+    ...stringMatching(POSTGRES_URL, 'a PostgreSQL URL such as "postgresql://user:password@host:5432/todo"', 4096),
+    sensitive: true,
+  },
 } as const;

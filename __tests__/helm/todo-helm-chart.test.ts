@@ -273,6 +273,14 @@ describe('values.schema.json rejects bad values with helm\'s error', () => {
   });
 });
 
+test('fails when persistence.size is zero: the schema refuses a claim the API server would refuse', () => {
+  for (const size of ['0', '0Gi']) {
+    const err = templateError(BACKEND(), { setString: { 'persistence.size': size } });
+    expect(err).toContain("values don't meet the specifications of the schema(s)");
+    expect(err).toContain('- persistence.size: Does not match pattern');
+  }
+});
+
 describe('charts of the cluster profile', () => {
   let dir: string;
   let clusterPlain: any[];

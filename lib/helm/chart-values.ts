@@ -1,9 +1,10 @@
 import { AppComponent, PULL_POLICIES, SecretVariable, SERVICE_TYPES } from '../app-component';
-import { DATA_MOUNT_PATH } from '../backend-database';
+import { DATA_MOUNT_PATH, DEFAULT_SQLITE_SIZE, SQLITE_SIZE } from '../backend-database';
 import { TodoBackend } from '../todo-backend';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
 import { HealthProbe, ProbeType } from '../health-probe';
-import { ClusterRules } from '../cluster-objects';
+import { formatSize } from '../resources';
+import { ClusterRules, DEFAULT_AUTOSCALING } from '../cluster-objects';
 import { integerBetween, JsonSchema, oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup } from './values';
 
@@ -44,7 +45,7 @@ function persistenceValues(backend: TodoBackend): ValueGroup {
   return group('SQLite on a PersistentVolumeClaim, kept on `helm uninstall` (helm.sh/resource-policy: keep).\nDelete it with: kubectl delete pvc <release>-data (when the release name contains the chart name).', {
     enabled: leaf('Keep the database on a volume. With SQLite, env.DATABASE_URL must point under mountPath when enabled, and off it when not.', volume !== undefined, { type: 'boolean' }),
     mountPath: leaf('Where the volume is mounted.', volume?.mountPath ?? DATA_MOUNT_PATH, { type: 'string', pattern: '^/[^\\s]*[^/\\s]$' }),
-    size: leaf('Size of the volume.', volume?.size ?? '1Gi', Rules.memory.schema),
+    size: leaf('Size of the volume.', volume?.size ?? formatSize(DEFAULT_SQLITE_SIZE), SQLITE_SIZE.schema),
     storageClass: leaf('Storage class; empty uses the cluster default (standard on Minikube).', volume?.storageClass ?? '', orEmpty(Rules.dnsSubdomain).schema),
   });
 }
@@ -114,9 +115,9 @@ export function componentValues(component: AppComponent): ValueGroup {
     }, { if: { properties: { enabled: { const: true } } }, then: { properties: { host: ClusterRules.host.schema } } }),
     autoscaling: group('A HorizontalPodAutoscaler on CPU (the cluster profile); replicaCount is then left to it. Needs metrics-server.', {
       enabled: leaf('Create the autoscaler.', component.autoscaling !== undefined, { type: 'boolean' }),
-      minReplicas: leaf('Fewest pods.', component.autoscaling?.minReplicas ?? 2, ClusterRules.minReplicas.schema),
-      maxReplicas: leaf('Most pods.', component.autoscaling?.maxReplicas ?? 5, ClusterRules.maxReplicas.schema),
-      targetCPUUtilizationPercentage: leaf('CPU use, in percent of the request, to aim for.', component.autoscaling?.targetCpuUtilization ?? 70, ClusterRules.cpuPercent.schema),
+      minReplicas: leaf('Fewest pods.', component.autoscaling?.minReplicas ?? DEFAULT_AUTOSCALING.minReplicas, ClusterRules.minReplicas.schema),
+      maxReplicas: leaf('Most pods.', component.autoscaling?.maxReplicas ?? DEFAULT_AUTOSCALING.maxReplicas, ClusterRules.maxReplicas.schema),
+      targetCPUUtilizationPercentage: leaf('CPU use, in percent of the request, to aim for.', component.autoscaling?.targetCpuUtilization ?? DEFAULT_AUTOSCALING.targetCpuUtilization, ClusterRules.cpuPercent.schema),
     }),
     podDisruptionBudget: group('A PodDisruptionBudget that keeps pods through node drains (the cluster profile).', {
       enabled: leaf('Create the budget.', component.minAvailable !== undefined, { type: 'boolean' }),

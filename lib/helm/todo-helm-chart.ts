@@ -6,7 +6,7 @@ import * as k8s from '../../imports/k8s';
 import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, RECREATE, ROLLING_UPDATE, volumeName } from '../app-component';
 import { TodoBackend } from '../todo-backend';
 import { check, Rules } from '../validation';
-import { autoscalerSpec, disruptionBudgetSpec, ingressSpec, networkPolicySpec } from '../cluster-objects';
+import { autoscalerSpec, disruptionBudgetSpec, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
 import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
@@ -489,7 +489,7 @@ failureThreshold: {{ .failureThreshold | int }}
   private autoscalerTemplate(): string {
     const c = this.component;
     const skeleton = c.autoscaler?.toJson()
-      ?? k8s.KubeHorizontalPodAutoscalerV2.manifest({ metadata: {}, spec: autoscalerSpec({ minReplicas: 2, maxReplicas: 5, targetCpuUtilization: 70 }, c.name) });
+      ?? k8s.KubeHorizontalPodAutoscalerV2.manifest({ metadata: {}, spec: autoscalerSpec(resolveAutoscaling('autoscaling', {}), c.name) });
     return renderTemplate(skeleton, [
       ...this.metadata(),
       { path: 'spec.scaleTargetRef.name', expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
