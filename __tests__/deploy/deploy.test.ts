@@ -215,7 +215,7 @@ describe('npm run deploy', () => {
     const { code, output } = await world.run(deployArgs());
     expect(code).toBe(1);
     expect(output).toContain('Failed at [4/8] Build images:');
-    expect(output).toMatch(/`docker build --tag todo-frontend:src-[0-9a-f]{16} --build-arg .*` exited with code 1: nothing was applied, the cluster is as it was/);
+    expect(output).toContain('the frontend image did not build (docker exited with code 1): nothing was applied, the cluster is as it was');
     expect(output).toMatch(/ {2}command: docker build --tag todo-frontend:src-[0-9a-f]{16} --build-arg NEXT_PUBLIC_API_URL=http:\/\/127\.0\.0\.1:\d+ /);
     expect(output).toContain('| ERROR: failed to solve: process "/bin/sh -c npm run build" did not complete successfully: exit code: 1');
     expect(changing(world.calls())).toEqual([expect.stringContaining('docker build --tag todo-backend'), expect.stringContaining('docker build --tag todo-frontend')]);
@@ -232,7 +232,7 @@ describe('npm run deploy', () => {
     expect(output).toContain('Failed at [6/8] Wait for rollouts:');
     expect(output).toContain('todo-backend did not roll out within the 2s timeout (--timeout)');
     expect(output).toContain('command: kubectl --context minikube --namespace default rollout status deployment/todo-backend --watch --timeout=2s');
-    expect(output).toContain('| error: timed out waiting for the condition');
+    expect(output).toContain('its output:\n    | Waiting for deployment "todo-backend" rollout to finish: 0 of 1 updated replicas are available...\n    | error: timed out waiting for the condition');
     expect(output).toMatch(/pod todo-backend-[0-9a-f]{10}-x7k2p: phase Running, not ready/);
     expect(output).toContain('container todo-backend: waiting (CrashLoopBackOff: back-off 1m20s restarting failed container=todo-backend');
     expect(output).toContain('restarts 4; last run ended: terminated (Error, exit code 1)');

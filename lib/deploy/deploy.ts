@@ -12,7 +12,7 @@ import { minikubeDockerEnv, PreflightError, readPlan, requireBuildContexts, requ
 import { seconds } from './progress';
 import { CommandFailed, displayCommand, Effect, lastLines } from './run';
 import { describeAnswer, smokeTest } from './smoke';
-import { commandOutput, Io, StepFailed, StepList } from './steps';
+import { commandFailure, commandOutput, Io, StepFailed, StepList } from './steps';
 
 /** Options of {@link deploy}. */
 export interface DeployOptions {
@@ -155,7 +155,7 @@ export async function deploy(options: DeployOptions, io: Io): Promise<DeployResu
         }
       } catch (e) {
         if (e instanceof CommandFailed) {
-          throw new StepFailed(steps.name(DEPLOY_STEPS[3]), `${e.message}: nothing was applied, the cluster is as it was`, command, commandOutput(e));
+          throw new StepFailed(steps.name(DEPLOY_STEPS[3]), `the ${component.role} image did not build (${commandFailure(e)}): nothing was applied, the cluster is as it was`, command, commandOutput(e));
         }
         throw e;
       }

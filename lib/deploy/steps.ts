@@ -50,9 +50,14 @@ export class StepFailed extends Error {
 export function commandOutput(error: CommandFailed, count = 40): string[] {
   const lines = lastLines(error.result.output, count);
   if (lines.length === 0) {
-    return [`${describeExit(error.result)}, no output`];
+    return ['no output'];
   }
-  return [`${describeExit(error.result)}; its output${lines.length === count ? ` (last ${count} lines)` : ''}:`, ...lines.map((line) => `  | ${line}`)];
+  return [`its output${lines.length === count ? ` (last ${count} lines)` : ''}:`, ...lines.map((line) => `  | ${line}`)];
+}
+
+/** A failed command in a few words, without the command line (shown beside it): `kubectl exited with code 1`. */
+export function commandFailure(error: CommandFailed): string {
+  return error.result.code === null && !error.result.timedOut ? error.message : `${error.command.program} ${describeExit(error.result)}`;
 }
 
 /**
@@ -99,7 +104,7 @@ export class StepList {
         throw e;
       }
       if (e instanceof CommandFailed) {
-        throw new StepFailed(name, e.message, e.command, commandOutput(e));
+        throw new StepFailed(name, commandFailure(e), e.command, commandOutput(e));
       }
       if (e instanceof PreflightError) {
         throw new StepFailed(name, e.message);
