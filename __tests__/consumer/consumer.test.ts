@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runAllChecks } from '../../lib/checks';
 import { validateObjects } from '../support/k8s-schema';
+import { StandInWorld } from '../support/stand-in-world';
 import { readYaml } from '../support/yaml';
 
 /**
@@ -82,7 +83,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('the packed library in a fresh CDK8s app', () => {
   test('the tarball holds compiled JavaScript with type declarations, and no tests, output or secrets', () => {
     const files: string[] = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], ROOT))[0].files.map((f: { path: string }) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'API.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'API.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', pkg.bin['todo-cdk8s']]));
     expect(files.filter((f) => /(^|\/)(__tests__|dist|schemas)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts') || f.includes('secrets'))).toEqual([]);
   });
 
@@ -112,5 +113,25 @@ describe('the packed library in a fresh CDK8s app', () => {
     expect(runAllChecks(api)).toEqual([]);
     expect(runAllChecks(cluster, { externalSecrets: ['todo-db', 'k1', 'k2'] })).toEqual([]);
     expect(fs.existsSync(path.join(out, 'helm', 'backend', 'values.schema.json'))).toBe(true);
+  });
+
+  test('the `todo-cdk8s` bin runs from the compiled output: a deploy with stand-in tools', async () => {
+    const bin = path.join(app, 'node_modules', '.bin', 'todo-cdk8s');
+    expect(fs.realpathSync(bin)).toBe(path.join(fs.realpathSync(app), 'node_modules', 'todo-cdk8s', 'build', 'lib', 'deploy', 'cli.js'));
+    const world = await StandInWorld.create();
+    try {
+      const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(bin, ['deploy', world.appDir, '--outdir', world.outdir], { cwd: app, env: world.env() });
+        let output = '';
+        child.stdout.on('data', (d) => (output += d));
+        child.stderr.on('data', (d) => (output += d));
+        child.on('close', (code) => resolve({ code, output }));
+      });
+      expect(result.output).toContain(`Open http://127.0.0.1:${world.frontend.port}`);
+      expect(result.code).toBe(0);
+      expect(world.frontend.requests).toContain('/');
+    } finally {
+      await world.close();
+    }
   });
 });
