@@ -9,7 +9,9 @@
  *
  *   <!-- readme: run -->
  *     `sh`: the block runs, line by line in one bash, in the sandbox (below);
- *     every command line must exit 0. The cluster starts empty.
+ *     every command line must exit 0, and the project paths it names (such
+ *     as `dist/helm/backend`, in commands or comments) must exist after it.
+ *     The cluster starts empty.
  *     `ts`: a complete program: type-checked against the library (`todo-cdk8s`
  *     is lib/index.ts) and run (below).
  *   <!-- readme: run, continued -->
@@ -262,25 +264,30 @@ function typeCheck(sources: TsSource[]): Map<string, string[]> {
 async function bundle(sources: TsSource[], outdir: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild: typeof import('esbuild') = require('esbuild');
-  await esbuild.build({
-    entryPoints: sources.map((s) => s.file),
-    outdir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    banner: { js: HARNESS },
-    logLevel: 'error',
-    plugins: [{
-      name: 'todo-cdk8s',
-      setup(build) {
-        // The library from source; every other package as installed.
-        build.onResolve({ filter: /^[^./]/ }, (args) => (args.path === 'todo-cdk8s'
-          ? { path: path.join(ROOT, 'lib', 'index.ts') }
-          : { path: args.path, external: true }));
-      },
-    }],
-  });
+  try {
+    await esbuild.build({
+      entryPoints: sources.map((s) => s.file),
+      outdir,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      banner: { js: HARNESS },
+      logLevel: 'error',
+      plugins: [{
+        name: 'todo-cdk8s',
+        setup(build) {
+          // The library from source; every other package as installed.
+          build.onResolve({ filter: /^[^./]/ }, (args) => (args.path === 'todo-cdk8s'
+            ? { path: path.join(ROOT, 'lib', 'index.ts') }
+            : { path: args.path, external: true }));
+        },
+      }],
+    });
+  } finally {
+    // The build service is a child process: stop it, or the Jest worker cannot exit.
+    await esbuild.stop();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -388,6 +395,11 @@ function runShellBlock(block: Block, continued: boolean): void {
   if (r.status !== 0) {
     throw new Error(`README.md:${block.line}: the block failed\n--- stdout\n${r.out}\n--- stderr\n${r.err}\n--- last stand-in calls\n${standinCalls()}`);
   }
+  // Project paths the block names, in commands or comments, exist after it ran.
+  const top = new Set(fs.readdirSync(s.project));
+  const named = [...new Set([...block.lines.join('\n').matchAll(/(?<![\w./~-])([\w.-]+(?:\/[\w.-]*)+)/g)].map((m) => m[1]))]
+    .filter((p) => top.has(p.split('/')[0]));
+  expect(named.filter((p) => !fs.existsSync(path.join(s.project, p)))).toEqual([]);
 }
 
 // ---------------------------------------------------------------------------
