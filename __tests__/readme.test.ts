@@ -26,6 +26,11 @@
  *   <!-- readme: output of `COMMAND` -->
  *     COMMAND runs in the sandbox; its output (stdout and stderr) must contain
  *     the block.
+ *   <!-- readme: output of `COMMAND`, where addresses, tags and times vary -->
+ *     As `output of`, for an example of output that varies from run to run:
+ *     in the block, an IPv4 address, an image tag (`src-` and 16 hex digits)
+ *     and a time (`48.3s`) each stand for any other; a run of spaces for any
+ *     run of spaces; a line `...` for any lines.
  *   <!-- readme: output of producer NAME -->
  *     PRODUCERS[NAME] below makes the output (for output that no README
  *     command makes); it must equal the block.
@@ -42,8 +47,13 @@
  * cluster, Docker or the registry (`minikube`, `kubectl`, `docker`, the
  * cluster commands of `helm`, `npm ci`/`install`/`test`); they check what the
  * real tools would check, against a pretend cluster, and run the real `helm`
- * and `npm run` for the rest (see __tests__/support/readme-standins.js for
- * what each does and what is not run, and why). HOME is a directory of the
+ * and `npm run` for the rest. They are the deploy tests' stand-ins (see
+ * __tests__/support/stand-ins/tools.js for what each does and what is not
+ * run, and why); the machine starts with no Minikube profile, and `minikube
+ * start` starts one whose node address (`minikube ip`) is 127.0.0.1. This
+ * process serves that node's default NodePorts (30800 with `/health`, 30300
+ * with `/`) on 127.0.0.1 while the blocks run, so `npm run deploy`'s smoke
+ * test is answered there; a block that deploys must reach both. HOME is a directory of the
  * sandbox holding `~/src/todo-app` with `backend/` and `frontend/` Dockerfiles,
  * the Todo app's repository for `dist/build-images.sh`. No TODO_* variable of
  * the caller leaks in; ANTHROPIC_API_KEY is set to a test value, as the
@@ -64,13 +74,16 @@
  * A failing command names its README line; to see one block alone, run the
  * file (blocks depend on the dist/ of earlier ones): `npx jest readme`.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, JsonPatch } from 'cdk8s';
 import * as ts from 'typescript';
 import { buildDefaultApp, Environment, Profile, readSettings, readSettingsFile, SECRET_SETTINGS, SettingDefinition, SETTINGS, synthesize } from '../lib';
+import { BACKEND_NODE_PORT } from '../lib/todo-backend';
+import { FRONTEND_NODE_PORT } from '../lib/todo-frontend';
+import { NodePortServer, writeStandIns } from './support/stand-in-world';
 import { which } from './support/tools';
 import { TEST_SECRETS } from './support/util';
 import { parseYaml } from './support/yaml';
@@ -81,7 +94,6 @@ const { helmPath } = require('../scripts/helm.js');
 const ROOT = path.resolve(__dirname, '..');
 const README = path.join(ROOT, 'README.md');
 const readme = fs.readFileSync(README, 'utf8');
-const STANDINS = path.join(__dirname, 'support', 'readme-standins.js');
 /** Under load (2 CPUs shared) a block that synthesizes takes several seconds. */
 const TIMEOUT = 180_000;
 
@@ -101,7 +113,7 @@ type Kind =
   | { kind: 'run-sh'; continued: boolean }
   | { kind: 'run-ts'; preludes: string[] }
   | { kind: 'transcript' }
-  | { kind: 'output'; command: string }
+  | { kind: 'output'; command: string; varying: boolean }
   | { kind: 'producer'; name: string }
   | { kind: 'excerpt'; file: string }
   | { kind: 'illustration'; reason: string };
@@ -141,7 +153,7 @@ function classify(block: Block): Kind | string {
   if ((m = /^output of producer (\S+)$/.exec(c)) && TEXT.includes(block.lang)) {
     return m[1] in PRODUCERS ? { kind: 'producer', name: m[1] } : `no producer ${m[1]} (producers: ${Object.keys(PRODUCERS).join(', ')})`;
   }
-  if ((m = /^output of `([^`]+)`$/.exec(c)) && TEXT.includes(block.lang)) return { kind: 'output', command: m[1] };
+  if ((m = /^output of `([^`]+)`(, where addresses, tags and times vary)?$/.exec(c)) && TEXT.includes(block.lang)) return { kind: 'output', command: m[1], varying: m[2] !== undefined };
   if ((m = /^excerpt of (\S+)$/.exec(c))) return { kind: 'excerpt', file: m[1] };
   if ((m = /^illustration, because (.{10,})$/.exec(c))) return { kind: 'illustration', reason: m[1] };
   return `"${c}" is not a classification for a ${block.lang || 'plain'} block (see the top of __tests__/readme.test.ts)`;
@@ -297,6 +309,7 @@ interface Sandbox {
   readonly dir: string;
   readonly project: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The stand-ins' pretend cluster and Docker daemons (STAND_IN_DIR/state.json). */
   readonly state: string;
   readonly calls: string;
 }
@@ -325,12 +338,16 @@ function makeSandbox(): Sandbox {
   }
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
-  for (const tool of ['minikube', 'kubectl', 'docker', 'helm', 'npm']) {
-    fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\nexec '${process.execPath}' '${STANDINS}' ${tool} "$@"\n`, { mode: 0o755 });
-  }
+  writeStandIns(bin, ['minikube', 'kubectl', 'docker', 'helm', 'npm']);
   const inherited = (process.env.PATH ?? '').split(path.delimiter).filter((p) => p && !p.endsWith(path.join('node_modules', '.bin')));
-  const state = path.join(dir, 'cluster.json');
-  const calls = path.join(dir, 'calls.jsonl');
+  // The machine: no Minikube profile until `minikube start`, no kubectl
+  // context until then, a local Docker daemon (for the cluster profile's
+  // build and push).
+  const standIns = path.join(dir, 'stand-ins');
+  fs.mkdirSync(standIns);
+  fs.writeFileSync(path.join(standIns, 'scenario.json'), JSON.stringify({ contexts: [], realHelm: helmPath(), realNpm: which('npm'), localDocker: true }));
+  const state = path.join(standIns, 'state.json');
+  const calls = path.join(standIns, 'calls.jsonl');
   const env: NodeJS.ProcessEnv = {
     PATH: [bin, ...inherited].join(path.delimiter),
     HOME: home,
@@ -341,10 +358,7 @@ function makeSandbox(): Sandbox {
     npm_config_fund: 'false',
     npm_config_audit: 'false',
     ANTHROPIC_API_KEY: TEST_SECRETS.anthropicApiKey,
-    README_STANDIN_STATE: state,
-    README_STANDIN_CALLS: calls,
-    README_REAL_HELM: helmPath(),
-    README_REAL_NPM: which('npm'),
+    STAND_IN_DIR: standIns,
   };
   return { dir, project, env, state, calls };
 }
@@ -352,11 +366,27 @@ function makeSandbox(): Sandbox {
 let sandboxMemo: Sandbox | undefined;
 const sandbox = () => (sandboxMemo ??= makeSandbox());
 
-/** Runs a bash script in the sandbox; stdout and stderr together when `merged`. */
-function bash(script: string, merged = false): { status: number | null; out: string; err: string } {
+/**
+ * Runs a bash script in the sandbox; stdout and stderr together when
+ * `merged`. Asynchronous, so that the stand-in NodePorts of this process
+ * answer the deploy's smoke test while the script runs.
+ */
+function bash(script: string, merged = false): Promise<{ status: number | null; out: string; err: string }> {
   const s = sandbox();
-  const r = spawnSync('bash', ['-c', merged ? `exec 2>&1\n${script}` : script], { cwd: s.project, env: s.env, encoding: 'utf8', timeout: TIMEOUT });
-  return { status: r.status, out: r.stdout, err: r.stderr };
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', merged ? `exec 2>&1\n${script}` : script], { cwd: s.project, env: s.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    // The whole process group: the block's commands and their children.
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), TIMEOUT);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, out, err: signal ? `${err}\n(killed by ${signal} after ${TIMEOUT / 1000}s)` : err });
+    });
+  });
 }
 
 function standinCalls(): string {
@@ -385,13 +415,13 @@ function commandLines(block: Block): { line: number; text: string }[] {
   return out;
 }
 
-function runShellBlock(block: Block, continued: boolean): void {
+async function runShellBlock(block: Block, continued: boolean): Promise<void> {
   const s = sandbox();
   if (!continued) fs.rmSync(s.state, { force: true });
   const commands = commandLines(block);
   expect(commands.length).toBeGreaterThan(0);
   const script = commands.map((c) => `${c.text}\n__s=$?; if [ "$__s" -ne 0 ]; then echo "README.md:${c.line}: exit status $__s" >&2; exit 1; fi`).join('\n');
-  const r = bash(script);
+  const r = await bash(script);
   if (r.status !== 0) {
     throw new Error(`README.md:${block.line}: the block failed\n--- stdout\n${r.out}\n--- stderr\n${r.err}\n--- last stand-in calls\n${standinCalls()}`);
   }
@@ -400,6 +430,28 @@ function runShellBlock(block: Block, continued: boolean): void {
   const named = [...new Set([...block.lines.join('\n').matchAll(/(?<![\w./~-])([\w.-]+(?:\/[\w.-]*)+)/g)].map((m) => m[1]))]
     .filter((p) => top.has(p.split('/')[0]));
   expect(named.filter((p) => !fs.existsSync(path.join(s.project, p)))).toEqual([]);
+}
+
+/** What varies in example output: an IPv4 address, an image's content tag, a time. */
+const VARYING = /\d{1,3}(?:\.\d{1,3}){3}|src-[0-9a-f]{16}|\d+(?:\.\d+)?s\b/g;
+
+/** The pattern of an `output of ..., where addresses, tags and times vary` block (see the top of this file). */
+function varyingOutputPattern(text: string): RegExp {
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const word = (w: string) => {
+    let out = '';
+    let last = 0;
+    for (const m of w.matchAll(VARYING)) {
+      out += escape(w.slice(last, m.index));
+      out += m[0].startsWith('src-') ? 'src-[0-9a-f]{16}' : m[0].endsWith('s') ? '\\d+(?:\\.\\d+)?s' : '\\d{1,3}(?:\\.\\d{1,3}){3}';
+      last = m.index! + m[0].length;
+    }
+    return out + escape(w.slice(last));
+  };
+  const lines = text.split('\n').map((l) => (l.trim() === '...'
+    ? '(?:[^\\n]*\\n)*?'
+    : `[ \\t]*${l.trim().split(/\s+/).map(word).join('[ \\t]+')}[ \\t]*\\n`));
+  return new RegExp(`(?:^|\\n)${lines.join('')}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -454,7 +506,15 @@ describe('README code blocks', () => {
     return { sources: new Map(sources.map((s) => [s.block.line, s])), diagnostics, outdir };
   })());
 
-  afterAll(() => {
+  // The node's NodePorts, as the deploy's smoke test reaches them: `minikube
+  // ip` is 127.0.0.1, and the Services keep the default nodePorts.
+  let nodePorts: NodePortServer[] = [];
+  beforeAll(async () => {
+    nodePorts = [await NodePortServer.at(BACKEND_NODE_PORT, { '/health': 200 }), await NodePortServer.at(FRONTEND_NODE_PORT, { '/': 200 })];
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await Promise.all(nodePorts.map((n) => n.close()));
     fs.rmSync(tsDir, { recursive: true, force: true });
     if (sandboxMemo) fs.rmSync(sandboxMemo.dir, { recursive: true, force: true });
   });
@@ -465,7 +525,14 @@ describe('README code blocks', () => {
     const text = block.lines.join('\n').trimEnd();
     switch (kind.kind) {
       case 'run-sh':
-        test(name, () => runShellBlock(block, kind.continued), TIMEOUT);
+        test(name, async () => {
+          const before = nodePorts.map((n) => n.requests.length);
+          await runShellBlock(block, kind.continued);
+          if (/npm run deploy\b/.test(text)) {
+            // The deploy's smoke test reached the stand-in NodePorts on 127.0.0.1.
+            expect(nodePorts.map((n, i) => [...new Set(n.requests.slice(before[i]))])).toEqual([['/health'], ['/']]);
+          }
+        }, TIMEOUT);
         break;
       case 'run-ts':
         test(name, async () => {
@@ -498,7 +565,7 @@ describe('README code blocks', () => {
         }, TIMEOUT);
         break;
       case 'transcript':
-        test(name, () => {
+        test(name, async () => {
           const parts = text.split('\n').reduce<{ command: string; expected: string[] }[]>((acc, l) => {
             if (l.startsWith('$ ')) acc.push({ command: l.slice(2), expected: [] });
             else if (acc.length === 0) throw new Error(`README.md:${block.line}: a transcript starts with "$ COMMAND"`);
@@ -506,15 +573,17 @@ describe('README code blocks', () => {
             return acc;
           }, []);
           for (const part of parts) {
-            const r = bash(part.command, true);
+            const r = await bash(part.command, true);
             expect({ command: part.command, output: r.out.split('\n').map((l) => l.trimEnd()).join('\n').trimEnd() })
               .toEqual({ command: part.command, output: part.expected.join('\n').trimEnd() });
           }
         }, TIMEOUT);
         break;
       case 'output':
-        test(name, () => {
-          expect(bash(kind.command, true).out).toContain(text);
+        test(name, async () => {
+          const { out } = await bash(kind.command, true);
+          if (kind.varying) expect(`${out}\n`).toMatch(varyingOutputPattern(text));
+          else expect(out).toContain(text);
         }, TIMEOUT);
         break;
       case 'producer':

@@ -3,6 +3,8 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../lib/deploy/cli';
+import { BACKEND_NODE_PORT } from '../../lib/todo-backend';
+import { FRONTEND_NODE_PORT } from '../../lib/todo-frontend';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { helmPath } = require('../../scripts/helm.js');
@@ -11,6 +13,19 @@ const { helmPath } = require('../../scripts/helm.js');
 export const TOOLS = ['minikube', 'docker', 'kubectl', 'helm'] as const;
 
 const STAND_IN = path.join(__dirname, 'stand-ins', 'tools.js');
+
+/** The node address every stand-in Minikube profile has (`minikube ip`): loopback, where the NodePortServers listen. */
+export const NODE_ADDRESS = '127.0.0.1';
+
+/**
+ * Writes one executable per tool into `bin` that runs its stand-in
+ * (__tests__/support/stand-ins/tools.js, which reads $STAND_IN_DIR).
+ */
+export function writeStandIns(bin: string, tools: readonly string[]): void {
+  for (const tool of tools) {
+    fs.writeFileSync(path.join(bin, tool), `#!${process.execPath}\nrequire(${JSON.stringify(STAND_IN)}).main(${JSON.stringify(tool)});\n`, { mode: 0o755 });
+  }
+}
 
 /** One recorded call of a stand-in. */
 export interface Call {
@@ -37,21 +52,43 @@ export class NodePortServer {
     });
   }
 
-  /** Listens on 127.0.0.1 at a free port in the NodePort range 30000-32767. */
+  /**
+   * Listens on 127.0.0.1 at a free port in the NodePort range 30000-32767,
+   * other than the default nodePorts (which `NodePortServer.at` serves).
+   */
   public static async start(routes: Routes, avoid: number[] = [], preferred?: number): Promise<NodePortServer> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const port = attempt === 0 && preferred !== undefined ? preferred : 30000 + Math.floor(Math.random() * 2768);
-      if (avoid.includes(port)) continue;
-      const server = http.createServer();
-      const listening = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => resolve(true));
-      });
-      if (listening) {
+      if (avoid.includes(port) || (port !== preferred && (port === BACKEND_NODE_PORT || port === FRONTEND_NODE_PORT))) continue;
+      const server = await NodePortServer.listen(port);
+      if (server) {
         return new NodePortServer(server, port, routes);
       }
     }
     throw new Error('no free port in 30000-32767 on 127.0.0.1');
+  }
+
+  /**
+   * Listens on 127.0.0.1 at exactly `port` (a Service's nodePort), waiting
+   * up to `waitMs` while another process holds it.
+   */
+  public static async at(port: number, routes: Routes, waitMs = 60_000): Promise<NodePortServer> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const server = await NodePortServer.listen(port);
+      if (server) return new NodePortServer(server, port, routes);
+      if (Date.now() > deadline) throw new Error(`port ${port} on 127.0.0.1 stayed in use for ${waitMs / 1000}s: the stand-in NodePort cannot listen there`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  private static async listen(port: number): Promise<http.Server | undefined> {
+    const server = http.createServer();
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    return listening ? server : undefined;
   }
 
   public close(): Promise<void> {
@@ -62,7 +99,7 @@ export class NodePortServer {
 
 /** The scenario the stand-ins play. */
 export interface Scenario {
-  /** Minikube profiles: running or not, and `minikube ip`. */
+  /** Minikube profiles: running or not, and `minikube ip` (`minikube start` adds and starts one). */
   minikube?: { [profile: string]: { status: 'Running' | 'Stopped'; ip: string } };
   /** kubectl's current context and the contexts it knows. */
   currentContext?: string;
@@ -71,8 +108,12 @@ export interface Scenario {
   failBuild?: string[];
   /** Deployments whose rollout never finishes (crash loop), with their container's log. */
   stuck?: { [deployment: string]: { log: string } };
-  /** The real helm, used by the helm stand-in to render charts. */
+  /** The real helm, used by the helm stand-in to render charts and for commands that need no cluster. */
   realHelm?: string;
+  /** The real npm, for `npm run SCRIPT`. */
+  realNpm?: string;
+  /** Whether `docker` with DOCKER_HOST unset reaches a local daemon (else only Minikube's answers). */
+  localDocker?: boolean;
 }
 
 /**
@@ -94,9 +135,7 @@ export class StandInWorld {
     this.outdir = path.join(this.dir, 'dist');
     this.secretsFile = path.join(this.dir, 'secrets.json');
     fs.mkdirSync(this.bin);
-    for (const tool of TOOLS) {
-      fs.writeFileSync(path.join(this.bin, tool), `#!${process.execPath}\nrequire(${JSON.stringify(STAND_IN)}).main(${JSON.stringify(tool)});\n`, { mode: 0o755 });
-    }
+    writeStandIns(this.bin, TOOLS);
     fs.symlinkSync(process.execPath, path.join(this.bin, 'node'));
     fs.symlinkSync('/bin/sh', path.join(this.bin, 'sh'));
     fs.mkdirSync(path.join(this.appDir, 'backend'), { recursive: true });
@@ -107,7 +146,7 @@ export class StandInWorld {
     this.writeApp('frontend/.dockerignore', 'node_modules\n.next\n');
     this.writeApp('frontend/package.json', '{"name":"todo-frontend"}\n');
     this.writeApp('frontend/node_modules/next/index.js', 'module.exports = {};\n');
-    this.scenario({ minikube: { minikube: { status: 'Running', ip: '127.0.0.1' } }, currentContext: 'minikube', contexts: ['minikube'], realHelm: helmPath() });
+    this.scenario({ minikube: { minikube: { status: 'Running', ip: NODE_ADDRESS } }, currentContext: 'minikube', contexts: ['minikube'], realHelm: helmPath() });
   }
 
   /**
