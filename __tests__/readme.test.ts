@@ -50,13 +50,14 @@
  * and `npm run` for the rest. They are the deploy tests' stand-ins (see
  * __tests__/support/stand-ins/tools.js for what each does and what is not
  * run, and why); the machine starts with no Minikube profile, and `minikube
- * start` starts one whose node address (`minikube ip`) is 127.0.0.1. This
- * process serves that node's default NodePorts (30800 with `/health`, 30300
- * with `/`) on 127.0.0.1 while the blocks run, so `npm run deploy`'s smoke
- * test is answered there; a block that deploys must reach both. HOME is a directory of the
- * sandbox holding `~/src/todo-app` with `backend/` and `frontend/` Dockerfiles,
- * the Todo app's repository for `dist/build-images.sh`. No TODO_* variable of
- * the caller leaks in; ANTHROPIC_API_KEY is set to a test value, as the
+ * start` starts one whose node address (`minikube ip`) is 127.0.0.1. While
+ * a block or command with `npm run deploy` runs, this process serves that
+ * node's default NodePorts (30800 with `/health`, 30300 with `/`) on
+ * 127.0.0.1, so the deploy's smoke test is answered there; it must reach
+ * both. HOME is a directory of the sandbox holding `~/src/todo-app` with
+ * `backend/` and `frontend/` Dockerfiles, the Todo app's repository for
+ * `dist/build-images.sh`. No TODO_* variable of the caller leaks in;
+ * ANTHROPIC_API_KEY is set to a test value, as the
  * reader of the Helm section has it. Nothing leaves loopback: the stand-ins
  * are first on PATH, KUBECONFIG names no cluster and cdk8s' upgrade check is off.
  *
@@ -379,14 +380,43 @@ function bash(script: string, merged = false): Promise<{ status: number | null; 
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    // The whole process group: the block's commands and their children.
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), TIMEOUT);
+    // The whole process group: the block's commands and their children,
+    // a little before Jest gives up on the test, so the output is reported.
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), TIMEOUT - 10_000);
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('close', (status, signal) => {
       clearTimeout(timer);
-      resolve({ status, out, err: signal ? `${err}\n(killed by ${signal} after ${TIMEOUT / 1000}s)` : err });
+      resolve({ status, out, err: signal ? `${err}\n(killed by ${signal} after ${(TIMEOUT - 10_000) / 1000}s)` : err });
     });
   });
+}
+
+/** A command line that deploys to the stand-in Minikube, whose smoke test needs the node's NodePorts. */
+const DEPLOYS = /npm run deploy\b/;
+
+/**
+ * Runs `fn` while this process serves the stand-in node's default NodePorts
+ * on 127.0.0.1 (`minikube ip` is 127.0.0.1, and the Services keep the
+ * default nodePorts), as the deploy's smoke test reaches them; it must have
+ * reached both. Served only meanwhile, so that other test runs on the
+ * machine can have the ports the rest of the time.
+ */
+async function withNodePorts<T>(fn: () => Promise<T>): Promise<T> {
+  const wait = TIMEOUT / 3;
+  const backend = await NodePortServer.at(BACKEND_NODE_PORT, { '/health': 200 }, wait);
+  try {
+    const frontend = await NodePortServer.at(FRONTEND_NODE_PORT, { '/': 200 }, wait);
+    try {
+      const result = await fn();
+      expect([...new Set(backend.requests)]).toEqual(['/health']);
+      expect([...new Set(frontend.requests)]).toEqual(['/']);
+      return result;
+    } finally {
+      await frontend.close();
+    }
+  } finally {
+    await backend.close();
+  }
 }
 
 function standinCalls(): string {
@@ -506,15 +536,7 @@ describe('README code blocks', () => {
     return { sources: new Map(sources.map((s) => [s.block.line, s])), diagnostics, outdir };
   })());
 
-  // The node's NodePorts, as the deploy's smoke test reaches them: `minikube
-  // ip` is 127.0.0.1, and the Services keep the default nodePorts.
-  let nodePorts: NodePortServer[] = [];
-  beforeAll(async () => {
-    nodePorts = [await NodePortServer.at(BACKEND_NODE_PORT, { '/health': 200 }), await NodePortServer.at(FRONTEND_NODE_PORT, { '/': 200 })];
-  }, TIMEOUT);
-
-  afterAll(async () => {
-    await Promise.all(nodePorts.map((n) => n.close()));
+  afterAll(() => {
     fs.rmSync(tsDir, { recursive: true, force: true });
     if (sandboxMemo) fs.rmSync(sandboxMemo.dir, { recursive: true, force: true });
   });
@@ -525,14 +547,7 @@ describe('README code blocks', () => {
     const text = block.lines.join('\n').trimEnd();
     switch (kind.kind) {
       case 'run-sh':
-        test(name, async () => {
-          const before = nodePorts.map((n) => n.requests.length);
-          await runShellBlock(block, kind.continued);
-          if (/npm run deploy\b/.test(text)) {
-            // The deploy's smoke test reached the stand-in NodePorts on 127.0.0.1.
-            expect(nodePorts.map((n, i) => [...new Set(n.requests.slice(before[i]))])).toEqual([['/health'], ['/']]);
-          }
-        }, TIMEOUT);
+        test(name, () => (DEPLOYS.test(text) ? withNodePorts(() => runShellBlock(block, kind.continued)) : runShellBlock(block, kind.continued)), TIMEOUT);
         break;
       case 'run-ts':
         test(name, async () => {
@@ -581,7 +596,7 @@ describe('README code blocks', () => {
         break;
       case 'output':
         test(name, async () => {
-          const { out } = await bash(kind.command, true);
+          const { out } = DEPLOYS.test(kind.command) ? await withNodePorts(() => bash(kind.command, true)) : await bash(kind.command, true);
           if (kind.varying) expect(`${out}\n`).toMatch(varyingOutputPattern(text));
           else expect(out).toContain(text);
         }, TIMEOUT);
