@@ -13,7 +13,6 @@ export * from './build-script';
 export * from './default-app';
 export * from './output';
 export * from './synth';
-export * from './cli-synth';
 export * from './checks';
 export * from './helm';
 export * from './backend-database';
