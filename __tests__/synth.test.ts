@@ -3,7 +3,8 @@ import { JsonPatch } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesize } from '../lib';
+import { generationsDir } from '../lib/output';
+import { synthesize } from '../lib/synth';
 import { runAllChecks } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { find, redactSecrets, secretValues, TEST_SECRETS } from './support/util';
@@ -106,7 +107,21 @@ describe('synthesize (the default app)', () => {
       const before = read(outdir);
       expect(() => synthesize({ outdir, env: { ...env, TODO_BACKEND_NODE_PORT: '30300' } })).toThrow("'TODO_BACKEND_NODE_PORT' must be different from the frontend's default nodePort");
       expect(Object.fromEntries(Object.keys(before).map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]))).toEqual(before);
-      expect(fs.readdirSync(tmp)).toEqual(['dist']);
+      expect(fs.readdirSync(tmp).sort()).toEqual(['.dist.gen', 'dist']);
+    });
+
+    test('when newly generated secrets cannot be saved, the output is not replaced (it would disagree with the file)', () => {
+      const noEnvSecrets = { TODO_SECRETS_FILE: env.TODO_SECRETS_FILE };
+      const before = read(outdir);
+      // A path even root cannot write: reading finds no file, saving fails.
+      const unwritable = { TODO_SECRETS_FILE: '/proc/self/todo-secrets.json', TODO_BACKEND_IMAGE_TAG: 'v9' };
+      expect(() => synthesize({ outdir, env: unwritable })).toThrow(/todo-secrets\.json/);
+      expect(Object.fromEntries(Object.keys(before).map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]))).toEqual(before);
+      expect(fs.readdirSync(generationsDir(outdir))).toHaveLength(2);
+      // The keys a synth generates are those of the file, every time.
+      synthesize({ outdir, env: noEnvSecrets });
+      const saved = JSON.parse(fs.readFileSync(env.TODO_SECRETS_FILE, 'utf8'));
+      expect(secretValues(find(readYaml(path.join(outdir, 'todo.k8s.yaml')), 'Secret', 'todo-backend-secret')).JWT_SECRET).toBe(saved.JWT_SECRET);
     });
   });
 
@@ -122,11 +137,22 @@ describe('synthesize (the default app)', () => {
       expect(fs.readdirSync(outdir)).toEqual(expect.arrayContaining(['build-images.sh', 'todo.k8s.yaml']));
     });
 
-    test('fails with the setting named, and no output directory', () => {
+    test('fails with the setting named; a first synth leaves no output directory', () => {
       const result = runCli({ TODO_FRONTEND_NODE_PORT: '99999' });
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain("synth failed: 'TODO_FRONTEND_NODE_PORT' must be an integer between 30000 and 32767, got 99999");
       expect(fs.existsSync(outdir)).toBe(false);
+      expect(fs.existsSync(generationsDir(outdir))).toBe(false);
+    });
+
+    test('--output DIR: the CLI removes DIR before the app runs; a failed synth puts it back as it was', () => {
+      expect(runCli({}).status).toBe(0);
+      const before = Object.fromEntries(['todo.k8s.yaml', 'build-images.sh', 'helm/backend/Chart.yaml'].map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]));
+      const links = fs.readdirSync(outdir).map((n) => [n, fs.readlinkSync(path.join(outdir, n))]);
+      const result = runCli({ TODO_FRONTEND_NODE_PORT: '99999' });
+      expect(result.status).not.toBe(0);
+      expect(fs.readdirSync(outdir).map((n) => [n, fs.readlinkSync(path.join(outdir, n))])).toEqual(links);
+      expect(Object.fromEntries(Object.keys(before).map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]))).toEqual(before);
     });
   });
 });

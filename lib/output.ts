@@ -1,30 +1,358 @@
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
+/** Options of {@link writeDirectoryAtomically}. */
+export interface WriteDirectoryOptions {
+  /**
+   * Called once the new output is complete, just before it replaces the old
+   * one (for instance to save newly generated secrets). When it returns a
+   * function, that function is called if the replacement then fails, to undo
+   * what it did. When it throws, the old output stays.
+   *
+   * @default - nothing
+   */
+  readonly beforeSwitch?: () => (() => void) | void;
+  /**
+   * How long to wait, in milliseconds, for another synth that is writing the
+   * same directory.
+   *
+   * @default 120000
+   */
+  readonly lockTimeoutMs?: number;
+}
+
+/** The link, in the generations directory, to the generation in use. */
+const CURRENT = 'current';
+/** The lock file, in the generations directory: the pid of the synth holding it. */
+const LOCK = 'lock';
+
 /**
- * Writes a directory all at once: `produce` fills a fresh staging directory
- * beside `outdir`, which then replaces `outdir` by rename. When `produce`
- * throws, the staging directory is removed and `outdir` is left as it was, so
- * a failed synth never leaves half-written output.
+ * Where the generations of `outdir` are kept: `.<name>.gen` beside it
+ * (`dist` -> `.dist.gen`). Readable by its owner only, as the output holds
+ * the values of Secrets.
  */
-export function writeDirectoryAtomically(outdir: string, produce: (staging: string) => void): void {
+export function generationsDir(outdir: string): string {
   const target = path.resolve(outdir);
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.staging-`));
-  fs.chmodSync(staging, 0o755);
+  return path.join(path.dirname(target), `.${path.basename(target)}.gen`);
+}
+
+/**
+ * Writes a directory all at once, so that readers only ever see the old
+ * output or the new, complete one, and a failure or a kill at any moment
+ * leaves the old output as it was (or, when there was none, no directory).
+ *
+ * `produce` fills a fresh staging directory (mode 0700) inside the
+ * generations directory ({@link generationsDir}, mode 0700). The finished
+ * staging directory becomes a generation `g-<id>`, and the link
+ * `current` is switched to it by one rename. `outdir` itself is a real
+ * directory whose entries are links through `current`
+ * (`dist/todo.k8s.yaml -> ../.dist.gen/current/todo.k8s.yaml`), so the
+ * switch changes all of them at once. A lock file holding the pid serializes
+ * concurrent writers of the same directory (the lock of a process that no
+ * longer runs is taken over); each write removes the generations and
+ * staging directories that earlier writes left behind (killed ones too).
+ *
+ * @throws Error when `produce` or `beforeSwitch` throws (the old output is kept), or when the lock stays held longer than `lockTimeoutMs`
+ */
+export function writeDirectoryAtomically(outdir: string, produce: (staging: string) => void, options: WriteDirectoryOptions = {}): void {
+  const target = path.resolve(outdir);
+  const gens = openGenerations(target);
   try {
-    produce(staging);
+    withLock(gens, target, options.lockTimeoutMs ?? 120_000, () => write(target, gens, produce, options));
   } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeIfUnused(gens);
     throw e;
   }
-  const old = fs.existsSync(target) ? `${staging}.old` : undefined;
-  if (old) {
-    fs.renameSync(target, old);
+}
+
+function write(target: string, gens: string, produce: (staging: string) => void, options: WriteDirectoryOptions): void {
+  {
+    checkTarget(target);
+    const previous = currentGeneration(gens);
+    clean(gens, previous);
+    const id = newId();
+    const staging = path.join(gens, `s-${id}`);
+    fs.mkdirSync(staging, { mode: 0o700 });
+    try {
+      produce(staging);
+    } catch (e) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
+    const generation = `g-${id}`;
+    fs.renameSync(staging, path.join(gens, generation));
+    fs.chmodSync(path.join(gens, generation), 0o755);
+    let undo: (() => void) | void;
+    try {
+      undo = options.beforeSwitch?.();
+    } catch (e) {
+      fs.rmSync(path.join(gens, generation), { recursive: true, force: true });
+      throw e;
+    }
+    try {
+      switchCurrent(gens, generation);
+      try {
+        linkEntries(target, gens, fs.readdirSync(path.join(gens, generation)).sort());
+      } catch (e) {
+        if (previous) {
+          switchCurrent(gens, previous);
+        } else {
+          fs.rmSync(path.join(gens, CURRENT), { force: true });
+        }
+        throw e;
+      }
+    } catch (e) {
+      undo?.();
+      fs.rmSync(path.join(gens, generation), { recursive: true, force: true });
+      throw e;
+    }
+    if (previous) {
+      fs.rmSync(path.join(gens, previous), { recursive: true, force: true });
+    }
   }
-  fs.renameSync(staging, target);
-  if (old) {
-    fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** After a failed first write: no generation, no lock, nothing else, so no directory either. */
+function removeIfUnused(gens: string): void {
+  try {
+    if (fs.readdirSync(gens).length === 0) {
+      fs.rmdirSync(gens);
+    }
+  } catch {
+    // In use by another synth, or already gone.
   }
+}
+
+/**
+ * Puts `outdir` back from its current generation when the directory is
+ * missing (`cdk8s synth --output DIR` removes DIR before the app runs; the
+ * generations beside it survive). Does nothing when `outdir` exists or was
+ * never written.
+ *
+ * @returns whether the directory was put back
+ */
+export function restoreDirectory(outdir: string, options: Pick<WriteDirectoryOptions, 'lockTimeoutMs'> = {}): boolean {
+  const target = path.resolve(outdir);
+  const gens = generationsDir(target);
+  if (fs.existsSync(target) || !fs.existsSync(gens)) {
+    return false;
+  }
+  let restored = false;
+  withLock(gens, target, options.lockTimeoutMs ?? 120_000, () => {
+    const current = currentGeneration(gens);
+    if (current && !fs.existsSync(target)) {
+      linkEntries(target, gens, fs.readdirSync(path.join(gens, current)).sort());
+      restored = true;
+    }
+  });
+  return restored;
+}
+
+function openGenerations(target: string): string {
+  const gens = generationsDir(target);
+  fs.mkdirSync(gens, { recursive: true, mode: 0o700 });
+  if ((fs.statSync(gens).mode & 0o077) !== 0) {
+    fs.chmodSync(gens, 0o700);
+  }
+  return gens;
+}
+
+function checkTarget(target: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      return;
+    }
+    throw e;
+  }
+  if (!stat.isDirectory()) {
+    throw new Error(`the output directory ${target} must be a directory (or not exist), got ${stat.isSymbolicLink() ? 'a symbolic link' : 'a file'}; move it away`);
+  }
+}
+
+/** The generation `current` links to, if any. */
+function currentGeneration(gens: string): string | undefined {
+  try {
+    const name = fs.readlinkSync(path.join(gens, CURRENT));
+    return fs.existsSync(path.join(gens, name)) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes everything in the generations directory but the current generation and the lock. */
+function clean(gens: string, keep: string | undefined): void {
+  for (const entry of fs.readdirSync(gens)) {
+    if (entry !== CURRENT && entry !== keep && entry !== LOCK && !entry.startsWith(`${LOCK}.`)) {
+      fs.rmSync(path.join(gens, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+function switchCurrent(gens: string, generation: string): void {
+  const link = path.join(gens, `c-${newId()}`);
+  fs.symlinkSync(generation, link);
+  try {
+    fs.renameSync(link, path.join(gens, CURRENT));
+  } catch (e) {
+    fs.rmSync(link, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Makes `target` a directory of links `name -> <gens>/current/name`, one per
+ * name, and nothing else. A missing `target` is built aside and renamed into
+ * place; in an existing one, a link that is already right is left alone, the
+ * others are replaced one by one by rename.
+ */
+function linkEntries(target: string, gens: string, names: readonly string[]): void {
+  const via = path.join(path.relative(path.dirname(target), gens), CURRENT);
+  const linkTarget = (name: string) => path.join('..', via, name);
+  if (!fs.existsSync(target)) {
+    const built = path.join(gens, `l-${newId()}`);
+    fs.mkdirSync(built, { mode: 0o755 });
+    fs.chmodSync(built, 0o755);
+    for (const name of names) {
+      fs.symlinkSync(linkTarget(name), path.join(built, name));
+    }
+    fs.renameSync(built, target);
+    return;
+  }
+  for (const name of names) {
+    const entry = path.join(target, name);
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.lstatSync(entry);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isSymbolicLink() && fs.readlinkSync(entry) === linkTarget(name)) {
+      continue;
+    }
+    const link = path.join(gens, `t-${newId()}`);
+    fs.symlinkSync(linkTarget(name), link);
+    if (stat?.isDirectory()) {
+      // A real directory (output of an earlier version) cannot be replaced by rename.
+      fs.renameSync(entry, path.join(gens, `x-${newId()}`));
+    }
+    fs.renameSync(link, entry);
+  }
+  const wanted = new Set(names);
+  for (const entry of fs.readdirSync(target)) {
+    if (!wanted.has(entry)) {
+      const aside = path.join(gens, `x-${newId()}`);
+      fs.renameSync(path.join(target, entry), aside);
+      fs.rmSync(aside, { recursive: true, force: true });
+    }
+  }
+}
+
+function newId(): string {
+  return `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+// --- the lock ----------------------------------------------------------------
+
+function withLock(gens: string, target: string, timeoutMs: number, action: () => void): void {
+  const file = path.join(gens, LOCK);
+  const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, token, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // A failed first write removed the generations directory meanwhile.
+        fs.mkdirSync(gens, { recursive: true, mode: 0o700 });
+        continue;
+      }
+      if (code !== 'EEXIST') {
+        throw e;
+      }
+    }
+    const holder = readText(file);
+    if (holder === undefined) {
+      continue;
+    }
+    const pid = Number(holder.split(' ')[0]);
+    if (holder === '' ? olderThan(file, 5000) : !alive(pid)) {
+      takeOver(file, holder);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`another synth (pid ${pid}) has been writing ${target} for more than ${Math.round(timeoutMs / 1000)} s; wait for it, or stop it (${file} holds its pid)`);
+    }
+    sleep(25);
+  }
+  try {
+    action();
+  } finally {
+    if (readText(file) === token) {
+      fs.rmSync(file, { force: true });
+    }
+  }
+}
+
+/** Removes a lock whose holder no longer runs, unless another process took it over first. */
+function takeOver(file: string, holder: string): void {
+  const guard = `${file}.takeover`;
+  try {
+    fs.writeFileSync(guard, String(process.pid), { flag: 'wx', mode: 0o600 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw e;
+    }
+    const other = readText(guard);
+    if (other !== undefined && (other === '' ? olderThan(guard, 5000) : !alive(Number(other)))) {
+      fs.rmSync(guard, { force: true });
+    } else {
+      sleep(10);
+    }
+    return;
+  }
+  try {
+    if (readText(file) === holder) {
+      fs.rmSync(file, { force: true });
+    }
+  } finally {
+    fs.rmSync(guard, { force: true });
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function olderThan(file: string, ms: number): boolean {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs > ms;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

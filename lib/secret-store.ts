@@ -26,8 +26,13 @@ export interface LocalSecrets {
   readonly secrets: SecretSettings;
   /** Whether keys were generated that the file does not hold yet. */
   readonly generated: boolean;
-  /** Saves generated keys to the file (mode 0600); call it once the synth has succeeded. */
-  save(): void;
+  /**
+   * Saves generated keys to the file (mode 0600); call it once the output is
+   * complete, just before it replaces the old one.
+   *
+   * @returns a function that puts the file back as it was, for when the output could not replace the old one after all
+   */
+  save(): () => void;
 }
 
 /**
@@ -60,9 +65,18 @@ export function resolveLocalSecrets(file: string, fromEnv: SecretSettings, optio
     secrets: { jwtSecret: wanted.JWT_SECRET, betterAuthSecret: wanted.BETTER_AUTH_SECRET, anthropicApiKey: fromEnv.anthropicApiKey },
     generated: changed,
     save: () => {
-      if (changed) {
-        writeStore(file, stored);
+      if (!changed) {
+        return () => undefined;
       }
+      const before = readBytes(file);
+      writeStore(file, JSON.stringify(stored, undefined, 2) + '\n');
+      return () => {
+        if (before === undefined) {
+          fs.rmSync(file, { force: true });
+        } else {
+          writeStore(file, before);
+        }
+      };
     },
   };
 }
@@ -124,9 +138,38 @@ function unreadable(file: string, e: NodeJS.ErrnoException): Error {
   return new Error(`'TODO_SECRETS_FILE' (${file}) must be a file the synth can read (it holds the keys that sign users' sessions), got ${e.code ?? e.message}; ${fix}. Do not delete it to get past this: ${ROTATION}`);
 }
 
-function writeStore(file: string, secrets: { [key: string]: string }): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+function readBytes(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the file by rename from `<file>.<pid>.tmp` (mode 0600), first
+ * removing the temporary files of synths that were killed while writing.
+ */
+function writeStore(file: string, content: string | Buffer): void {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
+  const prefix = `${path.basename(file)}.`;
+  for (const entry of fs.readdirSync(dir)) {
+    const pid = entry.startsWith(prefix) && entry.endsWith('.tmp') ? Number(entry.slice(prefix.length, -'.tmp'.length)) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !running(pid)) {
+      fs.rmSync(path.join(dir, entry), { force: true });
+    }
+  }
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(secrets, undefined, 2) + '\n', { mode: 0o600 });
+  fs.writeFileSync(tmp, content, { mode: 0o600 });
   fs.renameSync(tmp, file);
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

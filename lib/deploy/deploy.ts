@@ -302,7 +302,8 @@ function checkDeploySettings(env: Environment): void {
  */
 function synthesizeChecked(env: Environment, outdir: string, plan: AppPlan): void {
   synthesize({ outdir, env });
-  const objects: any[] = Yaml.load(path.join(outdir, 'todo.k8s.yaml'));
+  // The real path: dist/ holds links, and Yaml.load reads only regular files.
+  const objects: any[] = Yaml.load(fs.realpathSync(path.join(outdir, 'todo.k8s.yaml')));
   for (const component of plan.components) {
     const deployment = objects.find((o) => o?.kind === 'Deployment' && o.metadata?.name === component.name);
     const image = deployment?.spec?.template?.spec?.containers?.[0]?.image;
