@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeDirectoryAtomically } from '../lib';
+import { writeDirectoryAtomically } from '../lib/output';
 
 describe('writeDirectoryAtomically', () => {
   let tmp: string;

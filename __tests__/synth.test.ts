@@ -3,7 +3,7 @@ import { JsonPatch } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesize } from '../lib';
+import { synthesize } from '../lib/synth';
 import { runAllChecks } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { find, redactSecrets, secretValues, TEST_SECRETS } from './support/util';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'crypto';
-import { Chart, Duration, Lazy } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
@@ -277,8 +277,63 @@ export interface ComponentDefinition {
   readonly secrets: readonly SecretVariable[];
   /** Directories the server writes to; each gets an `emptyDir`, as the root filesystem is read-only. */
   readonly writableDirectories: readonly string[];
-  /** Build arguments of the image, evaluated when the image is read (they may depend on other components). */
-  readonly buildArgs?: (component: AppComponent) => { readonly [name: string]: string };
+  /** Build arguments of the image (values baked in at build time, such as the URLs the browser calls). */
+  readonly buildArgs?: { readonly [name: string]: string };
+}
+
+/** How a component is reached: its Service type and nodePort, the node address, and the Ingress. */
+interface Exposure {
+  readonly role: string;
+  readonly serviceType: ServiceType;
+  readonly nodePort?: number;
+  readonly nodeAddress: string;
+  readonly ingressRoute?: ResolvedIngress;
+}
+
+/** Resolves how a component with these options is reached, with the component's defaults and checks. */
+function resolveExposure(role: string, defaultNodePort: number, options: AppComponentOptions): Exposure {
+  const s = (prop: string) => `${role}.${prop}`;
+  const serviceType = check(s('serviceType'), options.serviceType ?? ServiceType.NODE_PORT, oneOf(SERVICE_TYPES));
+  let nodePort: number | undefined;
+  if (serviceType === ServiceType.CLUSTER_IP) {
+    if (options.nodePort !== undefined) {
+      throw new Error(`'${s('nodePort')}' needs 'serviceType' NodePort or LoadBalancer, got ${show(options.nodePort)} with ClusterIP`);
+    }
+  } else {
+    nodePort = check(s('nodePort'), options.nodePort ?? defaultNodePort, Rules.nodePort);
+  }
+  const nodeAddress = check(s('nodeAddress'), options.nodeAddress ?? DEFAULT_NODE_ADDRESS, Rules.hostAddress);
+  const ingressRoute = options.ingress === undefined ? undefined : resolveIngress(s('ingress'), options.ingress);
+  return { role, serviceType, nodePort, nodeAddress, ingressRoute };
+}
+
+/**
+ * The URL a browser reaches a component at: the Ingress URL
+ * (`https://<host><path>`) when there is an Ingress, else
+ * `http://<nodeAddress>:<nodePort>`. Throws for a ClusterIP Service without
+ * an Ingress, which browsers cannot reach.
+ */
+function exposureUrl(exposure: Exposure): string {
+  if (exposure.ingressRoute) {
+    return ingressUrl(exposure.ingressRoute);
+  }
+  if (exposure.nodePort === undefined) {
+    throw new Error(`'${exposure.role}.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach (or set '${exposure.role}.ingress'), got ${show(exposure.serviceType)}`);
+  }
+  return `http://${exposure.nodeAddress}:${exposure.nodePort}`;
+}
+
+/**
+ * The URL a browser will reach a component with these options at, computed
+ * from the options alone (before the component is built), with the
+ * component's own defaults and checks: what {@link AppComponent.url} of the
+ * built component returns.
+ *
+ * @param role `backend` or `frontend`, for messages
+ * @param defaultNodePort the component's nodePort when the options give none
+ */
+export function componentUrl(role: string, defaultNodePort: number, options: AppComponentOptions): string {
+  return exposureUrl(resolveExposure(role, defaultNodePort, options));
 }
 
 /**
@@ -371,8 +426,9 @@ export abstract class AppComponent extends Construct {
   /** The PodDisruptionBudget, if `minAvailable` is set. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
 
-  private readonly baseImage: DockerImage;
-  private readonly buildArgs?: (component: AppComponent) => { readonly [name: string]: string };
+  /** The image, with its build arguments. */
+  public readonly image: DockerImage;
+
   private readonly envVars = new Map<string, string>();
 
   protected constructor(scope: Construct, id: string, options: AppComponentOptions, definition: ComponentDefinition) {
@@ -385,20 +441,15 @@ export abstract class AppComponent extends Construct {
     if (options.image !== undefined && options.imageTag !== undefined) {
       throw new Error(`'${s('imageTag')}' cannot be combined with '${s('image')}'; set the tag in the image, got ${show(options.imageTag)}`);
     }
-    this.baseImage = options.image ?? definition.defaultImage.with({ tag: checkOptional(s('imageTag'), options.imageTag, Rules.imageTag) }, s('image'));
-    this.buildArgs = definition.buildArgs;
+    const baseImage = options.image ?? definition.defaultImage.with({ tag: checkOptional(s('imageTag'), options.imageTag, Rules.imageTag) }, s('image'));
+    this.image = definition.buildArgs ? baseImage.with({ buildArgs: definition.buildArgs }) : baseImage;
     this.replicas = check(s('replicas'), options.replicas ?? 1, Rules.replicas);
     this.imagePullPolicy = check(s('imagePullPolicy'), options.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT, oneOf(PULL_POLICIES));
-    this.serviceType = check(s('serviceType'), options.serviceType ?? ServiceType.NODE_PORT, oneOf(SERVICE_TYPES));
-    this.port = check(s('servicePort'), options.servicePort ?? this.baseImage.port, Rules.port);
-    if (this.serviceType === ServiceType.CLUSTER_IP) {
-      if (options.nodePort !== undefined) {
-        throw new Error(`'${s('nodePort')}' needs 'serviceType' NodePort or LoadBalancer, got ${show(options.nodePort)} with ClusterIP`);
-      }
-    } else {
-      this.nodePort = check(s('nodePort'), options.nodePort ?? definition.defaultNodePort, Rules.nodePort);
-    }
-    this.nodeAddress = check(s('nodeAddress'), options.nodeAddress ?? DEFAULT_NODE_ADDRESS, Rules.hostAddress);
+    const exposure = resolveExposure(role, definition.defaultNodePort, options);
+    this.serviceType = exposure.serviceType;
+    this.port = check(s('servicePort'), options.servicePort ?? this.image.port, Rules.port);
+    this.nodePort = exposure.nodePort;
+    this.nodeAddress = exposure.nodeAddress;
     this.resources = resolveResources(s('resources'), options.resources, definition.defaultResources);
     this.runAsUser = check(s('runAsUser'), options.runAsUser ?? 1000, integerBetween(1, 2147483647, 'a non-root user ID'));
     this.writableDirectories = definition.writableDirectories;
@@ -420,7 +471,7 @@ export abstract class AppComponent extends Construct {
     this.startupProbe = options.startupProbe ?? definition.defaultStartupProbe;
     this.terminationGracePeriodSeconds = durationSeconds(s('terminationGracePeriod'), options.terminationGracePeriod ?? Duration.seconds(30), Rules.secondsOrZero);
     this.persistentVolume = definition.persistentVolume;
-    this.ingressRoute = options.ingress === undefined ? undefined : resolveIngress(s('ingress'), options.ingress);
+    this.ingressRoute = exposure.ingressRoute;
     if (options.autoscaling !== undefined && options.replicas !== undefined) {
       throw new Error(`'${s('replicas')}' cannot be combined with '${s('autoscaling')}' (the autoscaler owns the replica count), got ${show(options.replicas)}`);
     }
@@ -453,7 +504,7 @@ export abstract class AppComponent extends Construct {
     const labels = this.labels;
     this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
       metadata: { name: this.configMapName, labels },
-      data: Lazy.any({ produce: () => this.env }),
+      data: this.env,
     });
 
     if (!this.usesExistingSecret) {
@@ -483,9 +534,9 @@ export abstract class AppComponent extends Construct {
 
     const container: k8s.Container = {
       name: this.name,
-      image: Lazy.any({ produce: () => this.image.reference }),
+      image: this.image.reference,
       imagePullPolicy: this.imagePullPolicy,
-      ports: [{ name: HTTP_PORT_NAME, containerPort: this.baseImage.port, protocol: 'TCP' }],
+      ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
       envFrom: [{ configMapRef: { name: this.configMapName } }],
       env: this.secretVariables.map((v) => ({
         name: v.name,
@@ -511,7 +562,7 @@ export abstract class AppComponent extends Construct {
         // Otherwise start the new pod and wait for it to be ready before stopping the old one.
         strategy: this.persistentVolume ? RECREATE : ROLLING_UPDATE,
         template: {
-          metadata: { labels, annotations: Lazy.any({ produce: () => this.podAnnotations() }) },
+          metadata: { labels, annotations: this.podAnnotations() },
           spec: {
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
@@ -582,11 +633,6 @@ export abstract class AppComponent extends Construct {
     return `${this.name}-data`;
   }
 
-  /** The image, with its build arguments as they are now. */
-  public get image(): DockerImage {
-    return this.buildArgs ? this.baseImage.with({ buildArgs: this.buildArgs(this) }) : this.baseImage;
-  }
-
   /** The Service's DNS name inside the cluster: `<name>.<namespace>.svc.cluster.local`. */
   public get dnsName(): string {
     return `${this.name}.${this.namespace}.svc.cluster.local`;
@@ -604,13 +650,7 @@ export abstract class AppComponent extends Construct {
    * an Ingress, which browsers cannot reach.
    */
   public get url(): string {
-    if (this.ingressRoute) {
-      return ingressUrl(this.ingressRoute);
-    }
-    if (this.nodePort === undefined) {
-      throw new Error(`'${this.role}.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach (or set '${this.role}.ingress'), got ${show(this.serviceType)}`);
-    }
-    return `http://${this.nodeAddress}:${this.nodePort}`;
+    return exposureUrl(this);
   }
 
   /** The origin of {@link url} (scheme, host and port), as CORS compares it. */
@@ -630,7 +670,7 @@ export abstract class AppComponent extends Construct {
       ...this.selectorLabels,
       'app.kubernetes.io/component': this.role,
       'app.kubernetes.io/part-of': PART_OF,
-      'app.kubernetes.io/version': labelValue(this.baseImage.tag),
+      'app.kubernetes.io/version': labelValue(this.image.tag),
       'app.kubernetes.io/managed-by': 'cdk8s',
     };
   }
@@ -644,8 +684,8 @@ export abstract class AppComponent extends Construct {
     return result;
   }
 
-  /** Sets a non-secret environment variable in the component's ConfigMap. */
-  public setEnv(name: string, value: string, setting = `${this.role}.env`): void {
+  /** Sets a non-secret environment variable of the component's ConfigMap, while it is built. */
+  private setEnv(name: string, value: string, setting: string): void {
     check(setting, name, Rules.envName);
     if (this.secretVariables.some((v) => v.name === name)) {
       throw new Error(`'${setting}' must not hold the secret variable ${name}; secrets go in the Secret, got ${show(name)}`);
