@@ -352,59 +352,59 @@ export function componentUrl(role: string, defaultNodePort: number, options: App
  * }
  */
 export abstract class AppComponent extends Construct {
-  /** `backend` or `frontend`. */
+  /** @internal `backend` or `frontend`. */
   public readonly role: string;
   /** Name of the Deployment and the Service. */
   public readonly name: string;
   /** The namespace the objects go to (the chart's namespace, else `default`). */
   public readonly namespace: string;
-  /** Pod count. */
+  /** @internal Pod count. */
   public readonly replicas: number;
-  /** Image pull policy. */
+  /** @internal Image pull policy. */
   public readonly imagePullPolicy: ImagePullPolicy;
-  /** Service type. */
+  /** @internal Service type. */
   public readonly serviceType: ServiceType;
   /** Service port. */
   public readonly port: number;
   /** Node port, for NodePort and LoadBalancer Services. */
   public readonly nodePort?: number;
-  /** The address users reach NodePorts at. */
+  /** @internal The address users reach NodePorts at. */
   public readonly nodeAddress: string;
-  /** Requests and limits. */
+  /** @internal Requests and limits. */
   public readonly resources: ResourceQuantities;
-  /** Liveness probe. */
+  /** @internal Liveness probe. */
   public readonly livenessProbe: HealthProbe;
-  /** Readiness probe. */
+  /** @internal Readiness probe. */
   public readonly readinessProbe: HealthProbe;
-  /** Startup probe. */
+  /** @internal Startup probe. */
   public readonly startupProbe: HealthProbe;
-  /** Seconds a stopping pod is given. */
+  /** @internal Seconds a stopping pod is given. */
   public readonly terminationGracePeriodSeconds: number;
-  /** The persistent volume, if any. */
+  /** @internal The persistent volume, if any. */
   public readonly persistentVolume?: PersistentVolume;
-  /** The Ingress routing, if any. */
+  /** @internal The Ingress routing, if any. */
   public readonly ingressRoute?: ResolvedIngress;
-  /** The autoscaling, if any. */
+  /** @internal The autoscaling, if any. */
   public readonly autoscaling?: ResolvedAutoscaling;
-  /** Pods kept through voluntary disruptions, if a budget is set. */
+  /** @internal Pods kept through voluntary disruptions, if a budget is set. */
   public readonly minAvailable?: number;
-  /** Whether the pods are spread over nodes. */
+  /** @internal Whether the pods are spread over nodes. */
   public readonly spreadAcrossNodes: boolean;
-  /** The secret variables, with the values that go into the Secret. */
+  /** @internal The secret variables, with the values that go into the Secret. */
   public readonly secretVariables: readonly SecretVariable[];
-  /** Name of the Secret the pods read (created here unless `existingSecret` was given). */
+  /** @internal Name of the Secret the pods read (created here unless `existingSecret` was given). */
   public readonly secretName: string;
-  /** Whether the Secret is brought by the user. */
+  /** @internal Whether the Secret is brought by the user. */
   public readonly usesExistingSecret: boolean;
-  /** Name of the ConfigMap. */
+  /** @internal Name of the ConfigMap. */
   public readonly configMapName: string;
-  /** The user and group ID of the containers. */
+  /** @internal The user and group ID of the containers. */
   public readonly runAsUser: number;
-  /** Directories backed by `emptyDir` volumes. */
+  /** @internal Directories backed by `emptyDir` volumes. */
   public readonly writableDirectories: readonly string[];
-  /** The pods' security context ("restricted" Pod Security). */
+  /** @internal The pods' security context ("restricted" Pod Security). */
   public readonly podSecurityContext: k8s.PodSecurityContext;
-  /** The container's security context ("restricted" Pod Security, read-only root filesystem). */
+  /** @internal The container's security context ("restricted" Pod Security, read-only root filesystem). */
   public readonly containerSecurityContext: k8s.SecurityContext;
 
   /** The Deployment. */
@@ -628,7 +628,7 @@ export abstract class AppComponent extends Construct {
     return [...new Set(names)];
   }
 
-  /** Name of the PersistentVolumeClaim (`<name>-data`). */
+  /** @internal Name of the PersistentVolumeClaim (`<name>-data`). */
   public get dataClaimName(): string {
     return `${this.name}-data`;
   }
@@ -663,7 +663,7 @@ export abstract class AppComponent extends Construct {
     return { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.name };
   }
 
-  /** Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
+  /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
   public get labels(): { [key: string]: string } {
     return {
       'app': this.name,

@@ -6,14 +6,17 @@ import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { check, Rules, show } from './validation';
 
-/** The backend image of the design: FastAPI on `python:3.12-slim`, port 8000, built from `backend/`. */
-export const BACKEND_IMAGE = new DockerImage({
+/**
+ * The backend image of the design: FastAPI on `python:3.12-slim`, port 8000,
+ * built from `backend/`. Frozen; `BACKEND_IMAGE.with({...})` gives a changed copy.
+ */
+export const BACKEND_IMAGE: DockerImage = Object.freeze(new DockerImage({
   name: 'todo-backend',
   tag: 'latest',
   baseImage: 'python:3.12-slim',
   port: 8000,
   buildContext: 'backend/',
-});
+}));
 
 /** The backend's default NodePort (`30800`: the backend port 8000, in the NodePort range). */
 export const BACKEND_NODE_PORT = 30800;

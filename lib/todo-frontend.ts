@@ -6,14 +6,17 @@ import { HealthProbe } from './health-probe';
 import { TodoBackend } from './todo-backend';
 import { check, Rules, show } from './validation';
 
-/** The frontend image of the design: Next.js on `node:18-alpine`, port 3000, built from `frontend/`. */
-export const FRONTEND_IMAGE = new DockerImage({
+/**
+ * The frontend image of the design: Next.js on `node:18-alpine`, port 3000,
+ * built from `frontend/`. Frozen; `FRONTEND_IMAGE.with({...})` gives a changed copy.
+ */
+export const FRONTEND_IMAGE: DockerImage = Object.freeze(new DockerImage({
   name: 'todo-frontend',
   tag: 'latest',
   baseImage: 'node:18-alpine',
   port: 3000,
   buildContext: 'frontend/',
-});
+}));
 
 /** The frontend's default NodePort (`30300`: the frontend port 3000, in the NodePort range). */
 export const FRONTEND_NODE_PORT = 30300;
