@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BuildTarget, renderBuildScript, shellQuote, TodoApp } from '../lib';
+import { BuildTarget, renderBuildScript, shellQuote } from '../lib/build-script';
+import { TodoApp } from '../lib/todo-app';
 import { requireTool, which } from './support/tools';
 import { synth, TEST_SECRETS } from './support/util';
 

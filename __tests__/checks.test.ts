@@ -1,6 +1,7 @@
 import { checkManifests, checkRestrictedPodSecurity, Finding, formatFindings, runAllChecks } from '../lib/checks';
 import { assertChecksPass } from '../lib/checks';
-import { BackendDatabase, Profile, TodoApp } from '../lib';
+import { BackendDatabase } from '../lib/backend-database';
+import { Profile, TodoApp } from '../lib/todo-app';
 import { synth, TEST_SECRETS } from './support/util';
 
 /** The default app's objects, deep-copied so each test can break one thing. */

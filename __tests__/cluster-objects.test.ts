@@ -1,4 +1,4 @@
-import { ingressUrl, resolveAutoscaling, resolveIngress } from '../lib';
+import { ingressUrl, resolveAutoscaling, resolveIngress } from '../lib/cluster-objects';
 
 describe('cluster objects', () => {
   test('ingress defaults and URLs', () => {

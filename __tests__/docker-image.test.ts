@@ -1,4 +1,4 @@
-import { DockerImage } from '../lib';
+import { DockerImage } from '../lib/docker-image';
 
 const props = { name: 'todo-backend', baseImage: 'python:3.12-slim', port: 8000, buildContext: 'backend/' };
 

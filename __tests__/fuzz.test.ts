@@ -4,7 +4,13 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { Chart, Size, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { BackendDatabase, Profile, componentValues, defaultValues, renderValuesSchema, SETTINGS, synthesize, TodoApp, TodoAppProps, TodoHelmChart } from '../lib';
+import { BackendDatabase } from '../lib/backend-database';
+import { componentValues } from '../lib/helm/chart-values';
+import { TodoHelmChart } from '../lib/helm/todo-helm-chart';
+import { defaultValues, renderValuesSchema } from '../lib/helm/values';
+import { SETTINGS } from '../lib/settings';
+import { synthesize } from '../lib/synth';
+import { Profile, TodoApp, TodoAppProps } from '../lib/todo-app';
 import { runAllChecks } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IntOrString } from '../imports/k8s';
-import { HealthProbe, ProbeType } from '../lib';
+import { HealthProbe, ProbeType } from '../lib/health-probe';
 
 describe('HealthProbe', () => {
   test('HTTP probes aim at the named port, with Kubernetes\' default timings', () => {

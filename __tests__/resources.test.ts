@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
-import { formatSize, quantityValue, resolveResources } from '../lib';
+import { formatSize, quantityValue, resolveResources } from '../lib/resources';
 
 const defaults = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveLocalSecrets, synthesize } from '../lib';
+import { resolveLocalSecrets } from '../lib/secret-store';
+import { synthesize } from '../lib/synth';
 import { TEST_SECRETS } from './support/util';
 
 // readFileSync can be made to fail for one call: permissions do not stop root, who may run the tests.

@@ -1,4 +1,5 @@
-import { BackendDatabase, Profile, TodoApp } from '../lib';
+import { BackendDatabase } from '../lib/backend-database';
+import { Profile, TodoApp } from '../lib/todo-app';
 import { checkManifests, runAllChecks } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
@@ -80,6 +81,12 @@ describe('TodoApp', () => {
     expect(find(objects, 'Service', 'todo-frontend').spec.ports[0].nodePort).toBe(31600);
     expect(find(objects, 'ConfigMap', 'todo-backend-config').data.CORS_ORIGINS).toBe('http://192.168.49.2:31600');
     expect(app.frontend.image.buildArgs).toEqual({ NEXT_PUBLIC_API_URL: 'http://192.168.49.2:31500', NEXT_PUBLIC_APP_URL: 'http://192.168.49.2:31600' });
+  });
+
+  test('the backend is built with the frontend\'s origin after the corsOrigins given, without repeats', () => {
+    const { app, objects } = todo({ backend: { corsOrigins: ['https://admin.example.com', 'http://192.168.49.2:30300'] } });
+    expect(app.backend.corsOrigins).toEqual(['https://admin.example.com', 'http://192.168.49.2:30300']);
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.CORS_ORIGINS).toBe('https://admin.example.com,http://192.168.49.2:30300');
   });
 
   test('one nodeAddress setting feeds every URL', () => {
@@ -176,7 +183,11 @@ describe('TodoApp', () => {
         expect(() => cluster({ frontend: { replicas: 3 } })).toThrow(`'frontend.replicas' cannot be combined with 'frontend.autoscaling' (the autoscaler owns the replica count), got 3`);
       });
       test('the host is not a host name', () => {
-        expect(() => cluster({ cluster: { host: 'Todo App' } })).toThrow(`'backend.ingress.host' must be a host name`);
+        expect(() => cluster({ cluster: { host: 'Todo App' } })).toThrow(`'cluster.host' must be a host name`);
+      });
+      test('the TLS Secret or the IngressClass is not a name', () => {
+        expect(() => cluster({ cluster: { host: 'todo.example.com', tlsSecret: 'Bad_Name' } })).toThrow(`'cluster.tlsSecret' must be`);
+        expect(() => cluster({ cluster: { host: 'todo.example.com', ingressClassName: 'Bad_Name' } })).toThrow(`'cluster.ingressClassName' must be`);
       });
     });
   });

@@ -1,6 +1,9 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
-import { BackendDatabase, DockerImage, HealthProbe, TodoBackend } from '../lib';
+import { BackendDatabase } from '../lib/backend-database';
+import { DockerImage } from '../lib/docker-image';
+import { HealthProbe } from '../lib/health-probe';
+import { TodoBackend } from '../lib/todo-backend';
 import { checkManifests, checkRestrictedPodSecurity } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';

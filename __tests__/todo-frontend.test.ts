@@ -1,16 +1,19 @@
+import { Testing } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-28';
-import { TodoBackend, TodoFrontend } from '../lib';
+import { TodoBackend } from '../lib/todo-backend';
+import { TodoFrontend } from '../lib/todo-frontend';
 import { checkManifests, checkRestrictedPodSecurity } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
 
 type FrontendOptions = Omit<ConstructorParameters<typeof TodoFrontend>[2], 'backend'>;
 
+/** A frontend and its backend, wired the one way: the backend allows the frontend's origin, computed from its props. */
 function frontend(props: FrontendOptions = {}, backendProps: ConstructorParameters<typeof TodoBackend>[2] = {}) {
   let construct!: TodoFrontend;
   let backend!: TodoBackend;
   const objects = synth((chart) => {
-    backend = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, ...backendProps });
+    backend = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: [TodoFrontend.originOf(props)], ...backendProps });
     construct = new TodoFrontend(chart, 'frontend', { backend, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...props });
   });
   return { construct, backend, objects };
@@ -65,9 +68,42 @@ describe('TodoFrontend', () => {
     ]);
   });
 
-  test('the frontend adds its URL to the backend\'s CORS_ORIGINS', () => {
-    const { objects } = frontend({ nodePort: 31111 });
+  test('the backend allows the origin that originOf computes from the frontend\'s props; the frontend leaves the backend as it was built', () => {
+    const { construct, backend, objects } = frontend({ nodePort: 31111 });
+    expect(TodoFrontend.originOf({ nodePort: 31111 })).toBe('http://192.168.49.2:31111');
+    expect(backend.corsOrigins).toEqual(['http://192.168.49.2:31111']);
     expect(find(objects, 'ConfigMap', 'todo-backend-config').data.CORS_ORIGINS).toBe('http://192.168.49.2:31111');
+    expect(construct.origin).toBe(TodoFrontend.originOf({ nodePort: 31111 }));
+  });
+
+  test('building the frontend leaves the backend\'s objects as they were built', () => {
+    const chart = Testing.chart();
+    const backend = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: [TodoFrontend.originOf()] });
+    const before = chart.toJson();
+    new TodoFrontend(chart, 'frontend', { backend, betterAuthSecret: TEST_SECRETS.betterAuthSecret });
+    const after = chart.toJson();
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(after.slice(0, before.length)).toEqual(before);
+  });
+
+  test.each<[string, FrontendOptions, string]>([
+    ['the defaults', {}, 'http://192.168.49.2:30300'],
+    ['a nodePort and an address', { nodePort: 31500, nodeAddress: '10.0.0.7' }, 'http://10.0.0.7:31500'],
+    ['a LoadBalancer Service', { serviceType: ServiceType.LOAD_BALANCER, nodePort: 32001 }, 'http://192.168.49.2:32001'],
+    ['an Ingress with TLS', { serviceType: ServiceType.CLUSTER_IP, ingress: { host: 'todo.example.com', tlsSecret: 'todo-tls' } }, 'https://todo.example.com'],
+    ['an Ingress on a path, without TLS', { ingress: { host: 'app.example.org', path: '/web' } }, 'http://app.example.org/web'],
+  ])('urlOf(props) is the url of the frontend built with the props: %s', (_name, props, url) => {
+    expect(TodoFrontend.urlOf(props)).toBe(url);
+    expect(TodoFrontend.originOf(props)).toBe(new URL(url).origin);
+    expect(frontend(props).construct.url).toBe(url);
+  });
+
+  test('a frontend on the backend\'s origin needs no CORS entry', () => {
+    const ingress = (path: string) => ({ serviceType: ServiceType.CLUSTER_IP, ingress: { host: 'todo.example.com', path } });
+    const { construct, backend, objects } = frontend(ingress('/'), { ...ingress('/api'), corsOrigins: [] });
+    expect(construct.image.buildArgs).toEqual({ NEXT_PUBLIC_API_URL: 'http://todo.example.com/api', NEXT_PUBLIC_APP_URL: 'http://todo.example.com' });
+    expect(backend.corsOrigins).toEqual([]);
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.CORS_ORIGINS).toBeUndefined();
   });
 
   test('the backend URL follows the backend\'s nodePort and address', () => {
@@ -94,7 +130,18 @@ describe('TodoFrontend', () => {
       expect(() => synth((chart) => new TodoFrontend(chart, 'f', {} as any))).toThrow("'frontend.backend' must be a TodoBackend, got undefined");
     });
     test('the frontend is not reachable by browsers (ClusterIP)', () => {
-      expect(() => frontend({ serviceType: ServiceType.CLUSTER_IP })).toThrow("'frontend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach");
+      expect(() => TodoFrontend.urlOf({ serviceType: ServiceType.CLUSTER_IP })).toThrow("'frontend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach");
+      expect(() => frontend({ serviceType: ServiceType.CLUSTER_IP }, { corsOrigins: [] })).toThrow("'frontend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach");
+    });
+    test('urlOf is given props the frontend refuses, with the same message', () => {
+      expect(() => TodoFrontend.urlOf({ nodePort: 80 })).toThrow(`'frontend.nodePort' must be`);
+      expect(() => TodoFrontend.urlOf({ serviceType: ServiceType.CLUSTER_IP, nodePort: 31000 })).toThrow(`'frontend.nodePort' needs 'serviceType' NodePort or LoadBalancer, got 31000 with ClusterIP`);
+      expect(() => TodoFrontend.urlOf({ ingress: { host: 'Todo App' } })).toThrow(`'frontend.ingress.host' must be a host name`);
+    });
+    test('the backend does not allow the frontend\'s origin', () => {
+      expect(() => frontend({ nodePort: 31111 }, { corsOrigins: ['http://192.168.49.2:30300'] })).toThrow(
+        `'backend.corsOrigins' must include the frontend's origin "http://192.168.49.2:31111" (browsers call the backend from it), got ["http://192.168.49.2:30300"]; build the backend with corsOrigins: [TodoFrontend.originOf(frontendProps)], or use TodoApp, which does`);
+      expect(() => frontend({}, { corsOrigins: [] })).toThrow(`'backend.corsOrigins' must include the frontend's origin "http://192.168.49.2:30300"`);
     });
     test('the backend is not reachable by browsers (ClusterIP)', () => {
       expect(() => frontend({}, { serviceType: ServiceType.CLUSTER_IP })).toThrow("'backend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach");

@@ -1,5 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
-import { atLeast, check, checkOptional, ClusterRules, integerBetween, nodePortOtherThan, oneOf, Rules, show, TodoApp, TodoBackend, violation } from '../lib';
+import { ClusterRules } from '../lib/cluster-objects';
+import { TodoApp } from '../lib/todo-app';
+import { TodoBackend } from '../lib/todo-backend';
+import { atLeast, check, checkOptional, integerBetween, nodePortOtherThan, oneOf, Rules, show, violation } from '../lib/validation';
 
 describe('validation rules', () => {
   test.each([

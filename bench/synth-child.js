@@ -73,8 +73,8 @@ function synthOnce(outdir) {
   t = now;
   todos.forEach((todo, i) => {
     for (const component of todo.components) {
-      new lib.TodoHelmChart(app, `helm-${i}-${component.role}`, { component })
-        .writeTo(path.join(outdir, 'helm', String(i), component.role));
+      new lib.TodoHelmChart(app, `helm-${i}-${component.name}`, { component })
+        .writeTo(path.join(outdir, 'helm', String(i), component.name));
     }
   });
   now = performance.now();

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'crypto';
-import { Chart, Duration, Lazy } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
@@ -277,8 +277,63 @@ export interface ComponentDefinition {
   readonly secrets: readonly SecretVariable[];
   /** Directories the server writes to; each gets an `emptyDir`, as the root filesystem is read-only. */
   readonly writableDirectories: readonly string[];
-  /** Build arguments of the image, evaluated when the image is read (they may depend on other components). */
-  readonly buildArgs?: (component: AppComponent) => { readonly [name: string]: string };
+  /** Build arguments of the image (values baked in at build time, such as the URLs the browser calls). */
+  readonly buildArgs?: { readonly [name: string]: string };
+}
+
+/** How a component is reached: its Service type and nodePort, the node address, and the Ingress. */
+interface Exposure {
+  readonly role: string;
+  readonly serviceType: ServiceType;
+  readonly nodePort?: number;
+  readonly nodeAddress: string;
+  readonly ingressRoute?: ResolvedIngress;
+}
+
+/** Resolves how a component with these options is reached, with the component's defaults and checks. */
+function resolveExposure(role: string, defaultNodePort: number, options: AppComponentOptions): Exposure {
+  const s = (prop: string) => `${role}.${prop}`;
+  const serviceType = check(s('serviceType'), options.serviceType ?? ServiceType.NODE_PORT, oneOf(SERVICE_TYPES));
+  let nodePort: number | undefined;
+  if (serviceType === ServiceType.CLUSTER_IP) {
+    if (options.nodePort !== undefined) {
+      throw new Error(`'${s('nodePort')}' needs 'serviceType' NodePort or LoadBalancer, got ${show(options.nodePort)} with ClusterIP`);
+    }
+  } else {
+    nodePort = check(s('nodePort'), options.nodePort ?? defaultNodePort, Rules.nodePort);
+  }
+  const nodeAddress = check(s('nodeAddress'), options.nodeAddress ?? DEFAULT_NODE_ADDRESS, Rules.hostAddress);
+  const ingressRoute = options.ingress === undefined ? undefined : resolveIngress(s('ingress'), options.ingress);
+  return { role, serviceType, nodePort, nodeAddress, ingressRoute };
+}
+
+/**
+ * The URL a browser reaches a component at: the Ingress URL
+ * (`https://<host><path>`) when there is an Ingress, else
+ * `http://<nodeAddress>:<nodePort>`. Throws for a ClusterIP Service without
+ * an Ingress, which browsers cannot reach.
+ */
+function exposureUrl(exposure: Exposure): string {
+  if (exposure.ingressRoute) {
+    return ingressUrl(exposure.ingressRoute);
+  }
+  if (exposure.nodePort === undefined) {
+    throw new Error(`'${exposure.role}.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach (or set '${exposure.role}.ingress'), got ${show(exposure.serviceType)}`);
+  }
+  return `http://${exposure.nodeAddress}:${exposure.nodePort}`;
+}
+
+/**
+ * The URL a browser will reach a component with these options at, computed
+ * from the options alone (before the component is built), with the
+ * component's own defaults and checks: what {@link AppComponent.url} of the
+ * built component returns.
+ *
+ * @param role `backend` or `frontend`, for messages
+ * @param defaultNodePort the component's nodePort when the options give none
+ */
+export function componentUrl(role: string, defaultNodePort: number, options: AppComponentOptions): string {
+  return exposureUrl(resolveExposure(role, defaultNodePort, options));
 }
 
 /**
@@ -297,59 +352,59 @@ export interface ComponentDefinition {
  * }
  */
 export abstract class AppComponent extends Construct {
-  /** `backend` or `frontend`. */
+  /** @internal `backend` or `frontend`. */
   public readonly role: string;
   /** Name of the Deployment and the Service. */
   public readonly name: string;
   /** The namespace the objects go to (the chart's namespace, else `default`). */
   public readonly namespace: string;
-  /** Pod count. */
+  /** @internal Pod count. */
   public readonly replicas: number;
-  /** Image pull policy. */
+  /** @internal Image pull policy. */
   public readonly imagePullPolicy: ImagePullPolicy;
-  /** Service type. */
+  /** @internal Service type. */
   public readonly serviceType: ServiceType;
   /** Service port. */
   public readonly port: number;
   /** Node port, for NodePort and LoadBalancer Services. */
   public readonly nodePort?: number;
-  /** The address users reach NodePorts at. */
+  /** @internal The address users reach NodePorts at. */
   public readonly nodeAddress: string;
-  /** Requests and limits. */
+  /** @internal Requests and limits. */
   public readonly resources: ResourceQuantities;
-  /** Liveness probe. */
+  /** @internal Liveness probe. */
   public readonly livenessProbe: HealthProbe;
-  /** Readiness probe. */
+  /** @internal Readiness probe. */
   public readonly readinessProbe: HealthProbe;
-  /** Startup probe. */
+  /** @internal Startup probe. */
   public readonly startupProbe: HealthProbe;
-  /** Seconds a stopping pod is given. */
+  /** @internal Seconds a stopping pod is given. */
   public readonly terminationGracePeriodSeconds: number;
-  /** The persistent volume, if any. */
+  /** @internal The persistent volume, if any. */
   public readonly persistentVolume?: PersistentVolume;
-  /** The Ingress routing, if any. */
+  /** @internal The Ingress routing, if any. */
   public readonly ingressRoute?: ResolvedIngress;
-  /** The autoscaling, if any. */
+  /** @internal The autoscaling, if any. */
   public readonly autoscaling?: ResolvedAutoscaling;
-  /** Pods kept through voluntary disruptions, if a budget is set. */
+  /** @internal Pods kept through voluntary disruptions, if a budget is set. */
   public readonly minAvailable?: number;
-  /** Whether the pods are spread over nodes. */
+  /** @internal Whether the pods are spread over nodes. */
   public readonly spreadAcrossNodes: boolean;
-  /** The secret variables, with the values that go into the Secret. */
+  /** @internal The secret variables, with the values that go into the Secret. */
   public readonly secretVariables: readonly SecretVariable[];
-  /** Name of the Secret the pods read (created here unless `existingSecret` was given). */
+  /** @internal Name of the Secret the pods read (created here unless `existingSecret` was given). */
   public readonly secretName: string;
-  /** Whether the Secret is brought by the user. */
+  /** @internal Whether the Secret is brought by the user. */
   public readonly usesExistingSecret: boolean;
-  /** Name of the ConfigMap. */
+  /** @internal Name of the ConfigMap. */
   public readonly configMapName: string;
-  /** The user and group ID of the containers. */
+  /** @internal The user and group ID of the containers. */
   public readonly runAsUser: number;
-  /** Directories backed by `emptyDir` volumes. */
+  /** @internal Directories backed by `emptyDir` volumes. */
   public readonly writableDirectories: readonly string[];
-  /** The pods' security context ("restricted" Pod Security). */
+  /** @internal The pods' security context ("restricted" Pod Security). */
   public readonly podSecurityContext: k8s.PodSecurityContext;
-  /** The container's security context ("restricted" Pod Security, read-only root filesystem). */
+  /** @internal The container's security context ("restricted" Pod Security, read-only root filesystem). */
   public readonly containerSecurityContext: k8s.SecurityContext;
 
   /** The Deployment. */
@@ -371,8 +426,9 @@ export abstract class AppComponent extends Construct {
   /** The PodDisruptionBudget, if `minAvailable` is set. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
 
-  private readonly baseImage: DockerImage;
-  private readonly buildArgs?: (component: AppComponent) => { readonly [name: string]: string };
+  /** The image, with its build arguments. */
+  public readonly image: DockerImage;
+
   private readonly envVars = new Map<string, string>();
 
   protected constructor(scope: Construct, id: string, options: AppComponentOptions, definition: ComponentDefinition) {
@@ -385,20 +441,15 @@ export abstract class AppComponent extends Construct {
     if (options.image !== undefined && options.imageTag !== undefined) {
       throw new Error(`'${s('imageTag')}' cannot be combined with '${s('image')}'; set the tag in the image, got ${show(options.imageTag)}`);
     }
-    this.baseImage = options.image ?? definition.defaultImage.with({ tag: checkOptional(s('imageTag'), options.imageTag, Rules.imageTag) }, s('image'));
-    this.buildArgs = definition.buildArgs;
+    const baseImage = options.image ?? definition.defaultImage.with({ tag: checkOptional(s('imageTag'), options.imageTag, Rules.imageTag) }, s('image'));
+    this.image = definition.buildArgs ? baseImage.with({ buildArgs: definition.buildArgs }) : baseImage;
     this.replicas = check(s('replicas'), options.replicas ?? 1, Rules.replicas);
     this.imagePullPolicy = check(s('imagePullPolicy'), options.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT, oneOf(PULL_POLICIES));
-    this.serviceType = check(s('serviceType'), options.serviceType ?? ServiceType.NODE_PORT, oneOf(SERVICE_TYPES));
-    this.port = check(s('servicePort'), options.servicePort ?? this.baseImage.port, Rules.port);
-    if (this.serviceType === ServiceType.CLUSTER_IP) {
-      if (options.nodePort !== undefined) {
-        throw new Error(`'${s('nodePort')}' needs 'serviceType' NodePort or LoadBalancer, got ${show(options.nodePort)} with ClusterIP`);
-      }
-    } else {
-      this.nodePort = check(s('nodePort'), options.nodePort ?? definition.defaultNodePort, Rules.nodePort);
-    }
-    this.nodeAddress = check(s('nodeAddress'), options.nodeAddress ?? DEFAULT_NODE_ADDRESS, Rules.hostAddress);
+    const exposure = resolveExposure(role, definition.defaultNodePort, options);
+    this.serviceType = exposure.serviceType;
+    this.port = check(s('servicePort'), options.servicePort ?? this.image.port, Rules.port);
+    this.nodePort = exposure.nodePort;
+    this.nodeAddress = exposure.nodeAddress;
     this.resources = resolveResources(s('resources'), options.resources, definition.defaultResources);
     this.runAsUser = check(s('runAsUser'), options.runAsUser ?? 1000, integerBetween(1, 2147483647, 'a non-root user ID'));
     this.writableDirectories = definition.writableDirectories;
@@ -420,7 +471,7 @@ export abstract class AppComponent extends Construct {
     this.startupProbe = options.startupProbe ?? definition.defaultStartupProbe;
     this.terminationGracePeriodSeconds = durationSeconds(s('terminationGracePeriod'), options.terminationGracePeriod ?? Duration.seconds(30), Rules.secondsOrZero);
     this.persistentVolume = definition.persistentVolume;
-    this.ingressRoute = options.ingress === undefined ? undefined : resolveIngress(s('ingress'), options.ingress);
+    this.ingressRoute = exposure.ingressRoute;
     if (options.autoscaling !== undefined && options.replicas !== undefined) {
       throw new Error(`'${s('replicas')}' cannot be combined with '${s('autoscaling')}' (the autoscaler owns the replica count), got ${show(options.replicas)}`);
     }
@@ -453,7 +504,7 @@ export abstract class AppComponent extends Construct {
     const labels = this.labels;
     this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
       metadata: { name: this.configMapName, labels },
-      data: Lazy.any({ produce: () => this.env }),
+      data: this.env,
     });
 
     if (!this.usesExistingSecret) {
@@ -483,9 +534,9 @@ export abstract class AppComponent extends Construct {
 
     const container: k8s.Container = {
       name: this.name,
-      image: Lazy.any({ produce: () => this.image.reference }),
+      image: this.image.reference,
       imagePullPolicy: this.imagePullPolicy,
-      ports: [{ name: HTTP_PORT_NAME, containerPort: this.baseImage.port, protocol: 'TCP' }],
+      ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
       envFrom: [{ configMapRef: { name: this.configMapName } }],
       env: this.secretVariables.map((v) => ({
         name: v.name,
@@ -511,7 +562,7 @@ export abstract class AppComponent extends Construct {
         // Otherwise start the new pod and wait for it to be ready before stopping the old one.
         strategy: this.persistentVolume ? RECREATE : ROLLING_UPDATE,
         template: {
-          metadata: { labels, annotations: Lazy.any({ produce: () => this.podAnnotations() }) },
+          metadata: { labels, annotations: this.podAnnotations() },
           spec: {
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
@@ -577,14 +628,9 @@ export abstract class AppComponent extends Construct {
     return [...new Set(names)];
   }
 
-  /** Name of the PersistentVolumeClaim (`<name>-data`). */
+  /** @internal Name of the PersistentVolumeClaim (`<name>-data`). */
   public get dataClaimName(): string {
     return `${this.name}-data`;
-  }
-
-  /** The image, with its build arguments as they are now. */
-  public get image(): DockerImage {
-    return this.buildArgs ? this.baseImage.with({ buildArgs: this.buildArgs(this) }) : this.baseImage;
   }
 
   /** The Service's DNS name inside the cluster: `<name>.<namespace>.svc.cluster.local`. */
@@ -604,13 +650,7 @@ export abstract class AppComponent extends Construct {
    * an Ingress, which browsers cannot reach.
    */
   public get url(): string {
-    if (this.ingressRoute) {
-      return ingressUrl(this.ingressRoute);
-    }
-    if (this.nodePort === undefined) {
-      throw new Error(`'${this.role}.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach (or set '${this.role}.ingress'), got ${show(this.serviceType)}`);
-    }
-    return `http://${this.nodeAddress}:${this.nodePort}`;
+    return exposureUrl(this);
   }
 
   /** The origin of {@link url} (scheme, host and port), as CORS compares it. */
@@ -623,14 +663,14 @@ export abstract class AppComponent extends Construct {
     return { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.name };
   }
 
-  /** Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
+  /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
   public get labels(): { [key: string]: string } {
     return {
       'app': this.name,
       ...this.selectorLabels,
       'app.kubernetes.io/component': this.role,
       'app.kubernetes.io/part-of': PART_OF,
-      'app.kubernetes.io/version': labelValue(this.baseImage.tag),
+      'app.kubernetes.io/version': labelValue(this.image.tag),
       'app.kubernetes.io/managed-by': 'cdk8s',
     };
   }
@@ -644,8 +684,8 @@ export abstract class AppComponent extends Construct {
     return result;
   }
 
-  /** Sets a non-secret environment variable in the component's ConfigMap. */
-  public setEnv(name: string, value: string, setting = `${this.role}.env`): void {
+  /** Sets a non-secret environment variable of the component's ConfigMap, while it is built. */
+  private setEnv(name: string, value: string, setting: string): void {
     check(setting, name, Rules.envName);
     if (this.secretVariables.some((v) => v.name === name)) {
       throw new Error(`'${setting}' must not hold the secret variable ${name}; secrets go in the Secret, got ${show(name)}`);

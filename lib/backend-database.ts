@@ -108,22 +108,22 @@ export class BackendDatabase {
   private constructor(
     /** The engine. */
     public readonly engine: DatabaseEngine,
-    /** The URL, when it is not secret (SQLite): it goes in the ConfigMap. */
+    /** @internal The URL, when it is not secret (SQLite): it goes in the ConfigMap. */
     public readonly configUrl?: string,
-    /** The volume, for SQLite on a volume. */
+    /** @internal The volume, for SQLite on a volume. */
     public readonly volume?: { readonly mountPath: string; readonly size: string; readonly storageClass?: string },
-    /** The URL, when it is secret (PostgreSQL): it goes in the backend's Secret. */
+    /** @internal The URL, when it is secret (PostgreSQL): it goes in the backend's Secret. */
     public readonly secretUrl?: string,
-    /** The Secret and key the URL is read from. */
+    /** @internal The Secret and key the URL is read from. */
     public readonly secretRef?: { readonly name: string; readonly key: string },
   ) {}
 
-  /** The database a backend has when none is given: SQLite on a volume of {@link DEFAULT_SQLITE_SIZE}. */
+  /** @internal The database a backend has when none is given: SQLite on a 1 GiB volume. */
   public static default(): BackendDatabase {
     return BackendDatabase.sqlite();
   }
 
-  /** Whether more than one backend replica may use it. */
+  /** @internal Whether more than one backend replica may use it. */
   public get allowsReplicas(): boolean {
     return this.engine !== DatabaseEngine.SQLITE;
   }

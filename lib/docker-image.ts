@@ -89,7 +89,7 @@ export class DockerImage {
       check(`${setting}.buildArgs`, key, Rules.envName);
       args[key] = check(`${setting}.buildArgs.${key}`, given[key], Rules.nonEmpty);
     }
-    this.buildArgs = args;
+    this.buildArgs = Object.freeze(args);
   }
 
   /** The full reference, `name:tag`. */

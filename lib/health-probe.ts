@@ -91,7 +91,7 @@ export class HealthProbe {
     return new HealthProbe(ProbeType.HTTP, path, this.options());
   }
 
-  /** The Kubernetes probe, aimed at the container port named `portName`. */
+  /** @internal The Kubernetes probe, aimed at the container port named `portName`. */
   public toKube(portName: string): k8s.Probe {
     const port = k8s.IntOrString.fromString(portName);
     return {

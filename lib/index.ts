@@ -1,18 +1,32 @@
-export * from './validation';
-export * from './docker-image';
-export * from './health-probe';
-export * from './resources';
-export * from './cluster-objects';
-export * from './app-component';
-export * from './todo-backend';
-export * from './todo-frontend';
-export * from './todo-app';
-export * from './settings';
-export * from './secret-store';
-export * from './build-script';
-export * from './default-app';
-export * from './output';
-export * from './synth';
-export * from './checks';
-export * from './helm';
-export * from './backend-database';
+// The public API of todo-cdk8s, by name: the constructs, their props, the
+// value types and enums they take, the Helm chart of a component, the synth
+// entry and the checks. Everything else in lib/ is internal; the tests import
+// it from its own module. __tests__/index.test.ts pins this list.
+
+// Constructs and their props
+export { AppComponent } from './app-component';
+export type { AppComponentOptions } from './app-component';
+export { TodoBackend, BACKEND_IMAGE } from './todo-backend';
+export type { TodoBackendProps } from './todo-backend';
+export { TodoFrontend, FRONTEND_IMAGE } from './todo-frontend';
+export type { TodoFrontendProps } from './todo-frontend';
+export { TodoApp, Profile } from './todo-app';
+export type { TodoAppProps, TodoAppBackendOptions, TodoAppFrontendOptions, ClusterOptions } from './todo-app';
+export { TodoHelmChart } from './helm/todo-helm-chart';
+export type { TodoHelmChartProps } from './helm/todo-helm-chart';
+
+// Values the props take
+export { DockerImage } from './docker-image';
+export type { DockerImageProps } from './docker-image';
+export { HealthProbe, ProbeType } from './health-probe';
+export type { HealthProbeOptions } from './health-probe';
+export { BackendDatabase, DatabaseEngine } from './backend-database';
+export type { SqliteOptions, PostgresSecretOptions } from './backend-database';
+export type { IngressOptions, AutoscalingOptions } from './cluster-objects';
+
+// The default app, and the checks every synth runs
+export { synthesize } from './synth';
+export type { SynthesizeOptions, SynthesizeResult } from './synth';
+export type { Environment } from './settings';
+export { runAllChecks, assertChecksPass } from './checks';
+export type { CheckOptions, Finding } from './checks/semantic';

@@ -5,7 +5,7 @@ import { TodoBackend, TodoBackendProps } from './todo-backend';
 import { TodoFrontend, TodoFrontendProps } from './todo-frontend';
 import { DatabaseEngine } from './backend-database';
 import { AutoscalingOptions, ClusterRules } from './cluster-objects';
-import { check, nodePortOtherThan, oneOf, Rules } from './validation';
+import { check, checkOptional, nodePortOtherThan, oneOf, Rules } from './validation';
 
 /** Options of the backend inside a {@link TodoApp}. */
 export type TodoAppBackendOptions = Omit<TodoBackendProps, 'nodeAddress'>;
@@ -147,8 +147,15 @@ export class TodoApp extends Construct {
     this.nodeAddress = check('nodeAddress', props.nodeAddress ?? DEFAULT_NODE_ADDRESS, Rules.hostAddress);
     this.profile = check('profile', props.profile ?? DEFAULT_PROFILE, oneOf([Profile.MINIKUBE, Profile.CLUSTER]));
     const profileDefaults = this.profile === Profile.CLUSTER ? clusterDefaults(props) : { backend: {}, frontend: {} };
-    this.backend = new TodoBackend(this, 'backend', { ...profileDefaults.backend, ...props.backend, nodeAddress: this.nodeAddress });
-    this.frontend = new TodoFrontend(this, 'frontend', { ...profileDefaults.frontend, ...props.frontend, backend: this.backend, nodeAddress: this.nodeAddress });
+    // One direction: the frontend's origin is known from its props, so the
+    // backend is built with it in CORS_ORIGINS, then the frontend with the backend's URL.
+    const frontendOptions = { ...profileDefaults.frontend, ...props.frontend, nodeAddress: this.nodeAddress };
+    const backendOptions = { ...profileDefaults.backend, ...props.backend, nodeAddress: this.nodeAddress };
+    this.backend = new TodoBackend(this, 'backend', {
+      ...backendOptions,
+      corsOrigins: [...(backendOptions.corsOrigins ?? []), TodoFrontend.originOf(frontendOptions)],
+    });
+    this.frontend = new TodoFrontend(this, 'frontend', { ...frontendOptions, backend: this.backend });
     if (this.frontend.name === this.backend.name) {
       throw new Error(`'frontend.name' must differ from 'backend.name' (they name Deployments and Services in one namespace), got ${JSON.stringify(this.frontend.name)} for both`);
     }
@@ -172,8 +179,12 @@ function clusterDefaults(props: TodoAppProps): { backend: TodoAppBackendOptions;
   if (props.backend?.database === undefined || props.backend.database.engine !== DatabaseEngine.POSTGRES) {
     throw new Error(`'backend.database' must be PostgreSQL in the cluster profile (pods on several nodes cannot share a SQLite file), got ${props.backend?.database?.engine ?? 'the default (sqlite)'}; use BackendDatabase.postgres(url) or BackendDatabase.postgresFromSecret(...)`);
   }
+  // Checked here, so that an error names what the user set (both Ingresses take these).
+  const host = check('cluster.host', cluster.host, ClusterRules.host);
+  const tlsSecret = checkOptional('cluster.tlsSecret', cluster.tlsSecret, Rules.dnsSubdomain);
+  const className = checkOptional('cluster.ingressClassName', cluster.ingressClassName, Rules.dnsSubdomain);
   const backendPath = check('cluster.backendPath', cluster.backendPath ?? DEFAULT_BACKEND_PATH, ClusterRules.backendPath);
-  const ingress = (path: string) => ({ host: cluster.host, path, tlsSecret: cluster.tlsSecret, className: cluster.ingressClassName });
+  const ingress = (path: string) => ({ host, path, tlsSecret, className });
   const shared = {
     serviceType: ServiceType.CLUSTER_IP,
     autoscaling: cluster.autoscaling ?? {},

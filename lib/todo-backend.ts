@@ -6,14 +6,17 @@ import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { check, Rules, show } from './validation';
 
-/** The backend image of the design: FastAPI on `python:3.12-slim`, port 8000, built from `backend/`. */
-export const BACKEND_IMAGE = new DockerImage({
+/**
+ * The backend image of the design: FastAPI on `python:3.12-slim`, port 8000,
+ * built from `backend/`. Frozen; `BACKEND_IMAGE.with({...})` gives a changed copy.
+ */
+export const BACKEND_IMAGE: DockerImage = Object.freeze(new DockerImage({
   name: 'todo-backend',
   tag: 'latest',
   baseImage: 'python:3.12-slim',
   port: 8000,
   buildContext: 'backend/',
-});
+}));
 
 /** The backend's default NodePort (`30800`: the backend port 8000, in the NodePort range). */
 export const BACKEND_NODE_PORT = 30800;
@@ -71,10 +74,13 @@ export interface TodoBackendProps extends AppComponentOptions {
   readonly database?: BackendDatabase;
 
   /**
-   * Origins the browser may call the backend from (`CORS_ORIGINS`, comma-separated).
-   * A {@link TodoFrontend} adds its own URL.
+   * Origins the browser may call the backend from (`CORS_ORIGINS`,
+   * comma-separated), such as `http://192.168.49.2:30300`: scheme, host and
+   * port. A {@link TodoFrontend} on another origin must be among them; its
+   * origin is known before it is built ({@link TodoFrontend.originOf}), and
+   * a {@link TodoApp} adds its frontend's.
    *
-   * @default - none besides those added by frontends
+   * @default - none: `CORS_ORIGINS` is not set
    */
   readonly corsOrigins?: string[];
 }
@@ -98,7 +104,8 @@ export interface TodoBackendProps extends AppComponentOptions {
 export class TodoBackend extends AppComponent {
   /** The database. */
   public readonly database: BackendDatabase;
-  private readonly corsOrigins: string[] = [];
+  /** Origins the browser may call the backend from (`CORS_ORIGINS`), without repeats, in the order given. */
+  public readonly corsOrigins: readonly string[];
 
   constructor(scope: Construct, id: string, props: TodoBackendProps = {}) {
     const healthPath = check('backend.healthPath', props.healthPath ?? '/health', Rules.httpPath);
@@ -110,6 +117,7 @@ export class TodoBackend extends AppComponent {
     if (!database.allowsReplicas && props.autoscaling !== undefined) {
       throw new Error(`'backend.database' must be PostgreSQL when 'backend.autoscaling' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got ${database.engine}; use BackendDatabase.postgres(...)`);
     }
+    const corsOrigins = Object.freeze([...new Set((props.corsOrigins ?? []).map(checkOrigin))]);
     super(scope, id, props, {
       role: 'backend',
       defaultName: 'todo-backend',
@@ -136,6 +144,7 @@ export class TodoBackend extends AppComponent {
       writableRoot: database.engine === DatabaseEngine.SQLITE && database.volume === undefined,
       env: {
         ...(database.configUrl === undefined ? {} : { DATABASE_URL: database.configUrl }),
+        ...(corsOrigins.length === 0 ? {} : { CORS_ORIGINS: corsOrigins.join(',') }),
         JWT_ALGORITHM: 'HS256',
         JWT_EXPIRY_HOURS: String(jwtExpiryHours),
         ANTHROPIC_MODEL: check('backend.anthropicModel', props.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL, Rules.nonEmpty),
@@ -149,22 +158,14 @@ export class TodoBackend extends AppComponent {
       ],
     });
     this.database = database;
-    for (const origin of props.corsOrigins ?? []) {
-      this.allowCorsOrigin(origin);
-    }
+    this.corsOrigins = corsOrigins;
   }
+}
 
-  /**
-   * Lets browsers call the backend from `origin` (`http://host:port`), by
-   * adding it to `CORS_ORIGINS`.
-   */
-  public allowCorsOrigin(origin: string): void {
-    if (!/^https?:\/\/[^\s/,]+$/.test(origin)) {
-      throw new Error(`'backend.corsOrigins' must hold origins such as "http://192.168.49.2:30300" (scheme and host, no path or comma), got ${show(origin)}`);
-    }
-    if (!this.corsOrigins.includes(origin)) {
-      this.corsOrigins.push(origin);
-      this.setEnv('CORS_ORIGINS', this.corsOrigins.join(','));
-    }
+/** Checks one entry of `backend.corsOrigins`: an origin, as browsers send it. */
+function checkOrigin(origin: string): string {
+  if (typeof origin !== 'string' || !/^https?:\/\/[^\s/,]+$/.test(origin)) {
+    throw new Error(`'backend.corsOrigins' must hold origins such as "http://192.168.49.2:30300" (scheme and host, no path or comma), got ${show(origin)}`);
   }
+  return origin;
 }

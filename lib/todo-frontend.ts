@@ -1,19 +1,22 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppComponent, AppComponentOptions, DEFAULT_RESOURCES } from './app-component';
+import { AppComponent, AppComponentOptions, componentUrl, DEFAULT_RESOURCES } from './app-component';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { TodoBackend } from './todo-backend';
-import { check, Rules } from './validation';
+import { check, Rules, show } from './validation';
 
-/** The frontend image of the design: Next.js on `node:18-alpine`, port 3000, built from `frontend/`. */
-export const FRONTEND_IMAGE = new DockerImage({
+/**
+ * The frontend image of the design: Next.js on `node:18-alpine`, port 3000,
+ * built from `frontend/`. Frozen; `FRONTEND_IMAGE.with({...})` gives a changed copy.
+ */
+export const FRONTEND_IMAGE: DockerImage = Object.freeze(new DockerImage({
   name: 'todo-frontend',
   tag: 'latest',
   baseImage: 'node:18-alpine',
   port: 3000,
   buildContext: 'frontend/',
-});
+}));
 
 /** The frontend's default NodePort (`30300`: the frontend port 3000, in the NodePort range). */
 export const FRONTEND_NODE_PORT = 30300;
@@ -23,8 +26,10 @@ export const FRONTEND_NODE_PORT = 30300;
  */
 export interface TodoFrontendProps extends AppComponentOptions {
   /**
-   * The backend the browser calls. Its NodePort URL is baked into the image
-   * as `NEXT_PUBLIC_API_URL`, and the frontend's URL is added to its `CORS_ORIGINS`.
+   * The backend the browser calls. Its URL is baked into the image as
+   * `NEXT_PUBLIC_API_URL`. Unless the two share an origin, the backend must
+   * allow the frontend's origin in its `corsOrigins`
+   * ({@link TodoFrontend.originOf} gives it before the frontend is built).
    */
   readonly backend: TodoBackend;
 
@@ -55,18 +60,55 @@ export interface TodoFrontendProps extends AppComponentOptions {
  * arguments of {@link TodoFrontend.image}, not pod environment.
  * `BETTER_AUTH_SECRET` is kept in a Secret.
  *
+ * The frontend reads its backend; it does not change it. The backend's
+ * `corsOrigins` must already allow the frontend's origin, which
+ * {@link TodoFrontend.originOf} computes from the frontend's props (a
+ * {@link TodoApp} does this wiring itself).
+ *
  * @example
- * const backend = new TodoBackend(chart, 'backend');
- * const frontend = new TodoFrontend(chart, 'frontend', { backend });
+ * const frontendProps = { nodePort: 31300 };
+ * const backend = new TodoBackend(chart, 'backend', {
+ *   corsOrigins: [TodoFrontend.originOf(frontendProps)], // 'http://192.168.49.2:31300'
+ * });
+ * const frontend = new TodoFrontend(chart, 'frontend', { ...frontendProps, backend });
  * frontend.image.buildArgs.NEXT_PUBLIC_API_URL; // 'http://192.168.49.2:30800'
  */
 export class TodoFrontend extends AppComponent {
   /** The backend this frontend calls. */
   public readonly backend: TodoBackend;
 
+  /**
+   * The URL browsers will reach a frontend with these props at, known before
+   * it is built: from its Ingress, else its node address and nodePort, with
+   * the frontend's defaults and checks. The frontend built with the same
+   * props has this {@link AppComponent.url}.
+   *
+   * @example
+   * TodoFrontend.urlOf({ nodeAddress: '192.168.58.2' }); // 'http://192.168.58.2:30300'
+   * TodoFrontend.urlOf({ serviceType: ServiceType.CLUSTER_IP, ingress: { host: 'todo.example.com', tlsSecret: 'todo-tls' } }); // 'https://todo.example.com'
+   */
+  public static urlOf(props: AppComponentOptions = {}): string {
+    return componentUrl('frontend', FRONTEND_NODE_PORT, props);
+  }
+
+  /**
+   * The origin (scheme, host and port) of {@link TodoFrontend.urlOf}, as
+   * CORS compares it: what a backend's `corsOrigins` must hold for a
+   * frontend with these props.
+   */
+  public static originOf(props: AppComponentOptions = {}): string {
+    return new URL(TodoFrontend.urlOf(props)).origin;
+  }
+
   constructor(scope: Construct, id: string, props: TodoFrontendProps) {
     if (!(props?.backend instanceof TodoBackend)) {
       throw new Error(`'frontend.backend' must be a TodoBackend, got ${props?.backend === undefined ? 'undefined' : typeof props.backend}`);
+    }
+    const url = TodoFrontend.urlOf(props);
+    const origin = new URL(url).origin;
+    const backend = props.backend;
+    if (origin !== backend.origin && !backend.corsOrigins.includes(origin)) {
+      throw new Error(`'backend.corsOrigins' must include the frontend's origin ${show(origin)} (browsers call the backend from it), got ${show(backend.corsOrigins)}; build the backend with corsOrigins: [TodoFrontend.originOf(frontendProps)], or use TodoApp, which does`);
     }
     const livenessPath = check('frontend.livenessPath', props.livenessPath ?? '/', Rules.httpPath);
     const image = props.image ?? FRONTEND_IMAGE;
@@ -99,12 +141,11 @@ export class TodoFrontend extends AppComponent {
       secrets: [
         { name: 'BETTER_AUTH_SECRET', optional: false, generate: true, value: props.betterAuthSecret, setting: 'frontend.betterAuthSecret', rule: Rules.secret },
       ],
-      buildArgs: (self) => ({
-        NEXT_PUBLIC_API_URL: props.backend.url,
-        NEXT_PUBLIC_APP_URL: self.url,
-      }),
+      buildArgs: {
+        NEXT_PUBLIC_API_URL: backend.url,
+        NEXT_PUBLIC_APP_URL: url,
+      },
     });
-    this.backend = props.backend;
-    props.backend.allowCorsOrigin(this.origin);
+    this.backend = backend;
   }
 }

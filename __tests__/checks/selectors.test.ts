@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BackendDatabase, Profile, synthesize, TodoApp } from '../../lib';
+import { BackendDatabase } from '../../lib/backend-database';
+import { synthesize } from '../../lib/synth';
+import { Profile, TodoApp } from '../../lib/todo-app';
 import { checkManifests, checkOneWorkloadPerSelector, labelSelectorMatches, runAllChecks } from '../../lib/checks';
 import * as k8s from '../../imports/k8s';
 import { synth, TEST_SECRETS } from '../support/util';

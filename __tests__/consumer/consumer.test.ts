@@ -53,7 +53,7 @@ beforeAll(() => {
   }));
   fs.writeFileSync(path.join(app, 'main.ts'), `
 import { App, Chart } from 'cdk8s';
-import { BackendDatabase, Profile, TodoApp, TodoBackend, TodoHelmChart } from 'todo-cdk8s';
+import { assertChecksPass, BackendDatabase, Profile, TodoApp, TodoBackend, TodoFrontend, TodoHelmChart } from 'todo-cdk8s';
 
 const app = new App({ outdir: process.argv[2] });
 const shop = new Chart(app, 'shop', { namespace: 'shop' });
@@ -62,7 +62,9 @@ const todo = new TodoApp(shop, 'todo', {
   frontend: { existingSecret: 'todo-frontend-keys', nodePort: 31300 },
 });
 const api = new Chart(app, 'api', { namespace: 'api' });
-const backend = new TodoBackend(api, 'backend', { name: 'api', nodePort: 31800, jwtSecret: 'consumer-test-signing-key-of-32-chars!' });
+const web = { name: 'web', nodePort: 31301, betterAuthSecret: 'consumer-test-auth-key-of-32-chars!!!' };
+const backend = new TodoBackend(api, 'backend', { name: 'api', nodePort: 31800, jwtSecret: 'consumer-test-signing-key-of-32-chars!', corsOrigins: [TodoFrontend.originOf(web)] });
+new TodoFrontend(api, 'frontend', { ...web, backend });
 const cluster = new Chart(app, 'cluster', { namespace: 'prod' });
 new TodoApp(cluster, 'todo', {
   profile: Profile.CLUSTER,
@@ -71,6 +73,10 @@ new TodoApp(cluster, 'todo', {
   frontend: { existingSecret: 'k2' },
 });
 app.synth();
+const externalSecrets = [...todo.components.flatMap((c) => c.externalSecrets), 'todo-db', 'k1', 'k2'];
+for (const c of app.charts) {
+  assertChecksPass(c.node.id, c.toJson(), { externalSecrets });
+}
 const chart = new TodoHelmChart(app, 'chart', { component: todo.backend });
 chart.writeTo(process.argv[2] + '/helm/backend');
 console.log(JSON.stringify({ url: todo.frontend.image.buildArgs.NEXT_PUBLIC_API_URL, dns: backend.dnsName }));
@@ -104,7 +110,8 @@ describe('the packed library in a fresh CDK8s app', () => {
     const api = readYaml(path.join(out, 'api.k8s.yaml'));
     const cluster = readYaml(path.join(out, 'cluster.k8s.yaml'));
     expect(shop.every((o) => o.metadata.namespace === 'shop')).toBe(true);
-    expect(api.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['Deployment/api/api', 'Service/api/api', 'Secret/api/api-secret']));
+    expect(api.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['Deployment/api/api', 'Service/api/api', 'Secret/api/api-secret', 'Deployment/api/web']));
+    expect(api.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'api-config').data.CORS_ORIGINS).toBe('http://192.168.49.2:31301');
     expect(cluster.map((o) => o.kind)).toEqual(expect.arrayContaining(['Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']));
     for (const objects of [shop, api, cluster]) {
       expect(validateObjects(objects)).toEqual([]);
@@ -113,6 +120,22 @@ describe('the packed library in a fresh CDK8s app', () => {
     expect(runAllChecks(api)).toEqual([]);
     expect(runAllChecks(cluster, { externalSecrets: ['todo-db', 'k1', 'k2'] })).toEqual([]);
     expect(fs.existsSync(path.join(out, 'helm', 'backend', 'values.schema.json'))).toBe(true);
+  });
+
+  test('the package exports its public API by name, and internals do not compile against it', () => {
+    const keys = JSON.parse(run(process.execPath, ['-e', "console.log(JSON.stringify(Object.keys(require('todo-cdk8s')).sort()))"], app));
+    expect(keys).toEqual(['AppComponent', 'BACKEND_IMAGE', 'BackendDatabase', 'DatabaseEngine', 'DockerImage', 'FRONTEND_IMAGE', 'HealthProbe', 'ProbeType', 'Profile', 'TodoApp', 'TodoBackend', 'TodoFrontend', 'TodoHelmChart', 'assertChecksPass', 'runAllChecks', 'synthesize']);
+    fs.writeFileSync(path.join(app, 'internal.ts'), [
+      "import { Chart, Testing } from 'cdk8s';",
+      "import { check, TodoApp } from 'todo-cdk8s';",
+      "const todo = new TodoApp(new Chart(Testing.app(), 'c'), 'todo');",
+      'console.log(todo.backend.secretVariables, todo.backend.replicas, check);',
+    ].join('\n'));
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules', '@types'), 'internal.ts'], { cwd: app, encoding: 'utf8' });
+    expect(tsc.status).not.toBe(0);
+    expect(tsc.stdout).toContain(`Module '"todo-cdk8s"' has no exported member 'check'`);
+    expect(tsc.stdout).toContain(`Property 'secretVariables' does not exist on type 'TodoBackend'`);
+    expect(tsc.stdout).toContain(`Property 'replicas' does not exist on type 'TodoBackend'`);
   });
 
   test('the `todo-cdk8s` bin runs from the compiled output: a deploy with stand-in tools', async () => {

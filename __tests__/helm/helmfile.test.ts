@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesize } from '../../lib';
+import { synthesize } from '../../lib/synth';
 import { template } from '../support/helm';
 import { TEST_SECRETS } from '../support/util';
 import { readYaml } from '../support/yaml';

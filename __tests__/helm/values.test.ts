@@ -1,6 +1,8 @@
 import Ajv from 'ajv';
 import { Testing } from 'cdk8s';
-import { componentValues, defaultValues, group, leaf, renderValuesSchema, renderValuesYaml, TodoApp } from '../../lib';
+import { componentValues } from '../../lib/helm/chart-values';
+import { defaultValues, group, leaf, renderValuesSchema, renderValuesYaml } from '../../lib/helm/values';
+import { TodoApp } from '../../lib/todo-app';
 import { Rules } from '../../lib/validation';
 import { parseYaml } from '../support/yaml';
 import { TEST_SECRETS } from '../support/util';

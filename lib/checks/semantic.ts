@@ -20,7 +20,7 @@ export interface Finding {
   readonly message: string;
 }
 
-/** Options of {@link checkManifests}. */
+/** Options of the checks ({@link runAllChecks}, {@link assertChecksPass}). */
 export interface CheckOptions {
   /** Secrets that exist outside the manifests (an `existingSecret`), by name. */
   readonly externalSecrets?: readonly string[];
