@@ -8,6 +8,7 @@ import { autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, ingressSpec, 
 import { HealthProbe } from './health-probe';
 import { ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
+import { conflict, IGNORED_BESIDE_EXISTING_SECRET, SECRET_BYTES } from './shared-rules';
 
 /** The address of Minikube's node with its default `docker` driver (`minikube ip`). */
 export const DEFAULT_NODE_ADDRESS = '192.168.49.2';
@@ -437,7 +438,7 @@ export abstract class AppComponent extends Construct {
     this.usesExistingSecret = options.existingSecret !== undefined;
     for (const variable of definition.secrets) {
       if (this.usesExistingSecret && variable.value !== undefined) {
-        throw new Error(`'${variable.setting}' cannot be combined with '${s('existingSecret')}' (the value would be ignored), got a value for ${variable.name}`);
+        throw new Error(conflict(variable.setting, s('existingSecret'), IGNORED_BESIDE_EXISTING_SECRET, `a value for ${variable.name}`));
       }
       checkOptional(variable.setting, variable.value, variable.rule);
     }
@@ -697,9 +698,10 @@ export function volumeName(dir: string): string {
   return dir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root';
 }
 
-/** A crypto-random secret of 256 bits, base64url-encoded (43 characters). */
+
+/** A crypto-random secret of 256 bits, base64url-encoded without padding (43 characters). */
 export function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(SECRET_BYTES).toString('base64url');
 }
 
 /** The hex SHA-256 of a string. */

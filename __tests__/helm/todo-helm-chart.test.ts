@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { synthesize, TodoApp, TodoHelmChart } from '../../lib';
+import { randomSecret } from '../../lib/app-component';
 import { checkOneWorkloadPerSelector, labelSelectorMatches, runAllChecks } from '../../lib/checks';
 import { FakeApiServer, helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
@@ -200,12 +201,18 @@ describe('values take effect', () => {
     expect(deployment(other).spec.template.metadata.annotations['checksum/secret']).not.toBe(deployment(objs).spec.template.metadata.annotations['checksum/secret']);
   });
 
-  test('without values or an existing Secret, JWT_SECRET is generated (48 random characters), ANTHROPIC_API_KEY left out', () => {
-    const a = secretValues(find(backend({}), 'Secret', 'todo-backend-secret'));
+  test('without values or an existing Secret, JWT_SECRET is generated in the constructs\' form (256 bits, base64url: 43 characters) and named by an annotation; ANTHROPIC_API_KEY left out', () => {
+    const secret = find(backend({}), 'Secret', 'todo-backend-secret');
+    const a = secretValues(secret);
     const b = secretValues(find(backend({}), 'Secret', 'todo-backend-secret'));
     expect(Object.keys(a)).toEqual(['JWT_SECRET']);
-    expect(a.JWT_SECRET).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(a.JWT_SECRET).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(randomSecret()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(a.JWT_SECRET, 'base64url')).toHaveLength(32);
     expect(a.JWT_SECRET).not.toBe(b.JWT_SECRET);
+    expect(secret.metadata.annotations).toEqual({ 'todo-cdk8s/generated-keys': 'JWT_SECRET' });
+    const given = find(backend({}, { 'secrets.JWT_SECRET': 'g'.repeat(40) }), 'Secret', 'todo-backend-secret');
+    expect(given.metadata.annotations).toBeUndefined();
   });
 
   test('existingSecret: no Secret, and the pods read the named one', () => {
@@ -258,7 +265,8 @@ describe('values.schema.json rejects bad values with helm\'s error', () => {
     ['service.type=Foo', { 'service.type': 'Foo' }, '- service.type: service.type must be one of the following: "NodePort", "ClusterIP", "LoadBalancer"'],
     ['service.nodePort=80', { 'service.nodePort': 80 }, '- service.nodePort: Must be greater than or equal to 30000'],
     ['service.port=70000', { 'service.port': 70000 }, '- service.port: Must be less than or equal to 65535'],
-    ['image.tag with a space', { 'image.tag': 'a b' }, '- image.tag: Must validate at least one schema (anyOf)'],
+    ['image.tag with a space', { 'image.tag': 'a b' }, '- image.tag: Does not match pattern'],
+    ['image.tag as a number', { 'image.tag': 110 }, '- image.tag: Invalid type. Expected: string, given: integer'],
     ['image.pullPolicy=Sometimes', { 'image.pullPolicy': 'Sometimes' }, '- image.pullPolicy: image.pullPolicy must be one of the following'],
     ['probes.liveness.type=exec', { 'probes.liveness.type': 'exec' }, '- probes.liveness.type: probes.liveness.type must be one of the following: "http", "tcp"'],
     ['probes.readiness.periodSeconds=0', { 'probes.readiness.periodSeconds': 0 }, '- probes.readiness.periodSeconds: Must be greater than or equal to 1'],
@@ -338,13 +346,13 @@ describe('cluster values on a Minikube chart', () => {
   });
 
   test('the backend chart on SQLite refuses autoscaling', () => {
-    expect(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } })).toContain('replicaCount must be 0 or 1 with SQLite');
+    expect(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } })).toContain("'env.DATABASE_URL' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got a SQLite URL");
   });
 });
 
 describe('the backend chart refuses values that break SQLite, with a message that says why', () => {
   test.each([
-    ['more than one replica', { replicaCount: 2 }, 'replicaCount must be 0 or 1 with SQLite (env.DATABASE_URL=sqlite:////data/todoapp.db): each pod would get its own database or fight over one ReadWriteOnce volume; use PostgreSQL for more replicas'],
+    ['more than one replica', { replicaCount: 2 }, "'replicaCount' must be 0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume), got 2"],
     ['the database off the volume', { 'env.DATABASE_URL': 'sqlite:///./todoapp.db' }, 'env.DATABASE_URL must point under persistence.mountPath (/data) when persistence.enabled is true, e.g. sqlite:////data/todoapp.db, got sqlite:///./todoapp.db'],
     ['the volume off with the database on it', { 'persistence.enabled': 'false' }, 'persistence.enabled is false but env.DATABASE_URL (sqlite:////data/todoapp.db) points at the volume; set env.DATABASE_URL=sqlite:///./todoapp.db and securityContext.readOnlyRootFilesystem=false for the ephemeral database'],
   ])('%s', (_name, set, message) => {
