@@ -19,6 +19,17 @@ export function exceedsLimit(request: string, limit: string, limitValue: string,
   return `'${request}' must not exceed '${limit}' (${limitValue}), got ${requestValue}`;
 }
 
+/** The longest label value. */
+export const LABEL_VALUE_MAX = 63;
+
+/** What a label value may not start or end with: anything but a letter or digit. */
+export const LABEL_VALUE_EDGES = /^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g;
+
+/** The message for a disruption budget that would block every drain. */
+export function minAvailableBelow(setting: string, replicas: string, got: string): string {
+  return `'${setting}' must be below the replica count (${replicas}) so that a node can be drained, got ${got}`;
+}
+
 /** Why a secret value cannot be given beside `existingSecret`. */
 export const IGNORED_BESIDE_EXISTING_SECRET = 'the value would be ignored';
 

@@ -9,6 +9,7 @@ import { BackendDatabase, SQLITE_SIZE } from '../../lib/backend-database';
 import { renderChecks, schemaTest } from '../../lib/helm/chart-rules';
 import { synthesize } from '../../lib/synth';
 import { TodoBackend } from '../../lib/todo-backend';
+import { TodoFrontend } from '../../lib/todo-frontend';
 import { readSettings } from '../../lib/settings';
 import { Rule, Rules } from '../../lib/validation';
 import { stringifyYaml } from '../../lib/yaml-text';
@@ -135,6 +136,21 @@ describe('the charts refuse what the props refuse, with the same words', () => {
       .toBe("'resources.requests.memory' must not exceed 'resources.limits.memory' (512Mi), got 1Gi");
     const within = renderChecked(BACKEND(), { 'resources.requests.cpu': '0.5' }, { 'resources.requests.memory': '512Mi', 'resources.limits.cpu': '1' });
     expect(find(within, 'Deployment', 'todo-backend').spec.template.spec.containers[0].resources.requests).toEqual({ cpu: '0.5', memory: '512Mi' });
+  });
+
+  test('autoscaling.maxReplicas below minReplicas, and a budget that blocks every drain: the props\' words', () => {
+    const props = thrown(() => new TodoFrontend(Testing.chart(), 'f', { backend: new TodoBackend(Testing.chart(), 'b', { jwtSecret: TEST_SECRETS.jwtSecret }), autoscaling: { minReplicas: 4, maxReplicas: 3 } }));
+    const chart = helmMessage(templateError(FRONTEND(), { set: { 'autoscaling.enabled': 'true', 'autoscaling.minReplicas': 4, 'autoscaling.maxReplicas': 3 } }));
+    expect(chart).toBe("'autoscaling.maxReplicas' must be at least 'autoscaling.minReplicas' (4), got 3");
+    expect(props).toBe("'frontend.autoscaling.maxReplicas' must be at least 'frontend.autoscaling.minReplicas' (4), got 3");
+    const budget = thrown(() => new TodoFrontend(Testing.chart(), 'f', { backend: new TodoBackend(Testing.chart(), 'b', { jwtSecret: TEST_SECRETS.jwtSecret }), minAvailable: 1 }));
+    const chartBudget = helmMessage(templateError(FRONTEND(), { set: { 'podDisruptionBudget.enabled': 'true' } }));
+    expect(chartBudget).toBe("'podDisruptionBudget.minAvailable' must be below the replica count (1) so that a node can be drained, got 1");
+    expect(sentence(chartBudget)).toBe(sentence(budget));
+    expect(helmMessage(templateError(FRONTEND(), { set: { 'podDisruptionBudget.enabled': 'true', 'podDisruptionBudget.minAvailable': 2, 'autoscaling.enabled': 'true' } })))
+      .toBe("'podDisruptionBudget.minAvailable' must be below the replica count (2) so that a node can be drained, got 2");
+    const ok = renderChecked(FRONTEND(), { 'podDisruptionBudget.enabled': 'true', replicaCount: '2' });
+    expect(find(ok, 'PodDisruptionBudget', 'todo-frontend').spec.minAvailable).toBe(1);
   });
 
   test('image.tag is a string: 1.10 in a values file is refused, "1.10" renders todo-backend:1.10', () => {

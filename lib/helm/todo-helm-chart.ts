@@ -11,7 +11,9 @@ import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
 import { ChartCheck, messageWith, renderChecks, valueExpr } from './chart-rules';
-import { conflict, exceedsLimit, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES, SQLITE_URL_PREFIX, sqliteAutoscaling } from '../shared-rules';
+import { violationText } from '../shared-rules';
+import { atLeast } from '../validation';
+import { conflict, exceedsLimit, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES, SQLITE_URL_PREFIX, sqliteAutoscaling } from '../shared-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
 
 /**
@@ -422,7 +424,7 @@ app: {{ include "${n}.fullname" . }}
 {{ include "${n}.selectorLabels" . }}
 app.kubernetes.io/component: ${this.component.role}
 app.kubernetes.io/part-of: ${PART_OF}
-app.kubernetes.io/version: {{ regexReplaceAll "^[^A-Za-z0-9]+|[^A-Za-z0-9]+$" (toString .Values.image.tag | trunc 63) "" | quote }}
+app.kubernetes.io/version: {{ regexReplaceAll ${JSON.stringify(LABEL_VALUE_EDGES.source)} (toString .Values.image.tag | trunc ${LABEL_VALUE_MAX}) "" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
@@ -586,6 +588,22 @@ failureThreshold: {{ .failureThreshold | int }}
         ...messageWith((l, r) => exceedsLimit(request, limit, l, r), [limitValue, requestValue]),
       });
     }
+    // Rules across values, with the props' words: the autoscaler's maximum and its minimum, a budget that leaves a pod to drain.
+    const [minReplicas, maxReplicas] = ['.Values.autoscaling.minReplicas', '.Values.autoscaling.maxReplicas'];
+    checks.push({
+      kind: 'message',
+      when: `and .Values.autoscaling.enabled (lt (float64 ${maxReplicas}) (float64 ${minReplicas}))`,
+      ...messageWith((min, max) => {
+        const [before, after] = violationText('autoscaling.maxReplicas', atLeast(min as unknown as number, "'autoscaling.minReplicas'"));
+        return `${before}${max}${after}`;
+      }, [minReplicas, maxReplicas]),
+    });
+    const replicas = `(ternary ${minReplicas} .Values.replicaCount .Values.autoscaling.enabled)`;
+    checks.push({
+      kind: 'message',
+      when: `and .Values.podDisruptionBudget.enabled (ge (int .Values.podDisruptionBudget.minAvailable) (max 1 (int ${replicas})))`,
+      ...messageWith((r, got) => minAvailableBelow('podDisruptionBudget.minAvailable', r, got), [replicas, '.Values.podDisruptionBudget.minAvailable']),
+    });
     const backend = this.backend;
     if (backend) {
       const sqlite = `hasPrefix ${JSON.stringify(SQLITE_URL_PREFIX)} (toString (index .Values.env "DATABASE_URL" | default ""))`;
