@@ -11,7 +11,9 @@ import { synthesize } from '../../lib/synth';
 import { TodoBackend } from '../../lib/todo-backend';
 import { TodoFrontend } from '../../lib/todo-frontend';
 import { readSettings } from '../../lib/settings';
-import { Rule, Rules } from '../../lib/validation';
+import { Rule, Rules, stringMatching } from '../../lib/validation';
+import { buildDefaultApp } from '../../lib/default-app';
+import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { stringifyYaml } from '../../lib/yaml-text';
 import { helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
@@ -282,6 +284,49 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
       });
     }
     expect(cases).toBe(360);
+  });
+
+  test('every fail of the charts is a compiled check, except three rules of the chart alone (nothing in TypeScript states them)', () => {
+    const CHART_ONLY = [
+      'is required (or existingSecret naming a Secret that holds it)', // a secret value with no construct-side default (the props always have it)
+      'must point under persistence.mountPath', // the constructs derive DATABASE_URL from the volume; the chart lets users set both
+      'persistence.enabled is false but env.DATABASE_URL',
+    ];
+    const cluster = { TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com', TODO_DATABASE: 'postgres', DATABASE_URL: 'postgresql://u:p@db:5432/todo' };
+    let fails = 0;
+    for (const profile of [{}, cluster]) {
+      const app = Testing.app();
+      const todo = buildDefaultApp(app, readSettings(profile), { jwtSecret: TEST_SECRETS.jwtSecret, betterAuthSecret: TEST_SECRETS.betterAuthSecret });
+      for (const component of todo.components) {
+        const chart = new TodoHelmChart(app, `${component.role}-chart`, { component });
+        const generated = renderChecks((chart as any).checks()).join('\n');
+        for (const [file, text] of Object.entries(chart.files())) {
+          for (const line of text.split('\n').filter((l) => /\bfail\b/.test(l) && /\{\{/.test(l) && !l.includes('{{/*'))) {
+            fails++;
+            const known = generated.includes(line.trim()) || CHART_ONLY.some((c) => line.includes(c));
+            expect([component.name, file, line, known]).toEqual([component.name, file, line, true]);
+          }
+        }
+      }
+    }
+    expect(fails).toBeGreaterThan(20);
+  });
+
+  test('a chart follows its rule object: change the rule in TypeScript, and the chart refuses with the new words', () => {
+    const original = Rules.secret;
+    (Rules as any).secret = { ...stringMatching(/^\S{40,}$/, 'a secret of at least 40 characters without whitespace', 4096), sensitive: true };
+    try {
+      const app = Testing.app();
+      const backend = new TodoBackend(Testing.chart(), 'b', { jwtSecret: 'v'.repeat(40) });
+      expect(thrown(() => new TodoBackend(Testing.chart(), 'c', { jwtSecret: 'v'.repeat(39) }))).toContain('at least 40 characters');
+      const dir = fs.mkdtempSync(path.join(tmp, 'rule-'));
+      new TodoHelmChart(app, 'chart', { component: backend }).writeTo(dir);
+      expect(helmMessage(templateError(dir, { setString: { 'secrets.JWT_SECRET': 'v'.repeat(39) } })))
+        .toBe("'secrets.JWT_SECRET' must be a secret of at least 40 characters without whitespace, got a value of 39 characters");
+      expect(find(template(dir, { setString: { 'secrets.JWT_SECRET': 'v'.repeat(40) } }), 'Secret', 'todo-backend-secret')).toBeDefined();
+    } finally {
+      (Rules as any).secret = original;
+    }
   });
 
   test('renderChecks fails with the rule\'s words, showing only the length of a sensitive value', () => {

@@ -114,7 +114,7 @@ describe.each([
 
   test('helm test pod is selected by nothing of the release, and the NetworkPolicy admits it to the Service\'s port', () => {
     // A budget needs a replica to drain (as minAvailable does in the props): 2 pods, which the backend runs on PostgreSQL only.
-    const postgres = name === 'todo-backend' ? { 'persistence.enabled': 'false', 'env.DATABASE_URL': 'postgresql://db:5432/todo' } : {};
+    const postgres: { [k: string]: string } = name === 'todo-backend' ? { 'persistence.enabled': 'false', 'env.DATABASE_URL': 'postgresql://db:5432/todo' } : {};
     const objs = template(dir(), { set: { 'podDisruptionBudget.enabled': 'true', replicaCount: 2, ...postgres } });
     const pod = find(objs, 'Pod', `${name}-test-connection`);
     expect(pod.metadata.labels).toEqual(testPodLabels(name)); // neither app=<name> nor the selector labels
