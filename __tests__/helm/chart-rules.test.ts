@@ -185,7 +185,7 @@ describe('GitOps: lookup sees no cluster under helm template, --dry-run and Argo
   });
 
   test('by default, a generated key is named in an annotation, and differs on every render', () => {
-    const a = find(template(BACKEND()), 'Secret', 'todo-backend-secret');
+    const a = find(renderChecked(BACKEND()), 'Secret', 'todo-backend-secret');
     const b = find(template(BACKEND()), 'Secret', 'todo-backend-secret');
     expect(a.metadata.annotations).toEqual({ 'todo-cdk8s/generated-keys': 'JWT_SECRET' });
     expect(secretValues(a).JWT_SECRET).not.toBe(secretValues(b).JWT_SECRET);

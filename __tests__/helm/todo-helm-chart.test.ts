@@ -421,6 +421,7 @@ describe('with a Kubernetes API (a stand-in server; helm is real)', () => {
     const r = await api.helm(['template', 'todo-backend', BACKEND(), '--dry-run=server', '--show-only', 'templates/secret.yaml']);
     expect(r.stderr).toBe('');
     expect(readYamlText(r.stdout)[0].data).toEqual({ JWT_SECRET: kept });
+    expect(readYamlText(r.stdout)[0].metadata.annotations).toBeUndefined(); // nothing generated: no todo-cdk8s/generated-keys
     expect(api.requests).toContain('GET /api/v1/namespaces/default/secrets/todo-backend-secret');
   });
 
@@ -437,6 +438,12 @@ describe('with a Kubernetes API (a stand-in server; helm is real)', () => {
     expect(backendNotes.stdout).toContain('export NODE_PORT=$(kubectl get --namespace default -o jsonpath="{.spec.ports[0].nodePort}" services todo-backend)');
     expect(backendNotes.stdout).toContain('minikube service todo-backend --namespace default --url');
     expect(backendNotes.stdout).toContain('http://todo-backend.default.svc.cluster.local:8000');
+    // --dry-run=client: lookup sees no cluster, so the key is generated, and NOTES say what that means for GitOps.
+    expect(backendNotes.stdout).toContain('WARNING: this render generated JWT_SECRET (annotation todo-cdk8s/generated-keys on the Secret).');
+    expect(backendNotes.stdout).toContain('set gitOps=true to refuse');
+    const given = await api.helm(['install', 'todo-backend', BACKEND(), '--dry-run=client', '--disable-openapi-validation', '--set-string', `secrets.JWT_SECRET=${'g'.repeat(40)}`]);
+    expect(given.stdout).toContain('Secrets: kept in Secret todo-backend-secret');
+    expect(given.stdout).not.toContain('WARNING');
     const frontendNotes = await api.helm(['install', 'todo-frontend', FRONTEND(), '--dry-run=client', '--disable-openapi-validation']);
     expect(frontendNotes.stdout).toContain('docker build --tag todo-frontend:latest --build-arg NEXT_PUBLIC_API_URL=http://192.168.49.2:30800 --build-arg NEXT_PUBLIC_APP_URL=http://192.168.49.2:30300 frontend/');
     const ingressNotes = await api.helm(['install', 'todo-backend', BACKEND(), '--dry-run=client', '--disable-openapi-validation',
