@@ -698,7 +698,6 @@ export function volumeName(dir: string): string {
   return dir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root';
 }
 
-
 /** A crypto-random secret of 256 bits, base64url-encoded without padding (43 characters). */
 export function randomSecret(): string {
   return randomBytes(SECRET_BYTES).toString('base64url');

@@ -55,7 +55,6 @@ export function resolveResources(setting: string, given: ContainerResources | un
   return result;
 }
 
-
 /** The numeric value of a Kubernetes quantity (`250m`, `512Mi`, `1`). */
 export function quantityValue(quantity: string): number {
   const match = QUANTITY.exec(quantity);
