@@ -25,11 +25,28 @@ const SPECIAL_FLOAT = /^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/;
  * boolean (`yes`, `off`), null (`null`, `~`) or a timestamp.
  */
 export function isYamlAmbiguous(text: string): boolean {
+  let known = AMBIGUOUS.get(text);
+  if (known === undefined) {
+    known = readsAsOther(text);
+    if (AMBIGUOUS.size < 10_000) {
+      AMBIGUOUS.set(text, known);
+    }
+  }
+  return known;
+}
+
+// Answers so far: the same strings come back in every object and chart.
+const AMBIGUOUS = new Map<string, boolean>();
+
+function readsAsOther(text: string): boolean {
   if (text.includes('\n')) {
     return false; // the writer picks a block or quoted style for these itself
   }
   if (WORDS.test(text) || NUMBER_LIKE.test(text) || TIMESTAMP.test(text) || SPECIAL_FLOAT.test(text)) {
     return true;
+  }
+  if (/^[A-Za-z]/.test(text) && !text.includes(': ')) {
+    return false; // past the words above, YAML reads a plain scalar that starts with a letter as a string
   }
   for (const version of ['1.1', '1.2'] as const) {
     let read: unknown;
@@ -50,17 +67,30 @@ export function isYamlAmbiguous(text: string): boolean {
  * string that a reader could take for another type in double quotes.
  */
 export function stringifyYaml(...docs: unknown[]): string {
-  return docs.map((value) => {
-    const doc = new YAML.Document(value, { keepUndefined: true, version: '1.1' });
-    YAML.visit(doc, {
-      Scalar(_key, node) {
-        if (typeof node.value === 'string' && isYamlAmbiguous(node.value)) {
-          node.type = 'QUOTE_DOUBLE';
-        }
-      },
-    });
-    return doc.toString({ lineWidth: 0 });
-  }).join('---\n');
+  return docs.map((value) => YAML.stringify(quoteAmbiguous(value), { keepUndefined: true, lineWidth: 0, version: '1.1' })).join('---\n');
+}
+
+/** `value` with each ambiguous string (keys too) turned into a double-quoted YAML scalar. */
+function quoteAmbiguous(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (!isYamlAmbiguous(value)) {
+      return value;
+    }
+    const scalar = new YAML.Scalar(value);
+    scalar.type = 'QUOTE_DOUBLE';
+    return scalar;
+  }
+  if (Array.isArray(value)) {
+    return value.map(quoteAmbiguous);
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const map = new Map<unknown, unknown>();
+    for (const [k, v] of Object.entries(value)) {
+      map.set(quoteAmbiguous(k), quoteAmbiguous(v));
+    }
+    return Object.values(value).some((v) => v === undefined) || [...map.keys()].some((k) => typeof k !== 'string') ? map : Object.fromEntries(map);
+  }
+  return value;
 }
 
 /**
