@@ -9,7 +9,7 @@ import { writeDirectoryAtomically } from './output';
 import { resolveLocalSecrets } from './secret-store';
 import { Environment, readSecretSettings, readSettings } from './settings';
 import { Profile, TodoApp } from './todo-app';
-import { rewriteYamlFiles } from './yaml-text';
+import { holdsAmbiguousString, rewriteYamlFiles } from './yaml-text';
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -45,8 +45,11 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
     const todo = buildDefaultApp(app, settings, local.secrets);
     options.extend?.(todo);
     app.synth();
-    rewriteYamlFiles(staging);
-    assertChecksPass('the manifests', app.charts.flatMap((chart) => chart.toJson()), { externalSecrets: todo.components.flatMap((c) => c.externalSecrets) });
+    const objects = app.charts.flatMap((chart) => chart.toJson());
+    if (holdsAmbiguousString(objects)) {
+      rewriteYamlFiles(staging);
+    }
+    assertChecksPass('the manifests', objects, { externalSecrets: todo.components.flatMap((c) => c.externalSecrets) });
     fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components, todo.profile === Profile.CLUSTER ? BuildTarget.REGISTRY : BuildTarget.MINIKUBE), { mode: 0o755 });
     const releases = todo.components.map((component) => ({
       chart: new TodoHelmChart(app, `${component.role}-chart`, { component }),

@@ -94,6 +94,32 @@ function quoteAmbiguous(value: unknown): unknown {
 }
 
 /**
+ * Whether `value` holds a string (a key or a value) that is ambiguous but
+ * that cdk8s' YAML 1.1 writer leaves unquoted (`0o17`, `1_000`, `0b1`): the
+ * files it wrote must then be rewritten.
+ */
+export function holdsAmbiguousString(value: unknown): boolean {
+  if (typeof value === 'string') {
+    return isYamlAmbiguous(value) && leftPlainByYaml11(value);
+  }
+  if (Array.isArray(value)) {
+    return value.some(holdsAmbiguousString);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([k, v]) => holdsAmbiguousString(k) || holdsAmbiguousString(v));
+  }
+  return false;
+}
+
+function leftPlainByYaml11(text: string): boolean {
+  try {
+    return YAML.parse(`${text}\n`, { version: '1.1' }) === text;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Rewrites the YAML files cdk8s wrote into `dir` (`*.k8s.yaml`) with
  * {@link stringifyYaml}: the same objects, with ambiguous strings quoted (an
  * image tag `0o17` in the `app.kubernetes.io/version` label stays a string
