@@ -8,6 +8,7 @@ import { autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, ingressSpec, 
 import { HealthProbe } from './health-probe';
 import { ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
+import { conflict, IGNORED_BESIDE_EXISTING_SECRET, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, SECRET_BYTES } from './shared-rules';
 
 /** The address of Minikube's node with its default `docker` driver (`minikube ip`). */
 export const DEFAULT_NODE_ADDRESS = '192.168.49.2';
@@ -481,14 +482,14 @@ export abstract class AppComponent extends Construct {
     }
     this.minAvailable = checkOptional(s('minAvailable'), options.minAvailable, integerBetween(1, undefined, 'a whole number'));
     if (this.minAvailable !== undefined && this.minAvailable >= Math.max(this.replicas, 1)) {
-      throw new Error(`'${s('minAvailable')}' must be below the replica count (${this.replicas}) so that a node can be drained, got ${this.minAvailable}`);
+      throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = options.spreadAcrossNodes ?? false;
 
     this.usesExistingSecret = options.existingSecret !== undefined;
     for (const variable of definition.secrets) {
       if (this.usesExistingSecret && variable.value !== undefined) {
-        throw new Error(`'${variable.setting}' cannot be combined with '${s('existingSecret')}' (the value would be ignored), got a value for ${variable.name}`);
+        throw new Error(conflict(variable.setting, s('existingSecret'), IGNORED_BESIDE_EXISTING_SECRET, `a value for ${variable.name}`));
       }
       checkOptional(variable.setting, variable.value, variable.rule);
     }
@@ -729,7 +730,7 @@ export abstract class AppComponent extends Construct {
  * with a letter or digit (image tags may be 128 characters and end in `.`).
  */
 export function labelValue(text: string): string {
-  return text.slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return text.slice(0, LABEL_VALUE_MAX).replace(LABEL_VALUE_EDGES, '');
 }
 
 /** A volume name for a directory: `/app/.next/cache` gives `app-next-cache`. */
@@ -737,9 +738,9 @@ export function volumeName(dir: string): string {
   return dir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root';
 }
 
-/** A crypto-random secret of 256 bits, base64url-encoded (43 characters). */
+/** A crypto-random secret of 256 bits, base64url-encoded without padding (43 characters). */
 export function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(SECRET_BYTES).toString('base64url');
 }
 
 /** The hex SHA-256 of a string. */

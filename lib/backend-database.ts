@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
-import { formatSize, quantityValue } from './resources';
-import { check, checkOptional, Rule, Rules } from './validation';
+import { formatSize } from './resources';
+import { SQLITE_URL_PREFIX, storageAtMost } from './shared-rules';
+import { check, checkOptional, Rule, Rules, stringMatching } from './validation';
 
 /** The database engines the backend runs on. */
 export enum DatabaseEngine {
@@ -52,13 +53,15 @@ const SQLITE_MAX_BYTES = 256 * 1024 ** 4;
 /**
  * The size of a SQLite volume: a storage quantity above zero, at most 256 TiB
  * (SQLite's largest database; the bound also keeps every size exact when it
- * is converted between units).
+ * is converted between units). One regular expression is both the check and
+ * the charts' schema.
  */
-export const SQLITE_SIZE: Rule<string> = {
-  ...Rules.storage,
-  allowed: 'a storage quantity above zero and at most "256Ti" (the largest SQLite database), such as "512Mi" or "5Gi"',
-  test: (v: unknown): v is string => Rules.storage.test(v) && quantityValue(v) <= SQLITE_MAX_BYTES,
-};
+export const SQLITE_SIZE: Rule<string> = stringMatching(
+  storageAtMost(SQLITE_MAX_BYTES),
+  'a storage quantity above zero and at most "256Ti" (the largest SQLite database), such as "512Mi" or "5Gi"',
+  32,
+);
+
 
 /**
  * The backend's database (`DATABASE_URL`).
@@ -76,7 +79,7 @@ export class BackendDatabase {
   public static sqlite(options: SqliteOptions = {}): BackendDatabase {
     const size = check('database.size', formatSize(options.size ?? DEFAULT_SQLITE_SIZE), SQLITE_SIZE);
     const storageClass = checkOptional('database.storageClass', options.storageClass, Rules.dnsSubdomain);
-    return new BackendDatabase(DatabaseEngine.SQLITE, `sqlite:///${DATA_MOUNT_PATH}/todoapp.db`, { mountPath: DATA_MOUNT_PATH, size, storageClass });
+    return new BackendDatabase(DatabaseEngine.SQLITE, `${SQLITE_URL_PREFIX}${DATA_MOUNT_PATH}/todoapp.db`, { mountPath: DATA_MOUNT_PATH, size, storageClass });
   }
 
   /**
@@ -85,7 +88,7 @@ export class BackendDatabase {
    * and tasks, and the root filesystem must stay writable.
    */
   public static ephemeralSqlite(): BackendDatabase {
-    return new BackendDatabase(DatabaseEngine.SQLITE, 'sqlite:///./todoapp.db');
+    return new BackendDatabase(DatabaseEngine.SQLITE, `${SQLITE_URL_PREFIX}./todoapp.db`);
   }
 
   /**

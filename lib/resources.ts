@@ -1,5 +1,6 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { ContainerResources, Cpu } from 'cdk8s-plus-28';
+import { exceedsLimit, QUANTITY, QUANTITY_SUFFIXES as SUFFIX } from './shared-rules';
 import { check, Rules } from './validation';
 
 /** CPU and memory as the Kubernetes quantities a container spec and Helm values hold. */
@@ -48,19 +49,15 @@ export function resolveResources(setting: string, given: ContainerResources | un
     const request = result.requests[kind];
     const limit = result.limits[kind];
     if (quantityValue(request) > quantityValue(limit)) {
-      throw new Error(`'${setting}.${kind}.request' must not exceed '${setting}.${kind}.limit' (${limit}), got ${request}`);
+      throw new Error(exceedsLimit(`${setting}.${kind}.request`, `${setting}.${kind}.limit`, limit, request));
     }
   }
   return result;
 }
 
-const SUFFIX: { readonly [suffix: string]: number } = {
-  m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
-};
-
 /** The numeric value of a Kubernetes quantity (`250m`, `512Mi`, `1`). */
 export function quantityValue(quantity: string): number {
-  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity);
+  const match = QUANTITY.exec(quantity);
   if (!match) {
     return NaN;
   }

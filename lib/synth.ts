@@ -10,6 +10,7 @@ import { writeDirectoryAtomically } from './output';
 import { LocalSecrets, resolveLocalSecrets } from './secret-store';
 import { Environment, readSecretSettings, readSettings, Settings } from './settings';
 import { Profile, TodoApp } from './todo-app';
+import { holdsAmbiguousString, rewriteYamlFiles } from './yaml-text';
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -36,7 +37,7 @@ export interface SynthesizeResult {
  * (`todo.k8s.yaml`), the image build plan (`build-images.sh`), and one Helm
  * chart per component (`helm/backend`, `helm/frontend`) with a
  * `helm/helmfile.yaml` declaring both releases. The output directory is
- * replaced as a whole by {@link writeDirectoryAtomically}: after a failure
+ * replaced as a whole (`writeDirectoryAtomically` in `lib/output.ts`): after a failure
  * or a kill at any moment it is as it was; newly generated secrets are saved
  * just before the new output replaces the old, and put back if it cannot.
  */
@@ -94,7 +95,11 @@ function produce(staging: string, settings: Settings, local: LocalSecrets, exten
   const todo = buildDefaultApp(app, settings, local.secrets);
   extend?.(todo);
   app.synth();
-  assertChecksPass('the manifests', app.charts.flatMap((chart) => chart.toJson()), { externalSecrets: todo.components.flatMap((c) => c.externalSecrets) });
+  const objects = app.charts.flatMap((chart) => chart.toJson());
+  if (holdsAmbiguousString(objects)) {
+    rewriteYamlFiles(staging);
+  }
+  assertChecksPass('the manifests', objects, { externalSecrets: todo.components.flatMap((c) => c.externalSecrets) });
   fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components, todo.profile === Profile.CLUSTER ? BuildTarget.REGISTRY : BuildTarget.MINIKUBE), { mode: 0o755 });
   const releases = todo.components.map((component) => ({
     chart: new TodoHelmChart(app, `${component.role}-chart`, { component }),

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppComponent, AppComponentOptions, DEFAULT_RESOURCES } from './app-component';
 import { BackendDatabase, DatabaseEngine } from './backend-database';
+import { sqliteAutoscaling } from './shared-rules';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { check, Rules, show } from './validation';
@@ -115,7 +116,7 @@ export class TodoBackend extends AppComponent {
       check('backend.replicas', check('backend.replicas', props.replicas, Rules.replicas), Rules.sqliteReplicas, 'use BackendDatabase.postgres(...) to run more replicas');
     }
     if (!database.allowsReplicas && props.autoscaling !== undefined) {
-      throw new Error(`'backend.database' must be PostgreSQL when 'backend.autoscaling' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got ${database.engine}; use BackendDatabase.postgres(...)`);
+      throw new Error(sqliteAutoscaling('backend.database', 'backend.autoscaling', database.engine, 'use BackendDatabase.postgres(...)'));
     }
     const corsOrigins = Object.freeze([...new Set((props.corsOrigins ?? []).map(checkOrigin))]);
     super(scope, id, props, {

@@ -7,6 +7,8 @@
  * drift apart.
  */
 
+import { lengthOnly, violationText } from './shared-rules';
+
 /** A JSON Schema fragment (draft-07, as Helm 3 validates it). */
 export type JsonSchema = { readonly [key: string]: unknown };
 
@@ -53,9 +55,11 @@ export function violation(setting: string, value: unknown, rule: Rule<unknown>, 
   if (allowed) {
     return undefined;
   }
-  const got = rule.sensitive && typeof value === 'string' ? `a value of ${value.length} characters` : show(value);
-  return `'${setting}' must be ${rule.allowed}, got ${got}${hint === undefined ? '' : `; ${hint}`}`;
+  const got = rule.sensitive && typeof value === 'string' ? lengthOnly(value.length) : show(value);
+  const [before, after] = violationText(setting, rule, hint);
+  return `${before}${got}${after}`;
 }
+
 
 /**
  * Throws when `value` breaks `rule`, with a message that names the setting,

@@ -5,6 +5,7 @@ import { Testing } from 'cdk8s';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { synthesize } from '../../lib/synth';
 import { TodoApp } from '../../lib/todo-app';
+import { randomSecret } from '../../lib/app-component';
 import { checkOneWorkloadPerSelector, labelSelectorMatches, runAllChecks } from '../../lib/checks';
 import { FakeApiServer, helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
@@ -114,7 +115,9 @@ describe.each([
   });
 
   test('helm test pod is selected by nothing of the release, and the NetworkPolicy admits it to the Service\'s port', () => {
-    const objs = template(dir(), { set: { 'podDisruptionBudget.enabled': 'true' } });
+    // A budget needs a replica to drain (as minAvailable does in the props): 2 pods, which the backend runs on PostgreSQL only.
+    const postgres: { [k: string]: string } = name === 'todo-backend' ? { 'persistence.enabled': 'false', 'env.DATABASE_URL': 'postgresql://db:5432/todo' } : {};
+    const objs = template(dir(), { set: { 'podDisruptionBudget.enabled': 'true', replicaCount: 2, ...postgres } });
     const pod = find(objs, 'Pod', `${name}-test-connection`);
     expect(pod.metadata.labels).toEqual(testPodLabels(name)); // neither app=<name> nor the selector labels
     const policy = find(objs, 'NetworkPolicy', name);
@@ -202,12 +205,18 @@ describe('values take effect', () => {
     expect(deployment(other).spec.template.metadata.annotations['checksum/secret']).not.toBe(deployment(objs).spec.template.metadata.annotations['checksum/secret']);
   });
 
-  test('without values or an existing Secret, JWT_SECRET is generated (48 random characters), ANTHROPIC_API_KEY left out', () => {
-    const a = secretValues(find(backend({}), 'Secret', 'todo-backend-secret'));
+  test('without values or an existing Secret, JWT_SECRET is generated in the constructs\' form (256 bits, base64url: 43 characters) and named by an annotation; ANTHROPIC_API_KEY left out', () => {
+    const secret = find(backend({}), 'Secret', 'todo-backend-secret');
+    const a = secretValues(secret);
     const b = secretValues(find(backend({}), 'Secret', 'todo-backend-secret'));
     expect(Object.keys(a)).toEqual(['JWT_SECRET']);
-    expect(a.JWT_SECRET).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(a.JWT_SECRET).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(randomSecret()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(a.JWT_SECRET, 'base64url')).toHaveLength(32);
     expect(a.JWT_SECRET).not.toBe(b.JWT_SECRET);
+    expect(secret.metadata.annotations).toEqual({ 'todo-cdk8s/generated-keys': 'JWT_SECRET' });
+    const given = find(backend({}, { 'secrets.JWT_SECRET': 'g'.repeat(40) }), 'Secret', 'todo-backend-secret');
+    expect(given.metadata.annotations).toBeUndefined();
   });
 
   test('existingSecret: no Secret, and the pods read the named one', () => {
@@ -260,7 +269,8 @@ describe('values.schema.json rejects bad values with helm\'s error', () => {
     ['service.type=Foo', { 'service.type': 'Foo' }, '- service.type: service.type must be one of the following: "NodePort", "ClusterIP", "LoadBalancer"'],
     ['service.nodePort=80', { 'service.nodePort': 80 }, '- service.nodePort: Must be greater than or equal to 30000'],
     ['service.port=70000', { 'service.port': 70000 }, '- service.port: Must be less than or equal to 65535'],
-    ['image.tag with a space', { 'image.tag': 'a b' }, '- image.tag: Must validate at least one schema (anyOf)'],
+    ['image.tag with a space', { 'image.tag': 'a b' }, '- image.tag: Does not match pattern'],
+    ['image.tag as a number', { 'image.tag': 110 }, '- image.tag: Invalid type. Expected: string, given: integer'],
     ['image.pullPolicy=Sometimes', { 'image.pullPolicy': 'Sometimes' }, '- image.pullPolicy: image.pullPolicy must be one of the following'],
     ['probes.liveness.type=exec', { 'probes.liveness.type': 'exec' }, '- probes.liveness.type: probes.liveness.type must be one of the following: "http", "tcp"'],
     ['probes.readiness.periodSeconds=0', { 'probes.readiness.periodSeconds': 0 }, '- probes.readiness.periodSeconds: Must be greater than or equal to 1'],
@@ -340,13 +350,13 @@ describe('cluster values on a Minikube chart', () => {
   });
 
   test('the backend chart on SQLite refuses autoscaling', () => {
-    expect(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } })).toContain('replicaCount must be 0 or 1 with SQLite');
+    expect(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } })).toContain("'env.DATABASE_URL' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got a SQLite URL");
   });
 });
 
 describe('the backend chart refuses values that break SQLite, with a message that says why', () => {
   test.each([
-    ['more than one replica', { replicaCount: 2 }, 'replicaCount must be 0 or 1 with SQLite (env.DATABASE_URL=sqlite:////data/todoapp.db): each pod would get its own database or fight over one ReadWriteOnce volume; use PostgreSQL for more replicas'],
+    ['more than one replica', { replicaCount: 2 }, "'replicaCount' must be 0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume), got 2"],
     ['the database off the volume', { 'env.DATABASE_URL': 'sqlite:///./todoapp.db' }, 'env.DATABASE_URL must point under persistence.mountPath (/data) when persistence.enabled is true, e.g. sqlite:////data/todoapp.db, got sqlite:///./todoapp.db'],
     ['the volume off with the database on it', { 'persistence.enabled': 'false' }, 'persistence.enabled is false but env.DATABASE_URL (sqlite:////data/todoapp.db) points at the volume; set env.DATABASE_URL=sqlite:///./todoapp.db and securityContext.readOnlyRootFilesystem=false for the ephemeral database'],
   ])('%s', (_name, set, message) => {
@@ -413,6 +423,7 @@ describe('with a Kubernetes API (a stand-in server; helm is real)', () => {
     const r = await api.helm(['template', 'todo-backend', BACKEND(), '--dry-run=server', '--show-only', 'templates/secret.yaml']);
     expect(r.stderr).toBe('');
     expect(readYamlText(r.stdout)[0].data).toEqual({ JWT_SECRET: kept });
+    expect(readYamlText(r.stdout)[0].metadata.annotations).toBeUndefined(); // nothing generated: no todo-cdk8s/generated-keys
     expect(api.requests).toContain('GET /api/v1/namespaces/default/secrets/todo-backend-secret');
   });
 
@@ -429,6 +440,12 @@ describe('with a Kubernetes API (a stand-in server; helm is real)', () => {
     expect(backendNotes.stdout).toContain('export NODE_PORT=$(kubectl get --namespace default -o jsonpath="{.spec.ports[0].nodePort}" services todo-backend)');
     expect(backendNotes.stdout).toContain('minikube service todo-backend --namespace default --url');
     expect(backendNotes.stdout).toContain('http://todo-backend.default.svc.cluster.local:8000');
+    // --dry-run=client: lookup sees no cluster, so the key is generated, and NOTES say what that means for GitOps.
+    expect(backendNotes.stdout).toContain('WARNING: this render generated JWT_SECRET (annotation todo-cdk8s/generated-keys on the Secret).');
+    expect(backendNotes.stdout).toContain('set gitOps=true to refuse');
+    const given = await api.helm(['install', 'todo-backend', BACKEND(), '--dry-run=client', '--disable-openapi-validation', '--set-string', `secrets.JWT_SECRET=${'g'.repeat(40)}`]);
+    expect(given.stdout).toContain('Secrets: kept in Secret todo-backend-secret');
+    expect(given.stdout).not.toContain('WARNING');
     const frontendNotes = await api.helm(['install', 'todo-frontend', FRONTEND(), '--dry-run=client', '--disable-openapi-validation']);
     expect(frontendNotes.stdout).toContain('docker build --tag todo-frontend:latest --build-arg NEXT_PUBLIC_API_URL=http://192.168.49.2:30800 --build-arg NEXT_PUBLIC_APP_URL=http://192.168.49.2:30300 frontend/');
     const ingressNotes = await api.helm(['install', 'todo-backend', BACKEND(), '--dry-run=client', '--disable-openapi-validation',

@@ -45,7 +45,7 @@ function persistenceValues(backend: TodoBackend): ValueGroup {
   return group('SQLite on a PersistentVolumeClaim, kept on `helm uninstall` (helm.sh/resource-policy: keep).\nDelete it with: kubectl delete pvc <release>-data (when the release name contains the chart name).', {
     enabled: leaf('Keep the database on a volume. With SQLite, env.DATABASE_URL must point under mountPath when enabled, and off it when not.', volume !== undefined, { type: 'boolean' }),
     mountPath: leaf('Where the volume is mounted.', volume?.mountPath ?? DATA_MOUNT_PATH, { type: 'string', pattern: '^/[^\\s]*[^/\\s]$' }),
-    size: leaf('Size of the volume.', volume?.size ?? formatSize(DEFAULT_SQLITE_SIZE), SQLITE_SIZE.schema),
+    size: leaf(`Size of the volume: ${SQLITE_SIZE.allowed}.`, volume?.size ?? formatSize(DEFAULT_SQLITE_SIZE), Rules.storage.schema),
     storageClass: leaf('Storage class; empty uses the cluster default (standard on Minikube).', volume?.storageClass ?? '', orEmpty(Rules.dnsSubdomain).schema),
   });
 }
@@ -69,7 +69,7 @@ export function componentValues(component: AppComponent): ValueGroup {
     fullnameOverride: leaf('Replaces the full name of the Deployment, Service, ConfigMap and Secret.\nBy default it is the release name (or <release>-<chart> when the release name does not contain the chart name).', '', orEmpty(Rules.dnsLabel).schema),
     image: group('The image (the design\'s Docker Image entity).', {
       repository: leaf('Image repository.', image.name, Rules.imageRepository.schema),
-      tag: leaf('Image tag.', image.tag, { anyOf: [Rules.imageTag.schema, { type: 'number' }] }),
+      tag: leaf('Image tag: a string (quote a tag that looks like a number, "1.10", or use --set-string).', image.tag, Rules.imageTag.schema),
       pullPolicy: leaf('IfNotPresent: images built into Minikube\'s Docker daemon are used as they are.', component.imagePullPolicy, oneOf(PULL_POLICIES).schema),
       buildArgs: leaf(
         Object.keys(image.buildArgs).length > 0
@@ -95,8 +95,18 @@ export function componentValues(component: AppComponent): ValueGroup {
       },
     ),
     secrets: group(`Secret environment variables, kept in a Secret.\n${secretLines.join('\n')}`,
-      Object.fromEntries(own.map((v) => [v.name, leaf(`${v.optional ? 'Optional.' : v.generate ? 'Generated when empty.' : 'Required.'}`, '', { type: 'string' })]))),
-    existingSecret: leaf(`Name of an existing Secret holding ${own.map((v) => v.name).join(' and ')}; no Secret is created.`, component.usesExistingSecret ? component.secretName : '', orEmpty(Rules.dnsSubdomain).schema),
+      // The type only: the rule of each value is checked by the chart (chart-rules.ts), to refuse with the props' words.
+      Object.fromEntries(own.map((v) => [v.name, leaf(`${v.optional ? 'Optional.' : v.generate ? 'Generated when empty.' : 'Required.'} Empty or ${v.rule.allowed}.`, '', { type: 'string' })]))),
+    existingSecret: leaf(`Name of an existing Secret holding ${own.map((v) => v.name).join(' and ')}; no Secret is created, and secrets.* must be empty.`, component.usesExistingSecret ? component.secretName : '', orEmpty(Rules.dnsSubdomain).schema),
+    ...(own.some((v) => v.generate) ? {
+      gitOps: leaf(
+        `Rendered without a cluster (helm template, --dry-run, GitOps tools such as Argo CD): \`lookup\` sees no Secret there,
+so ${own.filter((v) => v.generate).map((v) => v.name).join(' and ')} would be generated anew on every render (signing users out).
+true: refuse to render unless secrets.* or existingSecret provide them.`,
+        false,
+        { type: 'boolean' },
+      ),
+    } : {}),
     probes: group('Probes, on the container port named "http".', {
       startup: probeValues('Holds off the other probes until the server has started (a slow first start).', component.startupProbe),
       liveness: probeValues('Restarts the container when it fails.', component.livenessProbe),

@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { stringifyYaml } from '../yaml-text';
 import { TodoHelmChart } from './todo-helm-chart';
 
 /** A chart and where it sits relative to the helmfile. */
@@ -31,6 +31,6 @@ export function renderHelmfile(releases: readonly HelmfileRelease[]): string {
     '# The Todo app\'s Helm releases, one per service (the design\'s Helm Release entity).',
     '# `helmfile apply` installs or upgrades both; the plain commands are in the README.',
     '# Every value not listed keeps the chart default (values.yaml beside each chart).',
-    Yaml.stringify({ releases: entries }),
+    stringifyYaml({ releases: entries }),
   ].join('\n');
 }

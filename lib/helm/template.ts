@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { stringifyYaml } from '../yaml-text';
 
 /**
  * A Helm template expression that replaces one field of a synthesized object.
@@ -61,7 +61,7 @@ const MARKER_ITEM = /^(\s*)- HELMBINDING(\d+)X$/;
 export function renderTemplate(obj: object, bindings: readonly Binding[], options: RenderOptions = {}): string {
   const copy = JSON.parse(JSON.stringify(obj));
   bindings.forEach((binding, i) => setPath(copy, binding.path, MARKER(i)));
-  const yaml = Yaml.stringify(copy);
+  const yaml = stringifyYaml(copy);
   const out: string[] = [];
   const used = new Set<number>();
   for (const line of yaml.replace(/\n$/, '').split('\n')) {

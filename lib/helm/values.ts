@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { stringifyYaml } from '../yaml-text';
 import { JsonSchema } from '../validation';
 
 /**
@@ -57,7 +57,7 @@ export function renderValuesYaml(root: ValueGroup, header: string): string {
         lines.push(`${indent}${key}:`);
         walk(child, `${indent}  `);
       } else {
-        const text = Yaml.stringify({ [key]: child.value }).replace(/\n$/, '');
+        const text = stringifyYaml({ [key]: child.value }).replace(/\n$/, '');
         lines.push(...text.split('\n').map((l) => `${indent}${l}`));
       }
     }

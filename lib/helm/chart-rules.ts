@@ -1,0 +1,155 @@
+import { lengthOnly, violationText } from '../shared-rules';
+import { JsonSchema, Rule } from '../validation';
+
+/**
+ * The rules of the constructs, as checks of a Helm chart's values that
+ * `fail` with the sentence the props' checks throw.
+ *
+ * Nothing here restates a rule: a check is compiled from the rule object of
+ * `lib/validation.ts` (its JSON Schema becomes a Go-template test, its
+ * `allowed` sentence the message), or carries a message built by the same
+ * TypeScript function the construct throws with.
+ */
+export type ChartCheck = RuleCheck | MessageCheck;
+
+/** A value of the chart that must follow a rule (when a condition holds). */
+export interface RuleCheck {
+  readonly kind: 'rule';
+  /** The value's path under `.Values`, as users set it: `secrets.JWT_SECRET`. */
+  readonly value: string;
+  /** The rule: its schema is the test, its sentence the message. */
+  readonly rule: Rule<unknown>;
+  /** A template pipeline: the rule applies only when it is true. */
+  readonly when?: string;
+  /** Said after the rule, as the props' check says it. */
+  readonly hint?: string;
+}
+
+/** A combination of values the chart refuses, with the message the construct throws. */
+export interface MessageCheck {
+  readonly kind: 'message';
+  /** A template pipeline: the chart fails when it is true. */
+  readonly when: string;
+  /** The message, built by the function the construct uses; `%s` stands for each of `args`. */
+  readonly message: string;
+  /** Template expressions shown in the message, in order. */
+  readonly args?: readonly string[];
+}
+
+/**
+ * A message with template expressions in it: `build` is the construct's own
+ * message function, called with placeholders that become `%s`.
+ */
+export function messageWith(build: (...placeholders: string[]) => string, args: readonly string[]): { message: string; args: readonly string[] } {
+  const marks = args.map((_, i) => `\u0000${i}\u0000`);
+  let message = build(...marks).replace(/%/g, '%%');
+  const order: string[] = [];
+  message = message.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => {
+    order.push(args[Number(i)]);
+    return '%s';
+  });
+  return { message, args: order };
+}
+
+/** The template expression of a value under `.Values`, safe when a parent is missing. */
+export function valueExpr(valuePath: string): string {
+  return `(index .Values ${valuePath.split('.').map((p) => JSON.stringify(p)).join(' ')})`;
+}
+
+/** A Go template string literal (JSON string escapes are a subset of Go's). */
+function literal(text: string): string {
+  return JSON.stringify(text);
+}
+
+const number = (v: string) => `(or (kindIs "int64" ${v}) (kindIs "int" ${v}) (kindIs "float64" ${v}))`;
+const TYPE_TESTS: { readonly [type: string]: (v: string) => string } = {
+  string: (v) => `(kindIs "string" ${v})`,
+  boolean: (v) => `(kindIs "bool" ${v})`,
+  null: (v) => `(kindIs "invalid" ${v})`,
+  number,
+  integer: (v) => `(and ${number(v)} (eq (float64 ${v}) (floor ${v})))`,
+};
+
+/**
+ * A Go template pipeline that is true when the value `v` satisfies `schema`:
+ * the subset of JSON Schema the rules use (`type`, `pattern`, `minLength`,
+ * `maxLength`, `minimum`, `maximum`, `enum`, `anyOf`). `and` and `or`
+ * stop early in Go templates, so a keyword's test runs only on values of its
+ * type.
+ *
+ * @throws Error for a keyword it cannot compile, so that no rule is silently dropped
+ */
+export function schemaTest(schema: JsonSchema, v: string): string {
+  const tests: string[] = [];
+  const types = schema.type === undefined ? undefined : ([] as string[]).concat(schema.type as string | string[]);
+  if (types !== undefined) {
+    const unknown = types.filter((t) => TYPE_TESTS[t] === undefined);
+    if (unknown.length > 0) {
+      throw new Error(`a chart check cannot test type ${JSON.stringify(unknown[0])}`);
+    }
+    tests.push(types.length === 1 ? TYPE_TESTS[types[0]](v) : `(or ${types.map((t) => TYPE_TESTS[t](v)).join(' ')})`);
+  }
+  // A keyword applies to values of its type only; no guard is needed when the type was tested already.
+  const only = (...kinds: string[]) => types !== undefined && types.every((t) => kinds.includes(t));
+  const forStrings = (test: string) => (only('string') ? test : `(or (not ${TYPE_TESTS.string(v)}) ${test})`);
+  const forNumbers = (test: string) => (only('integer', 'number') ? test : `(or (not ${number(v)}) ${test})`);
+  for (const [keyword, arg] of Object.entries(schema)) {
+    switch (keyword) {
+      case 'type':
+        break;
+      case 'pattern':
+        // Go's regexp (RE2) is also the engine of Helm's schema validation.
+        tests.push(forStrings(`(regexMatch ${literal(arg as string)} ${v})`));
+        break;
+      case 'maxLength':
+        tests.push(forStrings(`(le (len (splitList "" ${v})) ${Number(arg)})`));
+        break;
+      case 'minLength':
+        tests.push(forStrings(`(ge (len (splitList "" ${v})) ${Number(arg)})`));
+        break;
+      case 'minimum':
+        tests.push(forNumbers(`(ge (float64 ${v}) (float64 ${Number(arg)}))`));
+        break;
+      case 'maximum':
+        tests.push(forNumbers(`(le (float64 ${v}) (float64 ${Number(arg)}))`));
+        break;
+      case 'enum':
+        tests.push(`(and ${TYPE_TESTS.string(v)} (has ${v} (list ${(arg as unknown[]).map((e) => literal(String(e))).join(' ')})))`);
+        break;
+      case 'anyOf':
+        tests.push(`(or ${(arg as JsonSchema[]).map((s) => schemaTest(s, v)).join(' ')})`);
+        break;
+      default:
+        throw new Error(`a chart check cannot compile the JSON Schema keyword ${keyword}`);
+    }
+  }
+  return tests.length === 0 ? 'true' : tests.length === 1 ? tests[0] : `(and ${tests.join(' ')})`;
+}
+
+/**
+ * Template lines that `fail` on the first check broken, with the props'
+ * words: `'secrets.JWT_SECRET' must be a secret of at least 32 characters
+ * without whitespace, got a value of 5 characters`.
+ */
+export function renderChecks(checks: readonly ChartCheck[]): string[] {
+  const lines: string[] = [];
+  checks.forEach((c, i) => {
+    if (c.kind === 'message') {
+      const message = c.args?.length ? `(printf ${literal(c.message)} ${c.args.map((a) => `(toString ${a})`).join(' ')})` : literal(c.message);
+      lines.push(`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}');
+      return;
+    }
+    const v = `$v${i}`;
+    const [before, after] = violationText(c.value, c.rule, c.hint);
+    const got = c.rule.sensitive
+      ? `(printf ${literal(lengthOnly('%d').replace(/%(?!d)/g, '%%'))} (len (splitList "" (toString ${v}))))`
+      : `(toJson ${v})`;
+    lines.push(
+      `{{- ${v} := ${valueExpr(c.value)} }}`,
+      `{{- if and (${c.when ?? 'true'}) (not ${schemaTest(c.rule.schema, v)}) }}`,
+      `{{- fail (print ${literal(before)} ${got} ${literal(after)}) }}`,
+      '{{- end }}',
+    );
+  });
+  return lines;
+}

@@ -1,0 +1,112 @@
+import type { Rule } from './validation';
+
+/**
+ * Definitions that the constructs and the Helm charts' checks
+ * (`lib/helm/chart-rules.ts`) share, so that both say and check the same
+ * thing. Internal: not exported by the package.
+ */
+
+/** The factor of each suffix of a Kubernetes quantity. */
+export const QUANTITY_SUFFIXES: { readonly [suffix: string]: number } = {
+  m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+};
+
+/** A Kubernetes quantity as the constructs read it: a number and a suffix of {@link QUANTITY_SUFFIXES}. */
+export const QUANTITY = /^([0-9.]+)([a-zA-Z]*)$/;
+
+/** The message for a resource request above its limit. */
+export function exceedsLimit(request: string, limit: string, limitValue: string, requestValue: string): string {
+  return `'${request}' must not exceed '${limit}' (${limitValue}), got ${requestValue}`;
+}
+
+/** The longest label value. */
+export const LABEL_VALUE_MAX = 63;
+
+/** What a label value may not start or end with: anything but a letter or digit. */
+export const LABEL_VALUE_EDGES = /^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g;
+
+/** The message for a disruption budget that would block every drain. */
+export function minAvailableBelow(setting: string, replicas: string, got: string): string {
+  return `'${setting}' must be below the replica count (${replicas}) so that a node can be drained, got ${got}`;
+}
+
+/** Why a secret value cannot be given beside `existingSecret`. */
+export const IGNORED_BESIDE_EXISTING_SECRET = 'the value would be ignored';
+
+/** The random bytes of a generated secret: 256 bits. */
+export const SECRET_BYTES = 32;
+
+/** The prefix of every SQLite `DATABASE_URL`. */
+export const SQLITE_URL_PREFIX = 'sqlite:///';
+
+/**
+ * The message for an autoscaler on SQLite, whose settings are named by
+ * `database` and `autoscaling`.
+ */
+export function sqliteAutoscaling(database: string, autoscaling: string, got: string, hint: string): string {
+  return `'${database}' must be PostgreSQL when '${autoscaling}' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got ${got}; ${hint}`;
+}
+
+/**
+ * The words of a {@link violation} around the value shown: `'setting' must be
+ * <allowed>, got ` and `; <hint>`. The Helm charts' checks are built from
+ * them, so a chart refuses a value with the same sentence as the props.
+ */
+export function violationText(setting: string, rule: Rule<unknown>, hint?: string): [before: string, after: string] {
+  return [`'${setting}' must be ${rule.allowed}, got `, hint === undefined ? '' : `; ${hint}`];
+}
+
+/** How a secret value is shown in messages: its length only. */
+export function lengthOnly(length: number | string): string {
+  return `a value of ${length} characters`;
+}
+
+/**
+ * The message for two settings that cannot be set together.
+ *
+ * @example
+ * conflict('backend.jwtSecret', 'backend.existingSecret', 'the value would be ignored', 'a value for JWT_SECRET');
+ * // "'backend.jwtSecret' cannot be combined with 'backend.existingSecret' (the value would be ignored), got a value for JWT_SECRET"
+ */
+export function conflict(setting: string, other: string, why: string, got: string): string {
+  return `'${setting}' cannot be combined with '${other}' (${why}), got ${got}`;
+}
+
+/** The suffixes a storage quantity may carry (as `Rules.storage` allows them). */
+const STORAGE_SUFFIXES = ['', 'k', 'M', 'G', 'T', 'Ki', 'Mi', 'Gi', 'Ti'];
+
+/**
+ * A regular expression for storage quantities above zero and at most
+ * `maxBytes`: for each suffix, the whole numbers up to the largest that fits
+ * (leading zeros allowed, as the API server allows them). Being a regular
+ * expression, the same bound checks props and settings and goes into the
+ * charts' `values.schema.json`.
+ */
+export function storageAtMost(maxBytes: number): RegExp {
+  const alternatives = STORAGE_SUFFIXES.map((suffix) => {
+    const largest = Math.floor(maxBytes / (suffix ? QUANTITY_SUFFIXES[suffix] : 1));
+    return `(?:${integersUpTo(largest)})${suffix}`;
+  });
+  return new RegExp(`^0*(?:${alternatives.join('|')})$`);
+}
+
+/** A regular expression source matching the whole numbers 1..`max`, without leading zeros. */
+export function integersUpTo(max: number): string {
+  const digits = String(max);
+  const n = digits.length;
+  const parts: string[] = [];
+  if (n > 1) {
+    parts.push(n === 2 ? '[1-9]' : `[1-9][0-9]{0,${n - 2}}`); // fewer digits than max
+  }
+  for (let i = 0; i < n; i++) {
+    const lowest = i === 0 ? 1 : 0;
+    const top = Number(digits[i]) - 1;
+    if (top >= lowest) {
+      const rest = n - i - 1;
+      const range = lowest === top ? String(top) : `[${lowest}-${top}]`;
+      parts.push(`${digits.slice(0, i)}${range}${rest > 1 ? `[0-9]{${rest}}` : rest === 1 ? '[0-9]' : ''}`);
+    }
+  }
+  parts.push(digits);
+  return parts.join('|');
+}
