@@ -112,8 +112,13 @@ function containersOf(spec: any): Array<{ container: any; path: string }> {
   ];
 }
 
-function hasPort(container: any, port: string | number): boolean {
-  return (container.ports ?? []).some((p: any) => (typeof port === 'number' ? p.containerPort === port : p.name === port));
+/**
+ * Whether the container has `port`: a number is a `containerPort`, a string a
+ * port `name`. Anything else (a probe or Service port left out) is no port,
+ * not the name of an unnamed port.
+ */
+function hasPort(container: any, port: unknown): boolean {
+  return (container.ports ?? []).some((p: any) => (typeof port === 'number' ? p.containerPort === port : typeof port === 'string' && p.name === port));
 }
 
 /**
