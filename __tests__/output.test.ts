@@ -27,4 +27,23 @@ describe('writeDirectoryAtomically', () => {
     expect(fs.readdirSync(out)).toEqual(['a.yaml']);
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
   });
+
+  test('creates missing parents, and stages beside the target under the gitignored .<name>.staging-* name', () => {
+    const out = path.join(tmp, 'a', 'b', 'dist');
+    let staging = '';
+    writeDirectoryAtomically(out, (d) => {
+      staging = d;
+      fs.writeFileSync(path.join(d, 'x.yaml'), 'x');
+    });
+    expect(path.dirname(staging)).toBe(path.join(tmp, 'a', 'b'));
+    expect(path.basename(staging)).toMatch(/^\.dist\.staging-.{6}$/);
+    expect(fs.readdirSync(out)).toEqual(['x.yaml']);
+    expect(fs.readdirSync(path.join(tmp, 'a', 'b'))).toEqual(['dist']);
+  });
+
+  test('a failure on the first write leaves no directory at all', () => {
+    const out = path.join(tmp, 'dist');
+    expect(() => writeDirectoryAtomically(out, () => { throw new Error('boom'); })).toThrow('boom');
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
 });
