@@ -77,6 +77,8 @@ describe('checkWorkloadSelectors', () => {
       ['the selector has no matchLabels', (d: any) => { d.spec.selector = {}; }, 'selector {} does not match the pod template labels {"app":"web"}'],
       ['the template has no labels', (d: any) => { delete d.spec.template.metadata; }, 'selector {"app":"web"} does not match the pod template labels {}'],
       ['the workload has no spec', (d: any) => { delete d.spec; }, 'selector {} does not match the pod template labels {}'],
+      ['the workload has no selector', (d: any) => { delete d.spec.selector; }, 'selector {} does not match the pod template labels {"app":"web"}'],
+      ['the workload has no template', (d: any) => { delete d.spec.template; }, 'selector {"app":"web"} does not match the pod template labels {}'],
     ])('%s', (_name, change, message) => {
       const d = deployment('web', { kind: 'DaemonSet', namespace: 'prod' });
       change(d);
@@ -258,6 +260,8 @@ describe('checkReferences', () => {
         `${at}.containers[0].volumeMounts[1].name: mounts volume "ghost", which the pod does not declare`],
       ['a volume mount names a volume of a pod without volumes', workload({ volumeMounts: [{ name: 'tmp', mountPath: '/t' }] }), [],
         `${at}.containers[0].volumeMounts[0].name: mounts volume "tmp", which the pod does not declare`],
+      ['a volume mount has no name', workload({ volumeMounts: [{ mountPath: '/t' }] }), [],
+        `${at}.containers[0].volumeMounts[0].name: mounts volume undefined, which the pod does not declare`],
       ['a configMap volume refers to a missing ConfigMap', workload({}, { volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'v', configMap: { name: 'c' } }] }), [secret('c')],
         `${at}.volumes[1].configMap: refers to ConfigMap default/c, which is not among the manifests`],
       ['a secret volume refers to a missing Secret', workload({}, { volumes: [{ name: 'v', secret: { secretName: 's' } }] }), [cm('s')],
@@ -390,6 +394,7 @@ describe('checkIngresses', () => {
       ingress([path({ name: 'web', port: { name: 'http' } }), path({ name: 'web', port: { number: 81 } }), { path: '/r', backend: { resource: { kind: 'Bucket', name: 'b' } } }]),
       object('Ingress', 'empty'),
       object('Ingress', 'no-paths', { spec: { rules: [{ http: {} }] } }),
+      object('Route', 'not-an-ingress', { spec: { rules: [{ http: { paths: [path({ name: 'ghost' })] } }] } }),
     ])).toEqual([]);
   });
 
@@ -411,9 +416,10 @@ describe('checkIngresses', () => {
       ]);
     });
 
-    test('the Service has no ports', () => {
-      expect(lines(checkIngresses([object('Service', 'web'), ingress([path({ name: 'web', port: { number: 80 } })])]))).toEqual([
+    test('the Service has no ports (with a port asked for, or none)', () => {
+      expect(lines(checkIngresses([object('Service', 'web'), ingress([path({ name: 'web', port: { number: 80 } }), path({ name: 'web' })])]))).toEqual([
         'Ingress default/ing spec.rules[1].http.paths[0].backend.service.port: port {"number":80} is not a port of Service default/web',
+        'Ingress default/ing spec.rules[1].http.paths[1].backend.service.port: port undefined is not a port of Service default/web',
       ]);
     });
   });
@@ -505,6 +511,26 @@ describe('checkManifests', () => {
     expect(checkManifests([d, service('web')]).map((f) => f.message)).toEqual([
       'refers to ConfigMap default/c, which is not among the manifests',
       'refers to Secret default/s, which is not among the manifests',
+    ]);
+  });
+});
+
+describe('objects without metadata', () => {
+  test('count as unnamed objects of the default namespace, found by no reference', () => {
+    const anonymous = ['Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Deployment'].map((kind) => ({ kind }));
+    const d = deployment('web', { pod: { containers: [container('app', { envFrom: [{ configMapRef: { name: 'c' } }] })], volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }] } });
+    const objects = [
+      ...anonymous, d, service('web'),
+      object('Ingress', 'ing', { spec: { rules: [{ http: { paths: [{ backend: { service: { name: 'api', port: { number: 80 } } } }] } }] } }),
+      object('HorizontalPodAutoscaler', 'hpa', { spec: { scaleTargetRef: { kind: 'Deployment', name: 'api' } } }),
+    ];
+    expect(checkManifests(objects).map((f) => `${f.object} ${f.message}`)).toEqual([
+      'Deployment default/undefined selector {} does not match the pod template labels {}',
+      'Service default/undefined selects no pods (selector {})',
+      'Deployment default/web refers to ConfigMap default/c, which is not among the manifests',
+      'Deployment default/web refers to PersistentVolumeClaim default/data, which is not among the manifests',
+      'Ingress default/ing routes to Service default/api, which is not among the manifests',
+      'HorizontalPodAutoscaler default/hpa scales Deployment default/api, which is not among the manifests',
     ]);
   });
 });
