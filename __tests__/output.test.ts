@@ -46,4 +46,13 @@ describe('writeDirectoryAtomically', () => {
     expect(() => writeDirectoryAtomically(out, () => { throw new Error('boom'); })).toThrow('boom');
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
+
+  test('the error of produce is the one thrown, also when produce removed the staging directory itself', () => {
+    const out = path.join(tmp, 'dist');
+    expect(() => writeDirectoryAtomically(out, (d) => {
+      fs.rmSync(d, { recursive: true });
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
 });
