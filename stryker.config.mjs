@@ -4,6 +4,9 @@
 // @ts-check
 import jestMutation from './jest.mutation.config.js';
 
+const file = process.env.MUTATION_FILE;
+const report = file ? `reports/mutation/files/${file.replace(/\.ts$/, '').replace(/[/\\]/g, '-')}` : 'reports/mutation/mutation';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
@@ -23,7 +26,8 @@ export default {
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // Per file when scripts/mutation.js runs one file (MUTATION_FILE), so runs of different files can overlap.
+  htmlReporter: { fileName: `${report}.html` },
+  jsonReporter: { fileName: `${report}.json` },
   clearTextReporter: { allowColor: false, reportTests: false, reportMutants: true, reportScoreTable: true },
 };
