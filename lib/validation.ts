@@ -95,9 +95,8 @@ export function integerBetween(min: number, max?: number, what = 'an integer'): 
   return {
     allowed,
     schema: max === undefined ? { type: 'integer', minimum: min } : { type: 'integer', minimum: min, maximum: max },
-    test: (v: unknown): v is number =>
-      // Stryker disable next-line ConditionalExpression: Number.isInteger is false for anything but a number; the typeof narrows the type
-      typeof v === 'number' && Number.isInteger(v) && v >= min && (max === undefined || v <= max),
+    // Number.isInteger is false for anything but a number.
+    test: (v: unknown): v is number => Number.isInteger(v) && (v as number) >= min && (max === undefined || (v as number) <= max),
   };
 }
 

@@ -44,8 +44,8 @@ function summarize(file) {
 }
 
 function table(rows, threshold) {
-  const header = ['File', 'Killed', 'Survived', 'Timeout', 'No coverage', 'Ignored', 'Score', ''];
-  const body = rows.map((r) => [r.file, r.killed, r.survived, r.timeout, r.noCoverage, r.ignored, `${r.score.toFixed(1)} %`, r.score < threshold ? `< ${threshold} %` : 'ok'].map(String));
+  const header = ['File', 'Killed', 'Survived', 'Timeout', 'No coverage', 'Ignored', 'Errors', 'Score', ''];
+  const body = rows.map((r) => [r.file, r.killed, r.survived, r.timeout, r.noCoverage, r.ignored, r.errors, `${r.score.toFixed(1)} %`, r.score < threshold ? `< ${threshold} %` : 'ok'].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   return [line(header), `|${widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|')}|`, ...body.map(line)].join('\n');
@@ -107,8 +107,8 @@ async function main() {
     rows.push(summarize(file));
   }
   if (rows.length > 0) {
-    const total = rows.reduce((t, r) => ({ ...t, killed: t.killed + r.killed, survived: t.survived + r.survived, timeout: t.timeout + r.timeout, noCoverage: t.noCoverage + r.noCoverage, ignored: t.ignored + r.ignored }),
-      { file: 'all', killed: 0, survived: 0, timeout: 0, noCoverage: 0, ignored: 0 });
+    const total = rows.reduce((t, r) => ({ ...t, killed: t.killed + r.killed, survived: t.survived + r.survived, timeout: t.timeout + r.timeout, noCoverage: t.noCoverage + r.noCoverage, ignored: t.ignored + r.ignored, errors: t.errors + r.errors }),
+      { file: 'all', killed: 0, survived: 0, timeout: 0, noCoverage: 0, ignored: 0, errors: 0 });
     const valid = total.killed + total.timeout + total.survived + total.noCoverage;
     total.score = valid === 0 ? 100 : (100 * (total.killed + total.timeout)) / valid;
     process.stdout.write(`\nMutation score per file (break: ${threshold} %)\n${table([...rows, total], threshold)}\n`);

@@ -391,7 +391,7 @@ describe('checkIngresses', () => {
   test('passes for a Service port by name and by number, a resource backend, and Ingresses without rules or paths', () => {
     expect(checkIngresses([
       svc,
-      ingress([path({ name: 'web', port: { name: 'http' } }), path({ name: 'web', port: { number: 81 } }), { path: '/r', backend: { resource: { kind: 'Bucket', name: 'b' } } }]),
+      ingress([path({ name: 'web', port: { name: 'http' } }), path({ name: 'web', port: { number: 81 } }), { path: '/r', backend: { resource: { kind: 'Bucket', name: 'b' } } }, { path: '/none' }]),
       object('Ingress', 'empty'),
       object('Ingress', 'no-paths', { spec: { rules: [{ http: {} }] } }),
       object('Route', 'not-an-ingress', { spec: { rules: [{ http: { paths: [path({ name: 'ghost' })] } }] } }),
