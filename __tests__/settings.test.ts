@@ -439,6 +439,7 @@ describe('readSettings: each rule across settings fails when it must, and only t
     return readSettingsOf({ TODO_ENV: 'x', ...env }, { configDir: dir });
   };
   const at = (line: number) => `${path.join(dir, 'x.env')}:${line}: `;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
   test('databaseKind names each database', () => {
     expect(databaseKind(BackendDatabase.postgres('postgresql://u:p@db/todo'))).toBe('postgres');
@@ -481,7 +482,16 @@ describe('readSettings: each rule across settings fails when it must, and only t
       `2|'DATABASE_URL' cannot be combined with 'TODO_DATABASE_SECRET' (the backend reads the URL from the Secret "db", so DATABASE_URL would be ignored), got a value of 24 characters; unset one of them`],
   ])('%s: the error starts at the line of the setting it names', (_name, lines, env, expected) => {
     const [line, message] = expected.split('|');
-    expect(() => fromFile(lines, env)).toThrow(`${at(Number(line))}${message}`);
+    expect(() => fromFile(lines, env)).toThrow(new RegExp(`^${escape(`${at(Number(line))}${message}`)}$`));
+  });
+
+  test('the cluster profile on the default database says it is the default', () => {
+    expect(() => readSettingsOf({ TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com' })).toThrow(/^'TODO_DATABASE' must be "postgres" with TODO_PROFILE=cluster \(pods on several nodes cannot share a SQLite file\), got "sqlite" \(the default\)$/);
+  });
+
+  test('a byte order mark is dropped at the start of a file only; a line with a carriage return inside is no KEY=VALUE line', () => {
+    expect(fromFile(['TODO_ANTHROPIC_MODEL=a\uFEFFb']).app.backend!.anthropicModel).toBe('a\uFEFFb');
+    expect(() => fromFile(['TODO_ANTHROPIC_MODEL=a\rb'])).toThrow(`${at(1)}a settings file holds KEY=VALUE lines and "#" comments (no "export", values taken literally), got "TODO_ANTHROPIC_MODEL=a\\rb"`);
   });
 
   test('the cluster profile without a host, from the environment, shows the empty value it was given', () => {
