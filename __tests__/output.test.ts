@@ -122,4 +122,26 @@ describe('writeDirectoryAtomically', () => {
     expect(restoreDirectory(path.join(tmp, 'never'))).toBe(false);
     expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
   });
+
+  test('creates missing parents, and stages inside the private generations directory beside the target', () => {
+    const out = path.join(tmp, 'a', 'b', 'dist');
+    let staging = '';
+    writeDirectoryAtomically(out, (d) => {
+      staging = d;
+      fs.writeFileSync(path.join(d, 'x.yaml'), 'x');
+    });
+    expect(path.dirname(staging)).toBe(generationsDir(out));
+    expect(path.dirname(generationsDir(out))).toBe(path.join(tmp, 'a', 'b'));
+    expect(fs.readdirSync(out)).toEqual(['x.yaml']);
+    expect(fs.readdirSync(path.join(tmp, 'a', 'b')).sort()).toEqual([path.basename(generationsDir(out)), 'dist'].sort());
+  });
+
+  test('the error of produce is the one thrown, also when produce removed the staging directory itself', () => {
+    const out = path.join(tmp, 'dist');
+    expect(() => writeDirectoryAtomically(out, (d) => {
+      fs.rmSync(d, { recursive: true });
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
 });

@@ -5,10 +5,10 @@ import { resolveLocalSecrets } from '../lib/secret-store';
 import { synthesize } from '../lib/synth';
 import { TEST_SECRETS } from './support/util';
 
-// readFileSync can be made to fail for one call: permissions do not stop root, who may run the tests.
+// readFileSync, statSync and chmodSync can be made to fail for one call: permissions do not stop root, who may run the tests.
 jest.mock('fs', () => {
   const actual = jest.requireActual('fs');
-  return { ...actual, readFileSync: jest.fn(actual.readFileSync) };
+  return { ...actual, readFileSync: jest.fn(actual.readFileSync), statSync: jest.fn(actual.statSync), chmodSync: jest.fn(actual.chmodSync) };
 });
 
 describe('resolveLocalSecrets', () => {
@@ -122,5 +122,84 @@ describe('resolveLocalSecrets', () => {
       stderr.mockRestore();
     }
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  describe('fails when', () => {
+    test.each([
+      ['null', 'null', 'null'],
+      ['a string', '"k"', 'string'],
+      ['a number', '42', 'number'],
+      ['true', 'true', 'boolean'],
+    ])('the file holds JSON %s', (_name, content, got) => {
+      store(content);
+      expect(() => resolveLocalSecrets(file, {})).toThrow(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets, got ${got}; repair it`);
+    });
+
+    test('a stored BETTER_AUTH_SECRET is not a valid key (a JWT_SECRET from the environment does not hide it)', () => {
+      store(JSON.stringify({ BETTER_AUTH_SECRET: 'has a space but is long enough to be a key' }));
+      expect(() => resolveLocalSecrets(file, { jwtSecret: 'e'.repeat(40) })).toThrow(`'BETTER_AUTH_SECRET in ${file}' must be a secret of at least 32 characters without whitespace, got a value of 42 characters`);
+    });
+
+    test('the path cannot be examined (a parent is a file): the error gives the code', () => {
+      fs.mkdirSync(dir, { recursive: true });
+      const parentFile = path.join(dir, 'plain');
+      fs.writeFileSync(parentFile, '');
+      const under = path.join(parentFile, 'secrets.json');
+      expect(() => resolveLocalSecrets(under, {})).toThrow(`'TODO_SECRETS_FILE' (${under}) must be a file the synth can read (it holds the keys that sign users' sessions), got ENOTDIR; fix its permissions or ownership`);
+    });
+
+    test('an error without a code is shown by its message', () => {
+      (fs.statSync as unknown as jest.Mock).mockImplementationOnce(() => { throw new Error('disk on fire'); });
+      expect(() => resolveLocalSecrets(file, {})).toThrow(`(${file}) must be a file the synth can read (it holds the keys that sign users' sessions), got disk on fire; fix its permissions`);
+    });
+
+    test('the path is neither a file nor a directory', () => {
+      expect(() => resolveLocalSecrets('/dev/null', {})).toThrow(`'TODO_SECRETS_FILE' (/dev/null) must be a file the synth can read (it holds the keys that sign users' sessions), got not a regular file; fix its permissions or ownership`);
+    });
+
+    test.each([
+      ['with a code', Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' }), 'EPERM'],
+      ['without a code', new Error('read-only file system'), 'read-only file system'],
+    ])('a readable-by-others file cannot be made private (%s), naming the mode and the fix; nothing is read', (_name, error, shown) => {
+      store(JSON.stringify({ JWT_SECRET: 'j'.repeat(40) }), 0o644);
+      (fs.chmodSync as unknown as jest.Mock).mockImplementationOnce(() => { throw error; });
+      const warnings: string[] = [];
+      expect(() => resolveLocalSecrets(file, {}, { warn: (m) => warnings.push(m) })).toThrow(
+        `'TODO_SECRETS_FILE' (${file}) must be readable by its owner only (mode 0600: it holds the keys that sign users' sessions), got mode 0644, and it could not be changed (${shown}); run chmod 600 ${JSON.stringify(file)} as its owner`);
+      expect(warnings).toEqual([]);
+    });
+  });
+
+  test('a key missing from the file is generated and saved beside the kept one; the file then holds both, as JSON with a final newline', () => {
+    const jwt = 'j'.repeat(40);
+    store(JSON.stringify({ JWT_SECRET: jwt }));
+    const plan = resolveLocalSecrets(file, {});
+    expect(plan.generated).toBe(true);
+    expect(plan.secrets.jwtSecret).toBe(jwt);
+    plan.save();
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toBe(`${JSON.stringify({ JWT_SECRET: jwt, BETTER_AUTH_SECRET: plan.secrets.betterAuthSecret }, undefined, 2)}\n`);
+    expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
+  });
+
+  test('keys from the file, with the rest from the environment, need no save: the file is left as it was', () => {
+    const content = JSON.stringify({ JWT_SECRET: 'j'.repeat(40), OTHER: 'x' });
+    store(content, 0o600);
+    const plan = resolveLocalSecrets(file, { betterAuthSecret: 'b'.repeat(40) });
+    expect(plan.generated).toBe(false);
+    expect(plan.secrets).toEqual({ jwtSecret: 'j'.repeat(40), betterAuthSecret: 'b'.repeat(40), anthropicApiKey: undefined });
+    plan.save();
+    expect(fs.readFileSync(file, 'utf8')).toBe(content);
+  });
+
+  test('without a warn option, a warning goes to stderr', () => {
+    store(JSON.stringify({ JWT_SECRET: 'j'.repeat(40) }), 0o640);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      resolveLocalSecrets(file, {});
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual([`warning: TODO_SECRETS_FILE (${file}) was readable by its group (mode 0640); it holds the keys that sign users' sessions, so its mode is now 0600. The keys are unchanged; if others may have read them, rotate them on purpose (this signs every user out).\n`]);
+    } finally {
+      stderr.mockRestore();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { runAllChecks } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
 import { TEST_SECRETS } from './support/util';
 import { readYaml } from './support/yaml';
+import { databaseKind, readSettings as readSettingsOf } from '../lib/settings';
 
 const CONFIG = path.join(__dirname, '..', 'config');
 const SECRETS = { jwtSecret: TEST_SECRETS.jwtSecret, betterAuthSecret: TEST_SECRETS.betterAuthSecret };
@@ -429,5 +430,96 @@ describe('readSecretSettings', () => {
 
   test('fails when ANTHROPIC_API_KEY holds whitespace', () => {
     expect(() => readSecretSettings({ ANTHROPIC_API_KEY: 'sk test' })).toThrow(`'ANTHROPIC_API_KEY' must be a non-empty value without whitespace, got a value of 7 characters`);
+  });
+});
+
+describe('readSettings: each rule across settings fails when it must, and only then', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** Settings with `lines` in `<dir>/x.env` and `env` (TODO_ENV=x) over them. */
+  const fromFile = (lines: string[], env: Environment = {}) => {
+    fs.writeFileSync(path.join(dir, 'x.env'), lines.join('\n') + '\n');
+    return readSettingsOf({ TODO_ENV: 'x', ...env }, { configDir: dir });
+  };
+  const at = (line: number) => `${path.join(dir, 'x.env')}:${line}: `;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  test('databaseKind names each database', () => {
+    expect(databaseKind(BackendDatabase.postgres('postgresql://u:p@db/todo'))).toBe('postgres');
+    expect(databaseKind(BackendDatabase.postgresFromSecret({ secretName: 'db' }))).toBe('postgres');
+    expect(databaseKind(BackendDatabase.ephemeralSqlite())).toBe('ephemeral-sqlite');
+    expect(databaseKind(BackendDatabase.sqlite())).toBe('sqlite');
+  });
+
+  test('an empty TODO_ENV reads no file; unknown variables are listed sorted; other variables are not settings', () => {
+    expect(readSettingsOf({ TODO_ENV: '', HOME: '/root' })).toStrictEqual({ namespace: 'default', secretsFile: '.todo-secrets.json', app: {} });
+    expect(() => readSettingsOf({ TODO_ZZZ: '1', TODO_AAA: '1' })).toThrow(/^unknown setting TODO_AAA, TODO_ZZZ; the settings are TODO_ENV, TODO_NAMESPACE, /);
+  });
+
+  test('settings a Minikube app without them reads back as unset (no Ingress, autoscaler or volume); the network policy as "true"', () => {
+    const settings = readSettingsOf({ TODO_DATABASE: 'ephemeral-sqlite' });
+    const todo = buildDefaultApp(new App(), settings, SECRETS);
+    const unset = ['TODO_HOST', 'TODO_TLS_SECRET', 'TODO_INGRESS_CLASS', 'TODO_BACKEND_PATH', 'TODO_MIN_REPLICAS', 'TODO_MAX_REPLICAS', 'TODO_TARGET_CPU', 'TODO_DATABASE_SECRET', 'TODO_BACKEND_VOLUME_SIZE', 'TODO_BACKEND_STORAGE_CLASS'];
+    expect(SETTINGS.filter((d) => unset.includes(d.variable)).map((d) => [d.variable, d.inEffect(todo, settings)])).toEqual(unset.map((v) => [v, undefined]));
+    expect(SETTINGS.find((d) => d.variable === 'TODO_NETWORK_POLICY')!.inEffect(todo, settings)).toBe('true');
+  });
+
+  test('values that pass: replicas above 1 with PostgreSQL, an explicit sqlite, the network policy switch, an empty DATABASE_URL with SQLite', () => {
+    expect(readSettingsOf({ TODO_DATABASE: 'postgres', TODO_DATABASE_SECRET: 'db', TODO_BACKEND_REPLICAS: '3' }).app.backend!.replicas).toBe(3);
+    expect(readSettingsOf({ TODO_DATABASE: 'sqlite' }).app.backend!.database!.engine).toBe(BackendDatabase.sqlite().engine);
+    expect(readSettingsOf({ TODO_NETWORK_POLICY: 'true' }).app.backend!.networkPolicy).toBe(true);
+    expect(readSettingsOf({ TODO_NETWORK_POLICY: 'false' }).app.frontend!.networkPolicy).toBe(false);
+    expect(readSettingsOf({ DATABASE_URL: '' }).app).toStrictEqual({});
+  });
+
+  test.each([
+    ['the cluster profile has no host', ['TODO_PROFILE=cluster', 'TODO_DATABASE=postgres', 'TODO_DATABASE_SECRET=db'], {},
+      `${'1'}|'TODO_HOST' must be set with TODO_PROFILE=cluster (the host of the Ingress, such as "todo.example.com"), got ""`],
+    ['the cluster profile is given SQLite', ['TODO_PROFILE=cluster', 'TODO_HOST=todo.example.com', 'TODO_DATABASE=sqlite'], {},
+      `3|'TODO_DATABASE' must be "postgres" with TODO_PROFILE=cluster (pods on several nodes cannot share a SQLite file), got "sqlite"`],
+    ['PostgreSQL has neither URL nor Secret', ['TODO_DATABASE=postgres'], {},
+      `1|'DATABASE_URL' must be set with TODO_DATABASE=postgres (or 'TODO_DATABASE_SECRET' naming a Secret that holds it), got undefined`],
+    ['PostgreSQL has an empty URL', ['TODO_DATABASE=postgres'], { DATABASE_URL: '' },
+      `1|'DATABASE_URL' must be set with TODO_DATABASE=postgres (or 'TODO_DATABASE_SECRET' naming a Secret that holds it), got ""`],
+    ['PostgreSQL has a URL and a Secret', ['TODO_DATABASE=postgres', 'TODO_DATABASE_SECRET=db'], { DATABASE_URL: 'postgresql://u:p@db/todo' },
+      `2|'DATABASE_URL' cannot be combined with 'TODO_DATABASE_SECRET' (the backend reads the URL from the Secret "db", so DATABASE_URL would be ignored), got a value of 24 characters; unset one of them`],
+  ])('%s: the error starts at the line of the setting it names', (_name, lines, env, expected) => {
+    const [line, message] = expected.split('|');
+    expect(() => fromFile(lines, env)).toThrow(new RegExp(`^${escape(`${at(Number(line))}${message}`)}$`));
+  });
+
+  test('the cluster profile on the default database says it is the default', () => {
+    expect(() => readSettingsOf({ TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com' })).toThrow(/^'TODO_DATABASE' must be "postgres" with TODO_PROFILE=cluster \(pods on several nodes cannot share a SQLite file\), got "sqlite" \(the default\)$/);
+  });
+
+  test('a byte order mark is dropped at the start of a file only; a line with a carriage return inside is no KEY=VALUE line', () => {
+    expect(fromFile(['TODO_ANTHROPIC_MODEL=a\uFEFFb']).app.backend!.anthropicModel).toBe('a\uFEFFb');
+    expect(() => fromFile(['TODO_ANTHROPIC_MODEL=a\rb'])).toThrow(`${at(1)}a settings file holds KEY=VALUE lines and "#" comments (no "export", values taken literally), got "TODO_ANTHROPIC_MODEL=a\\rb"`);
+  });
+
+  test('the cluster profile without a host, from the environment, shows the empty value it was given', () => {
+    expect(() => readSettingsOf({ TODO_PROFILE: 'cluster', TODO_HOST: '', TODO_DATABASE: 'postgres', TODO_DATABASE_SECRET: 'db' })).toThrow(/^'TODO_HOST' must be set with TODO_PROFILE=cluster \(the host of the Ingress, such as "todo.example.com"\), got ""$/);
+  });
+
+  test('quotes: a value inside quotes fails; quotes inside a value, or one quote, are literal', () => {
+    expect(() => fromFile(['TODO_ANTHROPIC_MODEL=""'])).toThrow(`${at(1)}'TODO_ANTHROPIC_MODEL' must be written without quotes (values are taken literally), got "\\"\\""`);
+    expect(() => fromFile(["TODO_ANTHROPIC_MODEL='m'"])).toThrow(`${at(1)}'TODO_ANTHROPIC_MODEL' must be written without quotes`);
+    expect(fromFile(['TODO_ANTHROPIC_MODEL=a"b"']).app.backend!.anthropicModel).toBe('a"b"');
+    expect(fromFile(['TODO_ANTHROPIC_MODEL="a"b']).app.backend!.anthropicModel).toBe('"a"b');
+    expect(fromFile(['TODO_ANTHROPIC_MODEL="']).app.backend!.anthropicModel).toBe('"');
+  });
+
+  test('TODO_ENV naming no file lists the .env files there, sorted, as the working directory shows them', () => {
+    for (const f of ['b.env', 'a.env', 'notes.txt']) fs.writeFileSync(path.join(dir, f), '');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(() => readSettingsOf({ TODO_ENV: 'c' }, { configDir: dir })).toThrow(`'TODO_ENV' must be one of "a", "b" (./<name>.env), got "c"; the files are ./a.env, ./b.env`);
+      fs.mkdirSync(path.join(dir, 'sub'));
+      expect(() => readSettingsOf({ TODO_ENV: 'c' }, { configDir: path.join(dir, 'sub') })).toThrow(`'TODO_ENV' must be the name of a settings file (sub/<name>.env), got "c"; there is none in sub/`);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { ClusterRules } from '../lib/cluster-objects';
 import { TodoApp } from '../lib/todo-app';
 import { TodoBackend } from '../lib/todo-backend';
-import { atLeast, check, checkOptional, integerBetween, nodePortOtherThan, oneOf, Rules, show, violation } from '../lib/validation';
+import { atLeast, check, checkOptional, differentFrom, durationSeconds, integerBetween, nodePortOtherThan, oneOf, orEmpty, Rules, show, stringMatching, violation } from '../lib/validation';
 
 describe('validation rules', () => {
   test.each([
@@ -71,5 +71,75 @@ describe('the constructs refuse what a URL parser would rewrite', () => {
     const allowed = 'must be a hostname or IPv4 address: a DNS name whose last label starts with a letter (such as "minikube.local"), or four numbers from 0 to 255 without leading zeros (such as "192.168.49.2")';
     expect(() => new TodoApp(Testing.chart(), 'todo', { nodeAddress: address })).toThrow(`'nodeAddress' ${allowed}, got ${JSON.stringify(address)}`);
     expect(() => new TodoBackend(new Chart(Testing.app(), 'c'), 'backend', { nodeAddress: address })).toThrow(`'backend.nodeAddress' ${allowed}, got ${JSON.stringify(address)}`);
+  });
+});
+
+describe('each rule builder fails when', () => {
+  test.each([
+    ['a string, quoted', 'a"b', '"a\\"b"'],
+    ['undefined', undefined, 'undefined'],
+    ['NaN', NaN, 'NaN'],
+    ['-Infinity', -Infinity, '-Infinity'],
+    ['a finite number', 1.5, '1.5'],
+    ['null', null, 'null'],
+    ['an object, as JSON', { a: [1] }, '{"a":[1]}'],
+    ['a function (no JSON)', function named() { return 1; }, 'function named() { return 1; }'],
+    ['a symbol (no JSON)', Symbol('s'), 'Symbol(s)'],
+  ])('show: %s', (_name, value, shown) => {
+    expect(show(value)).toBe(shown);
+  });
+
+  test('violation: a hint follows the message; a sensitive rule shows only the length of a string, and a non-string as usual', () => {
+    expect(violation('x', 0, integerBetween(1, 2), 'see the docs')).toBe("'x' must be an integer between 1 and 2, got 0; see the docs");
+    expect(violation('x', 0, integerBetween(1, 2))).toBe("'x' must be an integer between 1 and 2, got 0");
+    expect(violation('x', 1, integerBetween(1, 2), 'see the docs')).toBeUndefined();
+    expect(violation('k', 'short', Rules.credential)).toBeUndefined();
+    expect(violation('k', 'two words', Rules.credential)).toBe("'k' must be a non-empty value without whitespace, got a value of 9 characters");
+    expect(violation('k', 42, Rules.credential)).toBe("'k' must be a non-empty value without whitespace, got 42");
+  });
+
+  test('check returns the value it passes; checkOptional checks a value that is there', () => {
+    expect(check('x', 2, integerBetween(1, 2))).toBe(2);
+    expect(checkOptional('x', 2, integerBetween(1, 2))).toBe(2);
+    expect(() => checkOptional('x', 3, integerBetween(1, 2))).toThrow("'x' must be an integer between 1 and 2, got 3");
+    expect(() => checkOptional('x', null, integerBetween(1, 2))).toThrow("'x' must be an integer between 1 and 2, got null");
+  });
+
+  test('durationSeconds: a duration that is not whole seconds names the setting and shows the duration; one out of range fails the rule', () => {
+    const duration = (seconds: number | Error, human: string) => ({ toSeconds: () => { if (seconds instanceof Error) throw seconds; return seconds; }, toHumanString: () => human });
+    expect(durationSeconds('probe.period', duration(10, '10 seconds'), integerBetween(1))).toBe(10);
+    expect(() => durationSeconds('probe.period', duration(new Error('not whole'), '1500 millis'), integerBetween(1, undefined, 'a whole number of seconds')))
+      .toThrow("'probe.period' must be a whole number of seconds of at least 1, got 1500 millis");
+    expect(() => durationSeconds('probe.period', duration(0, '0 seconds'), integerBetween(1))).toThrow("'probe.period' must be an integer of at least 1, got 0");
+  });
+
+  test.each([
+    ['integerBetween(1, 3)', () => integerBetween(1, 3), [1, 2, 3], [0, 4, 1.5, '2', null, undefined, NaN]],
+    ['integerBetween(-2)', () => integerBetween(-2), [-2, 0, Number.MAX_SAFE_INTEGER], [-3, 2.5, '1', Infinity]],
+    ['stringMatching(/^a+$/, 3)', () => stringMatching(/^a+$/, 'a run of a', 3), ['a', 'aaa'], ['aaaa', 'b', '', 1, ['a'], null]],
+    ['stringMatching(/^a+$/) without a maximum', () => stringMatching(/^a+$/, 'a run of a'), ['a'.repeat(5000)], ['ab']],
+    ['oneOf(A, B)', () => oneOf(['A', 'B']), ['A', 'B'], ['a', 'C', '', ['A'], 1]],
+    ['orEmpty(oneOf(A))', () => orEmpty(oneOf(['A'])), ['', 'A'], ['B', ' ', undefined]],
+    ['atLeast(3)', () => atLeast(3, 'x'), [3, 4, 3.5], [2, 2.9, '4', null]],
+    ['differentFrom(5)', () => differentFrom(5, 'x', 'why'), [4, '5', undefined], [5]],
+    ['nodePortOtherThan(30001)', () => nodePortOtherThan(30001, 'x'), [30002], [30001]],
+  ])('%s refuses what it must and allows the rest', (_name, make: () => any, good, bad) => {
+    // The rule is made inside the test, so that the test is what runs its code.
+    const rule = make();
+    for (const v of good as unknown[]) expect([v, rule.test(v)]).toEqual([v, true]);
+    for (const v of bad as unknown[]) expect([v, rule.test(v)]).toEqual([v, false]);
+  });
+
+  test('each builder says what it allows and gives the JSON Schema of the same rule', () => {
+    expect(integerBetween(1, 3)).toMatchObject({ allowed: 'an integer between 1 and 3', schema: { type: 'integer', minimum: 1, maximum: 3 } });
+    expect(integerBetween(0, undefined, 'a whole number')).toMatchObject({ allowed: 'a whole number of at least 0', schema: { type: 'integer', minimum: 0 } });
+    expect(integerBetween(0).schema).toStrictEqual({ type: 'integer', minimum: 0 });
+    expect(stringMatching(/^a+$/, 'a run of a', 3)).toMatchObject({ allowed: 'a run of a', schema: { type: 'string', pattern: '^a+$', maxLength: 3 } });
+    expect(stringMatching(/^a+$/, 'a run of a').schema).toStrictEqual({ type: 'string', pattern: '^a+$' });
+    expect(oneOf(['A', 'B'])).toMatchObject({ allowed: 'one of "A", "B"', schema: { type: 'string', enum: ['A', 'B'] } });
+    expect(orEmpty(oneOf(['A']))).toMatchObject({ allowed: 'empty or one of "A"', schema: { anyOf: [{ type: 'string', maxLength: 0 }, { type: 'string', enum: ['A'] }] } });
+    expect(atLeast(3, "'min'")).toMatchObject({ allowed: "at least 'min' (3)", schema: { type: 'integer', minimum: 3 } });
+    expect(differentFrom('a', "'other'", 'one each')).toMatchObject({ allowed: `different from 'other' ("a": one each)`, schema: { not: { const: 'a' } } });
+    expect(nodePortOtherThan(30001, "'backend.nodePort'").allowed).toBe("different from 'backend.nodePort' (30001: a nodePort serves one Service per cluster)");
   });
 });

@@ -29,12 +29,8 @@ export interface Rule<T> {
 
 /** Formats a received value for an error message. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') {
-    return JSON.stringify(value);
-  }
-  if (value === undefined) {
-    return 'undefined';
-  }
+  // JSON quotes strings; NaN and the infinities, which JSON writes as null, and
+  // what JSON cannot write (undefined, functions, symbols) are shown as JavaScript writes them.
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return String(value);
   }
@@ -103,8 +99,8 @@ export function integerBetween(min: number, max?: number, what = 'an integer'): 
   return {
     allowed,
     schema: max === undefined ? { type: 'integer', minimum: min } : { type: 'integer', minimum: min, maximum: max },
-    test: (v: unknown): v is number =>
-      typeof v === 'number' && Number.isInteger(v) && v >= min && (max === undefined || v <= max),
+    // Number.isInteger is false for anything but a number.
+    test: (v: unknown): v is number => Number.isInteger(v) && (v as number) >= min && (max === undefined || (v as number) <= max),
   };
 }
 
@@ -127,7 +123,7 @@ export function oneOf<T extends string>(values: readonly T[]): Rule<T> {
   return {
     allowed: `one of ${values.map((v) => `"${v}"`).join(', ')}`,
     schema: { type: 'string', enum: [...values] },
-    test: (v: unknown): v is T => typeof v === 'string' && (values as readonly string[]).includes(v),
+    test: (v: unknown): v is T => (values as readonly unknown[]).includes(v),
   };
 }
 

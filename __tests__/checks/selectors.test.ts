@@ -7,6 +7,7 @@ import { Profile, TodoApp } from '../../lib/todo-app';
 import { checkManifests, checkOneWorkloadPerSelector, labelSelectorMatches, runAllChecks } from '../../lib/checks';
 import * as k8s from '../../imports/k8s';
 import { synth, TEST_SECRETS } from '../support/util';
+import { deployment as deploymentOf, service as serviceOf } from '../support/manifests';
 
 const SECRETS = { jwtSecret: TEST_SECRETS.jwtSecret };
 
@@ -184,5 +185,22 @@ describe('labelSelectorMatches', () => {
     ['null (nothing)', null, false],
   ])('%s', (_name, selector, expected) => {
     expect(labelSelectorMatches(selector, labels)).toBe(expected);
+  });
+});
+
+describe('checkOneWorkloadPerSelector over hand-written objects', () => {
+  const two = () => [deploymentOf('a', { labels: { part: 'todo', app: 'a' } }), deploymentOf('b', { labels: { part: 'todo', app: 'b' } })];
+
+  test('an explicit default namespace is the default namespace; objects without metadata are in it too', () => {
+    const svc = serviceOf('todo', { part: 'todo' }, undefined, {}, 'default');
+    expect(checkOneWorkloadPerSelector([...two(), svc]).map((f) => f.object)).toEqual(['Service default/todo']);
+    const anonymous = { kind: 'Pod', spec: { containers: [] } };
+    expect(checkOneWorkloadPerSelector([deploymentOf('a', { labels: { part: 'todo' } }), anonymous, serviceOf('todo', { part: 'todo' })])).toEqual([]);
+  });
+
+  test('only a NetworkPolicy\'s podSelector and only a Job\'s manualSelector are read: other kinds with those fields are not selectors', () => {
+    const lookalike = { apiVersion: 'example.com/v1', kind: 'PolicyLike', metadata: { name: 'p' }, spec: { podSelector: { matchLabels: { part: 'todo' } } } };
+    const cron = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { manualSelector: true, selector: { matchLabels: { part: 'todo' } } } };
+    expect(checkOneWorkloadPerSelector([...two(), lookalike, cron])).toEqual([]);
   });
 });
