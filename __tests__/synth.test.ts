@@ -48,6 +48,19 @@ describe('synthesize (the default app)', () => {
     expect(exceptionsWithoutReason(objects)).toEqual([]);
   });
 
+  test('with the tags deploy passes (content tags), no latest exception is left; Minikube keeps NodePort and IfNotPresent, with reasons', () => {
+    synthesize({ outdir, env: { ...env, TODO_BACKEND_IMAGE_TAG: 'c0ffee12', TODO_FRONTEND_IMAGE_TAG: 'c0ffee34' } });
+    const objects = readYaml(path.join(outdir, 'todo.k8s.yaml'));
+    for (const name of ['todo-backend', 'todo-frontend']) {
+      const annotations = find(objects, 'Deployment', name).metadata.annotations;
+      expect(annotations['kube-score/ignore']).toBe('container-image-pull-policy');
+      expect(annotations['ignore-check.kube-linter.io/latest-tag']).toBeUndefined();
+      expect(annotations['kube-score.todo-cdk8s/container-image-pull-policy']).toContain('Docker daemon');
+      expect(find(objects, 'Service', name).metadata.annotations['kube-score/ignore']).toBe('service-type');
+    }
+    expect(checkLint(objects)).toEqual([]);
+  });
+
   test('a non-default namespace is created first, labelled for restricted Pod Security', () => {
     synthesize({ outdir, env: { ...env, TODO_NAMESPACE: 'todo' } });
     const objects = readYaml(path.join(outdir, 'todo.k8s.yaml'));
