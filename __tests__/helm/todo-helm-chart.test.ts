@@ -356,6 +356,16 @@ describe('kube-score and kube-linter exceptions follow the values', () => {
     expect(validateObjects(objs)).toEqual([]);
   });
 
+  test('egress: HTTPS when a key is set at install, and extra rules of yours', () => {
+    const egress = (set: { [k: string]: string }) => find(template(BACKEND(), { set }), 'NetworkPolicy', 'todo-backend').spec.egress;
+    const https = { ports: [{ port: 443, protocol: 'TCP' }] };
+    expect(egress({})).not.toContainEqual(https);
+    expect(egress({ 'secrets.ANTHROPIC_API_KEY': 'sk-test' })).toContainEqual(https);
+    const objs = template(BACKEND(), { set: { 'networkPolicy.egress.extraRules[0].ports[0].port': '6379', 'networkPolicy.egress.extraRules[0].ports[0].protocol': 'TCP' } });
+    expect(find(objs, 'NetworkPolicy', 'todo-backend').spec.egress.slice(-1)).toEqual([{ ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    expect(validateObjects(objs)).toEqual([]);
+  });
+
   test('a NodePort without its exception is a finding (the exception is what silences it)', () => {
     const objs = template(BACKEND());
     delete find(objs, 'Service', 'todo-backend').metadata.annotations;

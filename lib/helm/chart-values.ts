@@ -128,6 +128,7 @@ export function componentValues(component: AppComponent): ValueGroup {
       enabled: leaf('Create the NetworkPolicy.', component.networkPolicy !== undefined, { type: 'boolean' }),
       egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {
         enabled: leaf('Limit outgoing traffic (needs enabled).', component.networkPolicyEgress, { type: 'boolean' }),
+        extraRules: leaf('More egress rules (NetworkPolicyEgressRule objects), for servers of yours the pods call.', [], { type: 'array', items: { type: 'object' } }),
       }),
     }),
     resources: leaf('CPU, memory and ephemeral-storage requests and limits (kube-score wants equal ephemeral-storage request and limit).', component.resources, { type: 'object', properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } }),

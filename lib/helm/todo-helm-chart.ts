@@ -4,9 +4,9 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, RECREATE, ROLLING_UPDATE, volumeName } from '../app-component';
-import { TodoBackend } from '../todo-backend';
+import { HTTPS_PORT, TodoBackend } from '../todo-backend';
 import { check, Rules } from '../validation';
-import { autoscalerSpec, disruptionBudgetSpec, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
+import { autoscalerSpec, disruptionBudgetSpec, egressToPorts, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
 import { exceptionAnnotationsTemplate, LintException } from '../lint-exceptions';
 import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
@@ -330,6 +330,12 @@ export class TodoHelmChart extends Construct {
     const skeleton = this.component.networkPolicy?.toJson()
       ?? k8s.KubeNetworkPolicy.manifest({ metadata: {}, spec: networkPolicySpec({}, HTTP_PORT_NAME) });
     const egress = this.component.egressRules.map((r) => k8s.toJson_NetworkPolicyEgressRule(r));
+    const yaml = (value: unknown) => Yaml.stringify(value).replace(/\n$/, '').split('\n');
+    // A key set at install (secrets.ANTHROPIC_API_KEY or existingSecret) needs HTTPS, unless the synthesized rules have it.
+    const https = k8s.toJson_NetworkPolicyEgressRule(egressToPorts([HTTPS_PORT]));
+    const httpsWhenKeyed = this.backend && !egress.some((r) => JSON.stringify(r) === JSON.stringify(https))
+      ? ['{{- if or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret }}', ...yaml([https]), '{{- end }}']
+      : [];
     const portRule = k8s.toJson_NetworkPolicyIngressRule(networkPolicySpec({}, HTTP_PORT_NAME).ingress![0]);
     const testRule = skeleton.spec.ingress.length;
     skeleton.spec.ingress.push({ from: [{ podSelector: {} }], ...portRule });
@@ -338,7 +344,20 @@ export class TodoHelmChart extends Construct {
       { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: `spec.ingress.${testRule}.from.0.podSelector.matchLabels`, expr: Helm.nindent(this.include('testLabels')) },
       { path: 'spec.policyTypes', expr: Helm.lines(['- Ingress', '{{- if .Values.networkPolicy.egress.enabled }}', '- Egress', '{{- end }}']) },
-      { path: 'spec.egress', expr: Helm.optionalLines('.Values.networkPolicy.egress.enabled', Yaml.stringify(egress).replace(/\n$/, '').split('\n')) },
+      {
+        path: 'spec.egress',
+        expr: {
+          kind: 'optionalBlock',
+          condition: '.Values.networkPolicy.egress.enabled',
+          template: (n) => [
+            ...yaml(egress),
+            ...httpsWhenKeyed,
+            '{{- with .Values.networkPolicy.egress.extraRules }}',
+            `{{- toYaml . | nindent ${n} }}`,
+            '{{- end }}',
+          ].map((l) => `${' '.repeat(n)}${l}`),
+        },
+      },
     ], {
       condition: '.Values.networkPolicy.enabled',
       header: 'Traffic reaches the pods on their port only, and leaves them for DNS and what they need only: values.networkPolicy',
