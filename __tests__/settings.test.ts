@@ -31,7 +31,8 @@ describe('readSettings', () => {
     const { todo } = build({});
     expect(todo.nodeAddress).toBe('192.168.49.2');
     expect(todo.backend).toMatchObject({ replicas: 1, nodePort: 30800, imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT });
-    expect(todo.backend.livenessProbe.path).toBe('/health');
+    expect(todo.backend.readinessProbe.path).toBe('/health');
+    expect(todo.backend.livenessProbe.type).toBe('tcp');
     expect(todo.backend.image.reference).toBe('todo-backend:latest');
     expect(todo.frontend.image.reference).toBe('todo-frontend:latest');
   });

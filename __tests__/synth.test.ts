@@ -3,9 +3,11 @@ import { JsonPatch } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { IntOrString, KubePodDisruptionBudget } from '../imports/k8s';
 import { generationsDir } from '../lib/output';
 import { synthesize } from '../lib/synth';
 import { runAllChecks } from '../lib/checks';
+import { checkLint, exceptionsWithoutReason } from '../lib/checks/lint';
 import { validateObjects } from './support/k8s-schema';
 import { find, redactSecrets, secretValues, TEST_SECRETS } from './support/util';
 import { readYaml } from './support/yaml';
@@ -43,6 +45,21 @@ describe('synthesize (the default app)', () => {
     expect(objects.length).toBeGreaterThanOrEqual(9);
     expect(validateObjects(objects)).toEqual([]);
     expect(runAllChecks(objects)).toEqual([]);
+    expect(checkLint(objects)).toEqual([]);
+    expect(exceptionsWithoutReason(objects)).toEqual([]);
+  });
+
+  test('with the tags deploy passes (content tags), no latest exception is left; Minikube keeps NodePort and IfNotPresent, with reasons', () => {
+    synthesize({ outdir, env: { ...env, TODO_BACKEND_IMAGE_TAG: 'c0ffee12', TODO_FRONTEND_IMAGE_TAG: 'c0ffee34' } });
+    const objects = readYaml(path.join(outdir, 'todo.k8s.yaml'));
+    for (const name of ['todo-backend', 'todo-frontend']) {
+      const annotations = find(objects, 'Deployment', name).metadata.annotations;
+      expect(annotations['kube-score/ignore']).toBe('container-image-pull-policy');
+      expect(annotations['ignore-check.kube-linter.io/latest-tag']).toBeUndefined();
+      expect(annotations['kube-score.todo-cdk8s/container-image-pull-policy']).toContain('Docker daemon');
+      expect(find(objects, 'Service', name).metadata.annotations['kube-score/ignore']).toBe('service-type');
+    }
+    expect(checkLint(objects)).toEqual([]);
   });
 
   test('a non-default namespace is created first, labelled for restricted Pod Security', () => {
@@ -81,10 +98,32 @@ describe('synthesize (the default app)', () => {
       'NetworkPolicy', 'NetworkPolicy', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Secret', 'Secret', 'Service', 'Service']);
     expect(validateObjects(objects)).toEqual([]);
     expect(runAllChecks(objects)).toEqual([]);
+    expect(checkLint(objects)).toEqual([]);
+    expect(exceptionsWithoutReason(objects)).toEqual([]);
     const script = fs.readFileSync(path.join(outdir, 'build-images.sh'), 'utf8');
     expect(script).not.toContain('minikube');
     expect(script).toContain("docker push 'registry.example.com/todo/frontend:latest'");
     expect(script).toContain("--build-arg 'NEXT_PUBLIC_API_URL=http://todo.example.com/api'");
+  });
+
+  test('findings on objects added through extend are warnings naming the check and the annotation that silences it', () => {
+    const warnings: string[] = [];
+    const result = synthesize({
+      outdir,
+      env,
+      warn: (m) => warnings.push(m),
+      extend: (todo) => {
+        new KubePodDisruptionBudget(todo.backend, 'Extra', { metadata: { name: 'extra' }, spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: todo.frontend.selectorLabels } } });
+      },
+    });
+    expect(result.lintWarnings.map((f) => `${f.object} ${f.check}`)).toEqual(['PodDisruptionBudget default/extra pdb-unhealthy-pod-eviction-policy']);
+    expect(warnings).toEqual([
+      'warning: 1 kube-score/kube-linter finding(s) on objects added by extend:\n'
+      + '  - PodDisruptionBudget default/extra spec.unhealthyPodEvictionPolicy: kube-linter pdb-unhealthy-pod-eviction-policy: unhealthyPodEvictionPolicy is not set (AlwaysAllow lets a drain evict pods that are not ready)'
+      + ' (if deliberate, annotate the object with ignore-check.kube-linter.io/pdb-unhealthy-pod-eviction-policy: "<reason>")',
+    ]);
+    expect(find(readYaml(path.join(outdir, 'todo.k8s.yaml')), 'PodDisruptionBudget', 'extra').spec.minAvailable).toBe(1);
+    expect(synthesize({ outdir, env }).lintWarnings).toEqual([]);
   });
 
   describe('a failed synth leaves no half-written output', () => {
@@ -100,6 +139,24 @@ describe('synthesize (the default app)', () => {
         env: noEnvSecrets,
         extend: (todo) => todo.backend.service.addJsonPatch(JsonPatch.replace('/spec/selector', { app: 'nothing' })),
       })).toThrow('1 check(s) failed on the manifests:\n  - Service default/todo-backend spec.selector: selects no pods (selector {"app":"nothing"})');
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
+    test('fails when a kube-score check fails on the app\'s own objects (an exception removed), and writes nothing', () => {
+      expect(() => synthesize({
+        outdir,
+        env,
+        extend: (todo) => todo.backend.service.addJsonPatch(JsonPatch.remove('/metadata/annotations')),
+      })).toThrow('1 kube-score/kube-linter check(s) failed on the manifests:\n  - Service default/todo-backend spec.type: kube-score service-type: the Service is of type NodePort');
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
+    test('fails when an exception of the app\'s own has no reason', () => {
+      expect(() => synthesize({
+        outdir,
+        env,
+        extend: (todo) => todo.backend.service.addJsonPatch(JsonPatch.remove('/metadata/annotations/kube-score.todo-cdk8s~1service-type')),
+      })).toThrow('kube-score/ignore lists service-type without a reason');
       expect(fs.readdirSync(tmp)).toEqual([]);
     });
 

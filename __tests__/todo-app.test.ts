@@ -1,6 +1,7 @@
 import { BackendDatabase } from '../lib/backend-database';
 import { Profile, TodoApp } from '../lib/todo-app';
 import { checkManifests, runAllChecks } from '../lib/checks';
+import { checkLint, exceptionsWithoutReason } from '../lib/checks/lint';
 import { validateObjects } from './support/k8s-schema';
 import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
 
@@ -157,7 +158,11 @@ describe('TodoApp', () => {
           minReplicas: 2, maxReplicas: 5,
           metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
         });
-        expect(find(objects, 'PodDisruptionBudget', name).spec).toEqual({ minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name } } });
+        expect(deployment.spec.template.spec.affinity).toEqual({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{
+          weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name } } },
+        }] } });
+        expect(deployment.spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
+        expect(find(objects, 'PodDisruptionBudget', name).spec).toEqual({ minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
       }
     });
 
@@ -165,6 +170,10 @@ describe('TodoApp', () => {
       const { objects } = cluster({ cluster: { host: 'todo.example.com', ingressClassName: 'nginx', backendPath: '/v1', autoscaling: { minReplicas: 3, maxReplicas: 9, targetCpuUtilization: 60 } } });
       expect(validateObjects(objects)).toEqual([]);
       expect(runAllChecks(objects)).toEqual([]);
+      // Only the latest tag is excused (no tag was given): no NodePort, and images are pulled Always.
+      expect(checkLint(objects)).toEqual([]);
+      expect(exceptionsWithoutReason(objects)).toEqual([]);
+      expect(objects.flatMap((o) => (o.metadata.annotations?.['kube-score/ignore'] ?? '').split(',').filter((c: string) => c))).toEqual(['container-image-tag', 'container-image-tag']);
       expect(find(objects, 'Ingress', 'todo-backend').spec.ingressClassName).toBe('nginx');
       expect(find(objects, 'HorizontalPodAutoscaler', 'todo-frontend').spec).toMatchObject({ minReplicas: 3, maxReplicas: 9 });
     });

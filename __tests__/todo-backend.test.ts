@@ -47,7 +47,7 @@ describe('TodoBackend', () => {
     const { objects } = backend({ image });
     const container = containerOf(find(objects, 'Deployment', 'todo-backend'));
     expect(container.ports[0].containerPort).toBe(9000);
-    expect(container.livenessProbe.httpGet.port).toBe('http');
+    expect(container.livenessProbe.tcpSocket.port).toBe('http');
     expect(container.readinessProbe.httpGet.port).toBe('http');
     expect(find(objects, 'Service', 'todo-backend').spec.ports[0]).toMatchObject({ port: 9000, targetPort: 'http' });
     expect(checkManifests(objects)).toEqual([]);
@@ -99,9 +99,9 @@ describe('TodoBackend', () => {
     expect(checkManifests(objects, { externalSecrets: ['my-backend-secrets'] })).toEqual([]);
   });
 
-  test('probes: GET /health on the named port for liveness and readiness', () => {
+  test('probes: liveness opens the named port, readiness GETs /health on it (a failing dependency only takes the pod out of the Service)', () => {
     const container = containerOf(find(backend().objects, 'Deployment', 'todo-backend'));
-    expect(container.livenessProbe).toEqual({ httpGet: { path: '/health', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
+    expect(container.livenessProbe).toEqual({ tcpSocket: { port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
     expect(container.readinessProbe).toEqual({ httpGet: { path: '/health', port: 'http' }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
   });
 
@@ -127,9 +127,14 @@ describe('TodoBackend', () => {
 
   test('requests and limits fit a default Minikube, and are overridable', () => {
     const defaults = containerOf(find(backend().objects, 'Deployment', 'todo-backend')).resources;
-    expect(defaults).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
-    const custom = containerOf(find(backend({ resources: { cpu: { limit: Cpu.units(1) }, memory: { limit: Size.gibibytes(1) } } }).objects, 'Deployment', 'todo-backend')).resources;
-    expect(custom).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+    // Ephemeral storage: the /tmp emptyDir (256Mi) plus 256Mi for logs and the writable layer; request equal to limit.
+    expect(defaults).toEqual({ requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '512Mi' }, limits: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '512Mi' } });
+    const custom = containerOf(find(backend({ resources: { cpu: { limit: Cpu.units(1) }, memory: { limit: Size.gibibytes(1) }, ephemeralStorage: { request: Size.gibibytes(2), limit: Size.gibibytes(2) } } }).objects, 'Deployment', 'todo-backend')).resources;
+    expect(custom).toEqual({ requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '2Gi' }, limits: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '2Gi' } });
+    // The design's SQLite file lives in the writable root filesystem: 1Gi more.
+    const ephemeral = containerOf(find(backend({ database: BackendDatabase.ephemeralSqlite() }).objects, 'Deployment', 'todo-backend')).resources;
+    expect(ephemeral.limits['ephemeral-storage']).toBe('1536Mi');
+    expect(find(backend().objects, 'Deployment', 'todo-backend').spec.template.spec.volumes[0]).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
   });
 
   test('overrides: name, replicas, pull policy, ports, namespace', () => {
@@ -193,12 +198,36 @@ describe('TodoBackend', () => {
     const deployment = find(objects, 'Deployment', 'todo-backend');
     expect(containerOf(deployment).startupProbe).toEqual({ httpGet: { path: '/health', port: 'http' }, initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 });
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(45);
+    const dns = {
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+    };
     expect(find(objects, 'NetworkPolicy', 'todo-backend').spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo-backend', 'app.kubernetes.io/instance': 'todo-backend' } },
-      policyTypes: ['Ingress'],
+      policyTypes: ['Ingress', 'Egress'],
       ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }],
+      // SQLite and no Anthropic key: DNS only.
+      egress: [dns],
     });
     expect(backend({ networkPolicy: false }).objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+  });
+
+  test('egress: DNS, the PostgreSQL port of the URL (5432 when it is in a Secret of yours), HTTPS when an Anthropic key may be set; configurable', () => {
+    const egress = (props: object) => find(backend(props).objects, 'NetworkPolicy', 'todo-backend').spec.egress.slice(1);
+    const pg = BackendDatabase.postgres('postgresql://u:p@db.example.com:6432/todo');
+    expect(egress({ database: pg, replicas: 2 })).toEqual([{ ports: [{ port: 6432, protocol: 'TCP' }] }]);
+    expect(egress({ database: BackendDatabase.postgresFromSecret({ secretName: 'db' }) })).toEqual([{ ports: [{ port: 5432, protocol: 'TCP' }] }]);
+    expect(egress({ anthropicApiKey: 'k' })).toEqual([{ ports: [{ port: 443, protocol: 'TCP' }] }]);
+    expect(egress({ jwtSecret: undefined, existingSecret: 'mine' })).toEqual([{ ports: [{ port: 443, protocol: 'TCP' }] }]);
+    const off = find(backend({ networkPolicyEgress: false }).objects, 'NetworkPolicy', 'todo-backend');
+    expect(off.spec.policyTypes).toEqual(['Ingress']);
+    expect(off.spec.egress).toBeUndefined();
+    // Turning egress off is recorded on the Deployment, with the reason.
+    expect(find(backend({ networkPolicyEgress: false }).objects, 'Deployment', 'todo-backend').metadata.annotations).toMatchObject({
+      'kube-score/ignore': expect.stringContaining('pod-networkpolicy'),
+      'kube-score.todo-cdk8s/pod-networkpolicy': expect.stringContaining('turned off'),
+    });
+    expect(() => backend({ networkPolicy: false, networkPolicyEgress: true })).toThrow("'backend.networkPolicyEgress' needs 'backend.networkPolicy' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false");
   });
 
   test('pods pass the restricted Pod Security Standard and every object is strictly valid', () => {

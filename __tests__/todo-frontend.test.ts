@@ -122,7 +122,23 @@ describe('TodoFrontend', () => {
     const deployment = find(frontend().objects, 'Deployment', 'todo-frontend');
     expect(containerOf(deployment).securityContext.readOnlyRootFilesystem).toBe(true);
     expect(containerOf(deployment).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'app-next-cache', mountPath: '/app/.next/cache' }]);
-    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'app-next-cache', emptyDir: {} }]);
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }, { name: 'app-next-cache', emptyDir: { sizeLimit: '256Mi' } }]);
+    // Ephemeral storage: both emptyDirs plus 256Mi for logs and the writable layer; request equal to limit.
+    expect(containerOf(deployment).resources.requests['ephemeral-storage']).toBe('768Mi');
+    expect(containerOf(deployment).resources.limits['ephemeral-storage']).toBe('768Mi');
+  });
+
+  test('egress: DNS, the backend\'s pods on their port, and its NodePort (the Next.js server may call the backend\'s URL)', () => {
+    const { objects } = frontend();
+    const np = find(objects, 'NetworkPolicy', 'todo-frontend');
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.egress.slice(1)).toEqual([
+      { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo-backend', 'app.kubernetes.io/instance': 'todo-backend' } } }], ports: [{ port: 8000, protocol: 'TCP' }] },
+      { ports: [{ port: 30800, protocol: 'TCP' }] },
+    ]);
+    // Behind an Ingress the backend's URL is the Ingress controller's: HTTP and HTTPS to any address.
+    const behindIngress = find(frontend({}, { serviceType: ServiceType.CLUSTER_IP, ingress: { host: 'todo.example.com', path: '/api' } }).objects, 'NetworkPolicy', 'todo-frontend');
+    expect(behindIngress.spec.egress.slice(2)).toEqual([{ ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }] }]);
   });
 
   describe('fails when', () => {

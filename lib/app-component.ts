@@ -4,9 +4,10 @@ import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28'
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { DockerImage } from './docker-image';
-import { autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, ingressSpec, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress, spreadConstraints } from './cluster-objects';
+import { antiAffinity, autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, DNS_EGRESS, ingressSpec, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress, spreadConstraints } from './cluster-objects';
 import { HealthProbe } from './health-probe';
-import { ResourceQuantities, resolveResources } from './resources';
+import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
+import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
 import { conflict, IGNORED_BESIDE_EXISTING_SECRET, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, SECRET_BYTES } from './shared-rules';
 
@@ -17,10 +18,29 @@ export const DEFAULT_NODE_ADDRESS = '192.168.49.2';
  * Requests and limits of each component by default: two pods fit a default
  * Minikube (2 CPUs, 2 GiB) beside its system pods.
  */
-export const DEFAULT_RESOURCES: ResourceQuantities = {
+export const DEFAULT_RESOURCES: CpuMemoryQuantities = {
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { cpu: '500m', memory: '512Mi' },
 };
+
+/**
+ * The size limit of each `emptyDir` a component writes to (`/tmp`, Next.js'
+ * cache). A pod that writes more is evicted rather than filling the node.
+ */
+export const EMPTY_DIR_SIZE = '256Mi';
+
+/** Ephemeral storage besides the `emptyDir`s: container logs and the image's writable layer. */
+export const EPHEMERAL_STORAGE_BASE = '256Mi';
+
+/** Ephemeral storage added when the root filesystem is writable (the design's SQLite file lives in it). */
+export const WRITABLE_ROOT_STORAGE = '1Gi';
+
+/**
+ * The user and group ID of the containers by default: above 10000, so that
+ * it never collides with a user of the node (kube-score's
+ * container-security-context-user-group-id).
+ */
+export const DEFAULT_RUN_AS_USER = 10001;
 
 /** Stop the old pod before starting the new one: one writer on a ReadWriteOnce volume. */
 export const RECREATE: k8s.DeploymentStrategy = { type: 'Recreate' };
@@ -163,6 +183,16 @@ export interface AppComponentOptions {
   readonly networkPolicy?: boolean;
 
   /**
+   * Whether the NetworkPolicy also limits the pods' outgoing traffic: DNS
+   * (CoreDNS in `kube-system`, port 53) plus what the component needs (the
+   * backend: its PostgreSQL port, and HTTPS when an Anthropic key may be
+   * set; the frontend: the backend). Needs `networkPolicy`.
+   *
+   * @default true
+   */
+  readonly networkPolicyEgress?: boolean;
+
+  /**
    * An Ingress that routes a host and path to the Service. The component's
    * URL is then the Ingress URL (`https://host/path`), which is what
    * browsers use.
@@ -188,10 +218,11 @@ export interface AppComponentOptions {
   readonly minAvailable?: number;
 
   /**
-   * Spread the pods over nodes (topology spread constraints on the node name;
-   * pods still schedule when they cannot be spread).
+   * Spread the pods over nodes: topology spread constraints on the node name,
+   * and a preferred pod anti-affinity on it; pods still schedule when they
+   * cannot be spread.
    *
-   * @default false
+   * @default - true when the component runs 2 or more pods (replicas or autoscaling), else false
    */
   readonly spreadAcrossNodes?: boolean;
 
@@ -205,9 +236,11 @@ export interface AppComponentOptions {
 
   /**
    * The user and group ID the containers run as. The pods pass the
-   * "restricted" Pod Security Standard, which forbids root.
+   * "restricted" Pod Security Standard, which forbids root. The images
+   * must let this user run the server (read its files, write where it
+   * writes): an ID above 10000 never collides with a user of the node.
    *
-   * @default 1000
+   * @default 10001
    */
   readonly runAsUser?: number;
 
@@ -261,7 +294,7 @@ export interface ComponentDefinition {
   /** Default node port. */
   readonly defaultNodePort: number;
   /** Default resources. */
-  readonly defaultResources: ResourceQuantities;
+  readonly defaultResources: CpuMemoryQuantities;
   /** Default liveness probe. */
   readonly defaultLivenessProbe: HealthProbe;
   /** Default readiness probe. */
@@ -278,6 +311,8 @@ export interface ComponentDefinition {
   readonly secrets: readonly SecretVariable[];
   /** Directories the server writes to; each gets an `emptyDir`, as the root filesystem is read-only. */
   readonly writableDirectories: readonly string[];
+  /** Where the pods may send traffic besides the cluster DNS, when egress is limited. */
+  readonly egress: readonly k8s.NetworkPolicyEgressRule[];
   /** Build arguments of the image (values baked in at build time, such as the URLs the browser calls). */
   readonly buildArgs?: { readonly [name: string]: string };
 }
@@ -391,6 +426,10 @@ export abstract class AppComponent extends Construct {
   public readonly minAvailable?: number;
   /** @internal Whether the pods are spread over nodes. */
   public readonly spreadAcrossNodes: boolean;
+  /** @internal Whether the NetworkPolicy limits outgoing traffic. */
+  public readonly networkPolicyEgress: boolean;
+  /** @internal Where the pods may send traffic when egress is limited: the cluster DNS, then what the component needs. */
+  public readonly egressRules: readonly k8s.NetworkPolicyEgressRule[];
   /** @internal The secret variables, with the values that go into the Secret. */
   public readonly secretVariables: readonly SecretVariable[];
   /** @internal Name of the Secret the pods read (created here unless `existingSecret` was given). */
@@ -451,8 +490,13 @@ export abstract class AppComponent extends Construct {
     this.port = check(s('servicePort'), options.servicePort ?? this.image.port, Rules.port);
     this.nodePort = exposure.nodePort;
     this.nodeAddress = exposure.nodeAddress;
-    this.resources = resolveResources(s('resources'), options.resources, definition.defaultResources);
-    this.runAsUser = check(s('runAsUser'), options.runAsUser ?? 1000, integerBetween(1, 2147483647, 'a non-root user ID'));
+    const storage = `${(quantityValue(EMPTY_DIR_SIZE) * definition.writableDirectories.length + quantityValue(EPHEMERAL_STORAGE_BASE)
+      + (definition.writableRoot ? quantityValue(WRITABLE_ROOT_STORAGE) : 0)) / 1024 ** 2}Mi`;
+    this.resources = resolveResources(s('resources'), options.resources, {
+      requests: { ...definition.defaultResources.requests, 'ephemeral-storage': storage },
+      limits: { ...definition.defaultResources.limits, 'ephemeral-storage': storage },
+    });
+    this.runAsUser = check(s('runAsUser'), options.runAsUser ?? DEFAULT_RUN_AS_USER, integerBetween(1, 2147483647, 'a non-root user ID'));
     this.writableDirectories = definition.writableDirectories;
     this.podSecurityContext = {
       runAsNonRoot: true,
@@ -484,7 +528,13 @@ export abstract class AppComponent extends Construct {
     if (this.minAvailable !== undefined && this.minAvailable >= Math.max(this.replicas, 1)) {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
-    this.spreadAcrossNodes = options.spreadAcrossNodes ?? false;
+    this.spreadAcrossNodes = options.spreadAcrossNodes ?? (this.autoscaling !== undefined || this.replicas >= 2);
+    const networkPolicy = options.networkPolicy ?? true;
+    if (!networkPolicy && options.networkPolicyEgress === true) {
+      throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
+    }
+    this.networkPolicyEgress = networkPolicy && (options.networkPolicyEgress ?? true);
+    this.egressRules = [DNS_EGRESS, ...definition.egress];
 
     this.usesExistingSecret = options.existingSecret !== undefined;
     for (const variable of definition.secrets) {
@@ -526,7 +576,7 @@ export abstract class AppComponent extends Construct {
         },
       });
     }
-    const volumes: k8s.Volume[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: {} }));
+    const volumes: k8s.Volume[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: { sizeLimit: k8s.Quantity.fromString(EMPTY_DIR_SIZE) } }));
     const mounts: k8s.VolumeMount[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir }));
     if (this.persistentVolume) {
       volumes.push({ name: DATA_VOLUME, persistentVolumeClaim: { claimName: this.dataClaimName } });
@@ -549,13 +599,25 @@ export abstract class AppComponent extends Construct {
       readinessProbe: this.readinessProbe.toKube(HTTP_PORT_NAME),
       startupProbe: this.startupProbe.toKube(HTTP_PORT_NAME),
       resources: {
-        requests: { cpu: k8s.Quantity.fromString(this.resources.requests.cpu), memory: k8s.Quantity.fromString(this.resources.requests.memory) },
-        limits: { cpu: k8s.Quantity.fromString(this.resources.limits.cpu), memory: k8s.Quantity.fromString(this.resources.limits.memory) },
+        requests: quantities(this.resources.requests),
+        limits: quantities(this.resources.limits),
       },
     };
 
+    const lint: LintSubject = {
+      serviceType: this.serviceType,
+      imageTag: this.image.tag,
+      imagePullPolicy: this.imagePullPolicy,
+      networkPolicy,
+      egressPolicy: this.networkPolicyEgress,
+    };
+    const annotated = (object: 'Deployment' | 'Service') => {
+      const annotations = exceptionAnnotations(exceptionsFor(object, lint));
+      return Object.keys(annotations).length === 0 ? {} : { annotations };
+    };
+
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, ...annotated('Deployment') },
       spec: {
         ...(this.autoscaling ? {} : { replicas: this.replicas }),
         selector: { matchLabels: this.selectorLabels },
@@ -570,14 +632,14 @@ export abstract class AppComponent extends Construct {
             securityContext: this.podSecurityContext,
             containers: [container],
             volumes,
-            ...(this.spreadAcrossNodes ? { topologySpreadConstraints: spreadConstraints(this.selectorLabels) } : {}),
+            ...(this.spreadAcrossNodes ? { affinity: antiAffinity(this.selectorLabels), topologySpreadConstraints: spreadConstraints(this.selectorLabels) } : {}),
           },
         },
       },
     });
 
     this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, ...annotated('Service') },
       spec: {
         type: this.serviceType,
         selector: this.selectorLabels,
@@ -593,11 +655,12 @@ export abstract class AppComponent extends Construct {
       },
     });
 
-    if (options.networkPolicy ?? true) {
-      // From anywhere (browsers reach NodePorts through the node), on the server's port only.
+    if (networkPolicy) {
+      // From anywhere (browsers reach NodePorts through the node), on the server's port only;
+      // out to the cluster DNS and what the component needs.
       this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
         metadata: { name: this.name, labels },
-        spec: networkPolicySpec(this.selectorLabels, HTTP_PORT_NAME),
+        spec: networkPolicySpec(this.selectorLabels, HTTP_PORT_NAME, this.networkPolicyEgress ? this.egressRules : undefined),
       });
     }
     if (this.ingressRoute) {
@@ -627,6 +690,11 @@ export abstract class AppComponent extends Construct {
       ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
     ];
     return [...new Set(names)];
+  }
+
+  /** @internal The port the server listens on in the container (named `http`). */
+  public get containerPort(): number {
+    return this.image.port;
   }
 
   /** @internal Name of the PersistentVolumeClaim (`<name>-data`). */
@@ -731,6 +799,10 @@ export abstract class AppComponent extends Construct {
  */
 export function labelValue(text: string): string {
   return text.slice(0, LABEL_VALUE_MAX).replace(LABEL_VALUE_EDGES, '');
+}
+
+function quantities(q: { readonly [name: string]: string }): { [name: string]: k8s.Quantity } {
+  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
 }
 
 /** A volume name for a directory: `/app/.next/cache` gives `app-next-cache`. */

@@ -149,9 +149,19 @@ export function autoscalerSpec(autoscaling: ResolvedAutoscaling, deploymentName:
   };
 }
 
+/**
+ * What a budget does with pods that are running but not ready: `AlwaysAllow`
+ * lets a drain evict them. A pod that is not ready serves nothing, so keeping
+ * it only blocks the drain (the Kubernetes default, `IfHealthyBudget`, keeps
+ * it while the budget is not met, which a crash-looping pod never lets happen).
+ *
+ * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/#unhealthy-pod-eviction-policy
+ */
+export const UNHEALTHY_POD_EVICTION_POLICY = 'AlwaysAllow';
+
 /** The PodDisruptionBudget spec: keep `minAvailable` pods through voluntary disruptions (node drains). */
 export function disruptionBudgetSpec(minAvailable: number, selectorLabels: { [key: string]: string }): k8s.PodDisruptionBudgetSpec {
-  return { minAvailable: k8s.IntOrString.fromNumber(minAvailable), selector: { matchLabels: selectorLabels } };
+  return { minAvailable: k8s.IntOrString.fromNumber(minAvailable), selector: { matchLabels: selectorLabels }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY };
 }
 
 /** Spread pods over nodes when it can be done; schedule anyway when it cannot. */
@@ -159,11 +169,45 @@ export function spreadConstraints(selectorLabels: { [key: string]: string }): k8
   return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorLabels } }];
 }
 
-/** The NetworkPolicy spec: ingress from anywhere, on the pods' port `portName` only. */
-export function networkPolicySpec(selectorLabels: { [key: string]: string }, portName: string): k8s.NetworkPolicySpec {
+/**
+ * Prefer nodes that run none of these pods yet (beside the spread
+ * constraints, which kube-linter's no-anti-affinity does not read); pods
+ * still schedule when every node has one.
+ */
+export function antiAffinity(selectorLabels: { [key: string]: string }): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels } },
+      }],
+    },
+  };
+}
+
+/** The cluster DNS that every pod resolves names with: CoreDNS pods labelled `k8s-app: kube-dns` in `kube-system`, port 53. */
+export const DNS_EGRESS: k8s.NetworkPolicyEgressRule = {
+  to: [{
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  }],
+  ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }],
+};
+
+/** An egress rule to any address on these TCP ports (servers outside the cluster, whose addresses are not known at synth). */
+export function egressToPorts(ports: readonly number[]): k8s.NetworkPolicyEgressRule {
+  return { ports: ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })) };
+}
+
+/**
+ * The NetworkPolicy spec: ingress from anywhere, on the pods' port `portName`
+ * only; with `egress`, outgoing traffic is limited to those rules.
+ */
+export function networkPolicySpec(selectorLabels: { [key: string]: string }, portName: string, egress?: readonly k8s.NetworkPolicyEgressRule[]): k8s.NetworkPolicySpec {
   return {
     podSelector: { matchLabels: selectorLabels },
-    policyTypes: ['Ingress'],
+    policyTypes: egress === undefined ? ['Ingress'] : ['Ingress', 'Egress'],
     ingress: [{ ports: [{ port: k8s.IntOrString.fromString(portName), protocol: 'TCP' }] }],
+    ...(egress === undefined ? {} : { egress: [...egress] }),
   };
 }

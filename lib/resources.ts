@@ -4,9 +4,15 @@ import { exceedsLimit, QUANTITY, QUANTITY_SUFFIXES as SUFFIX } from './shared-ru
 import { check, Rules } from './validation';
 
 /** CPU and memory as the Kubernetes quantities a container spec and Helm values hold. */
-export interface ResourceQuantities {
+export interface CpuMemoryQuantities {
   readonly requests: { readonly cpu: string; readonly memory: string };
   readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** CPU, memory and ephemeral storage as the Kubernetes quantities a container spec and Helm values hold. */
+export interface ResourceQuantities {
+  readonly requests: { readonly 'cpu': string; readonly 'memory': string; readonly 'ephemeral-storage': string };
+  readonly limits: { readonly 'cpu': string; readonly 'memory': string; readonly 'ephemeral-storage': string };
 }
 
 /**
@@ -24,7 +30,7 @@ export function formatSize(size: Size): string {
 }
 
 /**
- * Turns cdk8s-plus `ContainerResources` into request and limit quantities,
+ * Turns cdk8s-plus `ContainerResources` (CPU, memory, ephemeral storage) into request and limit quantities,
  * filling what is not given from `defaults` and checking that each request
  * fits within its limit.
  *
@@ -35,21 +41,25 @@ export function resolveResources(setting: string, given: ContainerResources | un
     check(`${setting}.cpu.${name}`, c === undefined ? fallback : c.amount, Rules.cpu);
   const mem = (s: Size | undefined, fallback: string, name: string) =>
     check(`${setting}.memory.${name}`, s === undefined ? fallback : formatSize(s), Rules.memory);
+  const storage = (s: Size | undefined, fallback: string, name: string) =>
+    check(`${setting}.ephemeralStorage.${name}`, s === undefined ? fallback : formatSize(s), Rules.storage);
   const result: ResourceQuantities = {
     requests: {
-      cpu: cpu(given?.cpu?.request, defaults.requests.cpu, 'request'),
-      memory: mem(given?.memory?.request, defaults.requests.memory, 'request'),
+      'cpu': cpu(given?.cpu?.request, defaults.requests.cpu, 'request'),
+      'memory': mem(given?.memory?.request, defaults.requests.memory, 'request'),
+      'ephemeral-storage': storage(given?.ephemeralStorage?.request, defaults.requests['ephemeral-storage'], 'request'),
     },
     limits: {
-      cpu: cpu(given?.cpu?.limit, defaults.limits.cpu, 'limit'),
-      memory: mem(given?.memory?.limit, defaults.limits.memory, 'limit'),
+      'cpu': cpu(given?.cpu?.limit, defaults.limits.cpu, 'limit'),
+      'memory': mem(given?.memory?.limit, defaults.limits.memory, 'limit'),
+      'ephemeral-storage': storage(given?.ephemeralStorage?.limit, defaults.limits['ephemeral-storage'], 'limit'),
     },
   };
-  for (const kind of ['cpu', 'memory'] as const) {
+  for (const [kind, prop] of [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeral-storage', 'ephemeralStorage']] as const) {
     const request = result.requests[kind];
     const limit = result.limits[kind];
     if (quantityValue(request) > quantityValue(limit)) {
-      throw new Error(exceedsLimit(`${setting}.${kind}.request`, `${setting}.${kind}.limit`, limit, request));
+      throw new Error(exceedsLimit(`${setting}.${prop}.request`, `${setting}.${prop}.limit`, limit, request));
     }
   }
   return result;

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { BuildTarget, renderBuildScript } from './build-script';
-import { assertChecksPass } from './checks';
+import { assertChecksPass, formatFindings, Manifest } from './checks';
+import { checkLint, exceptionsWithoutReason, formatLintWarnings, LintFinding } from './checks/lint';
 import { buildDefaultApp } from './default-app';
 import { renderHelmfile, TodoHelmChart } from './helm';
 import { writeDirectoryAtomically } from './output';
@@ -25,11 +26,21 @@ export interface SynthesizeOptions {
    * @default - nothing
    */
   readonly extend?: (todo: TodoApp) => void;
+
+  /**
+   * Receives the kube-score and kube-linter findings on objects that
+   * `extend` added (the app's own objects must have none, or synth fails).
+   *
+   * @default - printed to stderr
+   */
+  readonly warn?: (message: string) => void;
 }
 
 /** What {@link synthesize} wrote, relative to the output directory. */
 export interface SynthesizeResult {
   readonly files: string[];
+  /** kube-score and kube-linter findings on objects that `extend` added. */
+  readonly lintWarnings: LintFinding[];
 }
 
 /**
@@ -43,8 +54,40 @@ export interface SynthesizeResult {
  */
 export function synthesize(options: SynthesizeOptions): SynthesizeResult {
   const { settings, local } = resolveInputs(options.env);
-  writeDirectoryAtomically(options.outdir, (staging) => produce(staging, settings, local, options.extend), { beforeSwitch: () => local.save() });
-  return { files: listFiles(options.outdir) };
+  let lintWarnings: LintFinding[] = [];
+  writeDirectoryAtomically(options.outdir, (staging) => {
+    lintWarnings = produce(staging, settings, local, options.extend);
+  }, { beforeSwitch: () => local.save() });
+  reportLintWarnings(lintWarnings, options.warn);
+  return { files: listFiles(options.outdir), lintWarnings };
+}
+
+function reportLintWarnings(warnings: readonly LintFinding[], warn: ((message: string) => void) | undefined): void {
+  if (warnings.length > 0) {
+    (warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`warning: ${warnings.length} kube-score/kube-linter finding(s) on objects added by extend:\n${formatLintWarnings(warnings)}`);
+  }
+}
+
+function objectKey(o: ApiObject | Manifest): string {
+  return o instanceof ApiObject
+    ? `${o.kind} ${o.metadata.namespace ?? 'default'}/${o.name}`
+    : `${o.kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`;
+}
+
+/**
+ * The kube-score and kube-linter rules (lib/checks/lint.ts): a finding on
+ * the app's own objects (`own`, by kind, namespace and name), or an
+ * exception without a reason, fails; findings on other objects are returned
+ * as warnings.
+ */
+function assertLintPasses(objects: readonly Manifest[], own: ReadonlySet<string>): LintFinding[] {
+  const isOwn = (o: { object: string }) => own.has(o.object);
+  const findings = checkLint(objects);
+  const failures = [...findings.filter(isOwn), ...exceptionsWithoutReason(objects.filter((o) => own.has(objectKey(o))))];
+  if (failures.length > 0) {
+    throw new Error(`${failures.length} kube-score/kube-linter check(s) failed on the manifests:\n${formatFindings(failures)}`);
+  }
+  return findings.filter((f) => !isOwn(f));
 }
 
 /** Options of {@link synthesizeManifests}. */
@@ -57,6 +100,14 @@ export interface SynthesizeManifestsOptions {
    * @default - nothing
    */
   readonly extend?: (todo: TodoApp) => void;
+
+  /**
+   * Receives the kube-score and kube-linter findings on objects that
+   * `extend` added.
+   *
+   * @default - printed to stderr
+   */
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -71,9 +122,10 @@ export function synthesizeManifests(options: SynthesizeManifestsOptions): string
   const { settings, local } = resolveInputs(options.env);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'todo-cdk8s-'));
   try {
-    produce(staging, settings, local, options.extend);
+    const lintWarnings = produce(staging, settings, local, options.extend);
     const text = plainManifests(staging).map((file) => fs.readFileSync(path.join(staging, file), 'utf8').replace(/\n*$/, '\n')).join('---\n');
     local.save();
+    reportLintWarnings(lintWarnings, options.warn);
     return text;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -90,9 +142,11 @@ function resolveInputs(env: Environment): { settings: Settings; local: LocalSecr
   return { settings, local: resolveLocalSecrets(settings.secretsFile, readSecretSettings(env)) };
 }
 
-function produce(staging: string, settings: Settings, local: LocalSecrets, extend: ((todo: TodoApp) => void) | undefined): void {
+/** Writes the whole output into `staging`; returns the lint findings on objects that `extend` added. */
+function produce(staging: string, settings: Settings, local: LocalSecrets, extend: ((todo: TodoApp) => void) | undefined): LintFinding[] {
   const app = new App({ outdir: staging });
   const todo = buildDefaultApp(app, settings, local.secrets);
+  const own = new Set(app.charts.flatMap((chart) => chart.node.findAll().filter(ApiObject.isApiObject).map(objectKey)));
   extend?.(todo);
   app.synth();
   const objects = app.charts.flatMap((chart) => chart.toJson());
@@ -100,6 +154,7 @@ function produce(staging: string, settings: Settings, local: LocalSecrets, exten
     rewriteYamlFiles(staging);
   }
   assertChecksPass('the manifests', objects, { externalSecrets: todo.components.flatMap((c) => c.externalSecrets) });
+  const lintWarnings = assertLintPasses(objects, own);
   fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components, todo.profile === Profile.CLUSTER ? BuildTarget.REGISTRY : BuildTarget.MINIKUBE), { mode: 0o755 });
   const releases = todo.components.map((component) => ({
     chart: new TodoHelmChart(app, `${component.role}-chart`, { component }),
@@ -109,6 +164,7 @@ function produce(staging: string, settings: Settings, local: LocalSecrets, exten
     release.chart.writeTo(path.join(staging, 'helm', release.chart.component.role));
   }
   fs.writeFileSync(path.join(staging, 'helm', 'helmfile.yaml'), renderHelmfile(releases));
+  return lintWarnings;
 }
 
 /** Files under `dir`, following links (the entries of an output directory are links into its current generation). */

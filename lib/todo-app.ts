@@ -1,4 +1,4 @@
-import { ServiceType } from 'cdk8s-plus-28';
+import { ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppComponent, DEFAULT_NODE_ADDRESS } from './app-component';
 import { TodoBackend, TodoBackendProps } from './todo-backend';
@@ -187,6 +187,8 @@ function clusterDefaults(props: TodoAppProps): { backend: TodoAppBackendOptions;
   const ingress = (path: string) => ({ host, path, tlsSecret, className });
   const shared = {
     serviceType: ServiceType.CLUSTER_IP,
+    // Images come from a registry: pull on every start, so a pod runs what the tag names now.
+    imagePullPolicy: ImagePullPolicy.ALWAYS,
     autoscaling: cluster.autoscaling ?? {},
     minAvailable: 1,
     spreadAcrossNodes: true,

@@ -5,7 +5,9 @@ import { BackendDatabase, DatabaseEngine } from './backend-database';
 import { sqliteAutoscaling } from './shared-rules';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
+import { egressToPorts } from './cluster-objects';
 import { check, Rules, show } from './validation';
+import * as k8s from '../imports/k8s';
 
 /**
  * The backend image of the design: FastAPI on `python:3.12-slim`, port 8000,
@@ -25,13 +27,40 @@ export const BACKEND_NODE_PORT = 30800;
 /** The design's model for the chatbot. */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-3-haiku-20240307';
 
+/** PostgreSQL's port, when the URL is in a Secret of the user's (not known at synth) or names none. */
+export const POSTGRES_PORT = 5432;
+
+/** HTTPS, for the Anthropic API. */
+export const HTTPS_PORT = 443;
+
+/**
+ * Where the backend sends traffic besides DNS: its PostgreSQL server (any
+ * address, as the server may be outside the cluster), and HTTPS anywhere
+ * when an Anthropic key is given or may be in a Secret of the user's (the
+ * chatbot calls the Anthropic API).
+ */
+function backendEgress(database: BackendDatabase, props: TodoBackendProps): k8s.NetworkPolicyEgressRule[] {
+  const rules: k8s.NetworkPolicyEgressRule[] = [];
+  if (database.engine === DatabaseEngine.POSTGRES) {
+    const url = database.secretUrl ?? database.configUrl;
+    const port = url === undefined ? NaN : Number(new URL(url).port);
+    rules.push(egressToPorts([Number.isInteger(port) && port > 0 ? port : POSTGRES_PORT]));
+  }
+  if (props.anthropicApiKey !== undefined || props.existingSecret !== undefined) {
+    rules.push(egressToPorts([HTTPS_PORT]));
+  }
+  return rules;
+}
+
 /**
  * Properties of a {@link TodoBackend}.
  */
 export interface TodoBackendProps extends AppComponentOptions {
   /**
-   * The path of the backend's health endpoint, used by the default liveness
-   * and readiness probes.
+   * The path of the backend's health endpoint, used by the default readiness
+   * and startup probes. The default liveness probe opens the port instead: a
+   * failing dependency behind `/health` should take the pod out of the
+   * Service, not restart it.
    *
    * @default '/health'
    */
@@ -125,7 +154,7 @@ export class TodoBackend extends AppComponent {
       defaultImage: BACKEND_IMAGE,
       defaultNodePort: BACKEND_NODE_PORT,
       defaultResources: DEFAULT_RESOURCES,
-      defaultLivenessProbe: HealthProbe.httpGet(healthPath, {
+      defaultLivenessProbe: HealthProbe.tcpSocket({
         initialDelay: Duration.seconds(10),
         period: Duration.seconds(10),
         timeout: Duration.seconds(3),
@@ -136,6 +165,7 @@ export class TodoBackend extends AppComponent {
         timeout: Duration.seconds(3),
       }),
       writableDirectories: ['/tmp'],
+      egress: backendEgress(database, props),
       defaultStartupProbe: HealthProbe.httpGet(healthPath, {
         period: Duration.seconds(5),
         timeout: Duration.seconds(3),

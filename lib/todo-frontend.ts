@@ -4,7 +4,9 @@ import { AppComponent, AppComponentOptions, componentUrl, DEFAULT_RESOURCES } fr
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { TodoBackend } from './todo-backend';
+import { egressToPorts } from './cluster-objects';
 import { check, Rules, show } from './validation';
+import * as k8s from '../imports/k8s';
 
 /**
  * The frontend image of the design: Next.js on `node:18-alpine`, port 3000,
@@ -20,6 +22,23 @@ export const FRONTEND_IMAGE: DockerImage = Object.freeze(new DockerImage({
 
 /** The frontend's default NodePort (`30300`: the frontend port 3000, in the NodePort range). */
 export const FRONTEND_NODE_PORT = 30300;
+
+/**
+ * Where the frontend sends traffic besides DNS. Next.js renders pages on the
+ * server too, and the server may call the backend at the URL baked into the
+ * image (`NEXT_PUBLIC_API_URL`): so the backend's pods on their port, and
+ * its NodePort on any address (the node's address, for a network plugin that
+ * checks egress before the node translates it to the pod) or, behind an
+ * Ingress, HTTP and HTTPS on any address (the Ingress controller's address
+ * is not known at synth).
+ */
+function frontendEgress(backend: TodoBackend): k8s.NetworkPolicyEgressRule[] {
+  return [
+    { to: [{ podSelector: { matchLabels: backend.selectorLabels } }], ports: [{ port: k8s.IntOrString.fromNumber(backend.containerPort), protocol: 'TCP' }] },
+    ...(backend.nodePort !== undefined ? [egressToPorts([backend.nodePort])] : []),
+    ...(backend.ingressRoute !== undefined ? [egressToPorts([80, 443])] : []),
+  ];
+}
 
 /**
  * Properties of a {@link TodoFrontend}.
@@ -128,6 +147,7 @@ export class TodoFrontend extends AppComponent {
         period: Duration.seconds(5),
       }),
       writableDirectories: ['/tmp', '/app/.next/cache'],
+      egress: frontendEgress(props.backend),
       defaultStartupProbe: HealthProbe.tcpSocket({
         period: Duration.seconds(5),
         failureThreshold: 30,

@@ -136,8 +136,10 @@ describe('the charts refuse what the props refuse, with the same words', () => {
     expect(words(chart)).toBe(words(props));
     expect(helmMessage(templateError(BACKEND(), { setString: { 'resources.requests.memory': '1Gi' } })))
       .toBe("'resources.requests.memory' must not exceed 'resources.limits.memory' (512Mi), got 1Gi");
+    expect(helmMessage(templateError(BACKEND(), { setString: { 'resources.requests.ephemeral-storage': '1Gi' } })))
+      .toBe("'resources.requests.ephemeral-storage' must not exceed 'resources.limits.ephemeral-storage' (512Mi), got 1Gi");
     const within = renderChecked(BACKEND(), { 'resources.requests.cpu': '0.5' }, { 'resources.requests.memory': '512Mi', 'resources.limits.cpu': '1' });
-    expect(find(within, 'Deployment', 'todo-backend').spec.template.spec.containers[0].resources.requests).toEqual({ cpu: '0.5', memory: '512Mi' });
+    expect(find(within, 'Deployment', 'todo-backend').spec.template.spec.containers[0].resources.requests).toEqual({ 'cpu': '0.5', 'memory': '512Mi', 'ephemeral-storage': '512Mi' });
   });
 
   test('autoscaling.maxReplicas below minReplicas, and a budget that blocks every drain: the props\' words', () => {

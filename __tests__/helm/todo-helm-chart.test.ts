@@ -7,6 +7,7 @@ import { synthesize } from '../../lib/synth';
 import { TodoApp } from '../../lib/todo-app';
 import { randomSecret } from '../../lib/app-component';
 import { checkOneWorkloadPerSelector, labelSelectorMatches, runAllChecks } from '../../lib/checks';
+import { checkLint, exceptionsWithoutReason } from '../../lib/checks/lint';
 import { FakeApiServer, helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { containerOf, find, secretValues, TEST_SECRETS } from '../support/util';
@@ -81,6 +82,8 @@ describe.each([
     expect(objects.filter((o) => o.kind === 'Pod').map((o) => o.metadata.annotations['helm.sh/hook'])).toEqual(['test']);
     expect(validateObjects(objects)).toEqual([]);
     expect(runAllChecks(objects)).toEqual([]);
+    expect(checkLint(objects)).toEqual([]);
+    expect(exceptionsWithoutReason(objects)).toEqual([]);
   });
 
   test('renders, with default values, the same Deployment, Service and ConfigMap as the plain manifests', () => {
@@ -178,7 +181,7 @@ describe('values take effect', () => {
 
   test('probes: path, timings, and switching to TCP', () => {
     const c = containerOf(deployment(backend({
-      'probes.liveness.path': '/livez', 'probes.liveness.initialDelaySeconds': 30, 'probes.liveness.timeoutSeconds': 5, 'probes.liveness.failureThreshold': 6,
+      'probes.liveness.type': 'http', 'probes.liveness.path': '/livez', 'probes.liveness.initialDelaySeconds': 30, 'probes.liveness.timeoutSeconds': 5, 'probes.liveness.failureThreshold': 6,
       'probes.readiness.type': 'tcp',
     })));
     expect(c.livenessProbe).toEqual({ httpGet: { path: '/livez', port: 'http' }, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
@@ -186,7 +189,8 @@ describe('values take effect', () => {
   });
 
   test('resources', () => {
-    expect(containerOf(deployment(backend({ 'resources.limits.memory': '1Gi', 'resources.requests.cpu': '250m' }))).resources).toEqual({ requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
+    expect(containerOf(deployment(backend({ 'resources.limits.memory': '1Gi', 'resources.requests.cpu': '250m' }))).resources).toEqual({ requests: { 'cpu': '250m', 'memory': '128Mi', 'ephemeral-storage': '512Mi' }, limits: { 'cpu': '500m', 'memory': '1Gi', 'ephemeral-storage': '512Mi' } });
+    expect(containerOf(deployment(backend({ 'resources.limits.ephemeral-storage': '1Gi', 'resources.requests.ephemeral-storage': '1Gi' }))).resources.limits['ephemeral-storage']).toBe('1Gi');
   });
 
   test('a config change changes the pod template checksum (pods roll); other changes do not', () => {
@@ -239,7 +243,7 @@ describe('values take effect', () => {
     expect(objs.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
     const d = deployment(objs);
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-    expect(d.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+    expect(d.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
     expect(containerOf(d).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(runAllChecks(objs)).toEqual([]);
   });
@@ -274,7 +278,7 @@ describe('values.schema.json rejects bad values with helm\'s error', () => {
     ['image.pullPolicy=Sometimes', { 'image.pullPolicy': 'Sometimes' }, '- image.pullPolicy: image.pullPolicy must be one of the following'],
     ['probes.liveness.type=exec', { 'probes.liveness.type': 'exec' }, '- probes.liveness.type: probes.liveness.type must be one of the following: "http", "tcp"'],
     ['probes.readiness.periodSeconds=0', { 'probes.readiness.periodSeconds': 0 }, '- probes.readiness.periodSeconds: Must be greater than or equal to 1'],
-    ['an http probe with a relative path', { 'probes.liveness.path': 'health' }, '- probes.liveness.path: Does not match pattern'],
+    ['an http probe with a relative path', { 'probes.readiness.path': 'health' }, '- probes.readiness.path: Does not match pattern'],
     ['env with a bad name', { 'env.BAD-NAME': 'x' }, 'env'],
     ['a secret in env', { 'env.JWT_SECRET': 'x' }, 'env'],
     ['an unknown value (a typo)', { replicacount: 2 }, 'Additional property replicacount is not allowed'],
@@ -312,6 +316,11 @@ describe('charts of the cluster profile', () => {
     expect(find(rendered, 'Pod', `${name}-test-connection`).metadata.annotations['helm.sh/hook']).toBe('test');
     expect(validateObjects(rendered)).toEqual([]);
     expect(runAllChecks(rendered, { externalSecrets: ['todo-db'] })).toEqual([]);
+    expect(checkLint(rendered)).toEqual([]);
+    expect(exceptionsWithoutReason(rendered)).toEqual([]);
+    // The cluster profile pulls Always and has no NodePort: those exceptions are not there.
+    expect(find(rendered, 'Service', name).metadata.annotations).toBeUndefined();
+    expect(find(rendered, 'Deployment', name).metadata.annotations['kube-score/ignore']).toBe('container-image-tag');
     for (const kind of ['Deployment', 'Service', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
       expect(comparable(find(rendered, kind, name))).toEqual(comparable(find(clusterPlain, kind, name)));
     }
@@ -327,6 +336,55 @@ describe('charts of the cluster profile', () => {
   });
 });
 
+describe('kube-score and kube-linter exceptions follow the values', () => {
+  test('with the Minikube defaults: NodePort, latest, IfNotPresent, each with its reason', () => {
+    const objs = template(BACKEND());
+    expect(find(objs, 'Service', 'todo-backend').metadata.annotations).toEqual({
+      'kube-score/ignore': 'service-type',
+      'kube-score.todo-cdk8s/service-type': expect.stringContaining('NodePort'),
+    });
+    expect(find(objs, 'Deployment', 'todo-backend').metadata.annotations).toEqual({
+      'kube-score/ignore': 'container-image-tag,container-image-pull-policy',
+      'kube-score.todo-cdk8s/container-image-tag': expect.stringContaining('npm run deploy'),
+      'ignore-check.kube-linter.io/latest-tag': expect.stringContaining('npm run deploy'),
+      'kube-score.todo-cdk8s/container-image-pull-policy': expect.stringContaining('Docker daemon'),
+    });
+  });
+
+  test('a fixed tag, Always, ClusterIP: no exception left, and no finding', () => {
+    const objs = template(BACKEND(), { set: { 'image.tag': 'v1.2.0', 'image.pullPolicy': 'Always', 'service.type': 'ClusterIP' } });
+    expect(find(objs, 'Service', 'todo-backend').metadata.annotations).toBeUndefined();
+    expect(find(objs, 'Deployment', 'todo-backend').metadata.annotations).toBeUndefined();
+    expect(checkLint(objs)).toEqual([]);
+  });
+
+  test('egress off: the NetworkPolicy admits ingress only, and the Deployment says why', () => {
+    const objs = template(FRONTEND(), { set: { 'networkPolicy.egress.enabled': 'false' } });
+    const np = find(objs, 'NetworkPolicy', 'todo-frontend');
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    expect(np.spec.egress).toBeUndefined();
+    expect(find(objs, 'Deployment', 'todo-frontend').metadata.annotations['kube-score/ignore']).toBe('container-image-tag,container-image-pull-policy,pod-networkpolicy');
+    expect(checkLint(objs)).toEqual([]);
+    expect(validateObjects(objs)).toEqual([]);
+  });
+
+  test('egress: HTTPS when a key is set at install, and extra rules of yours', () => {
+    const egress = (set: { [k: string]: string }) => find(template(BACKEND(), { set }), 'NetworkPolicy', 'todo-backend').spec.egress;
+    const https = { ports: [{ port: 443, protocol: 'TCP' }] };
+    expect(egress({})).not.toContainEqual(https);
+    expect(egress({ 'secrets.ANTHROPIC_API_KEY': 'sk-test' })).toContainEqual(https);
+    const objs = template(BACKEND(), { set: { 'networkPolicy.egress.extraRules[0].ports[0].port': '6379', 'networkPolicy.egress.extraRules[0].ports[0].protocol': 'TCP' } });
+    expect(find(objs, 'NetworkPolicy', 'todo-backend').spec.egress.slice(-1)).toEqual([{ ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    expect(validateObjects(objs)).toEqual([]);
+  });
+
+  test('a NodePort without its exception is a finding (the exception is what silences it)', () => {
+    const objs = template(BACKEND());
+    delete find(objs, 'Service', 'todo-backend').metadata.annotations;
+    expect(checkLint(objs).map((f) => `${f.object} ${f.check}`)).toEqual(['Service default/todo-backend service-type']);
+  });
+});
+
 describe('cluster values on a Minikube chart', () => {
   test('ingress, autoscaling, disruption budget and spreading switch on', () => {
     const objs = template(FRONTEND(), {
@@ -334,8 +392,14 @@ describe('cluster values on a Minikube chart', () => {
     });
     expect(validateObjects(objs)).toEqual([]);
     expect(runAllChecks(objs)).toEqual([]);
+    expect(checkLint(objs)).toEqual([]);
     const d = find(objs, 'Deployment', 'todo-frontend');
     expect(d.spec.replicas).toBeUndefined();
+    expect(d.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{
+      weight: 100,
+      podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo-frontend', 'app.kubernetes.io/instance': 'todo-frontend' } } },
+    }]);
+    expect(find(objs, 'PodDisruptionBudget', 'todo-frontend').spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
     expect(d.spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'todo-frontend', 'app.kubernetes.io/instance': 'todo-frontend' });
     expect(find(objs, 'Ingress', 'todo-frontend').spec).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['todo.example.com'], secretName: 'tls' }] });
     expect(find(objs, 'HorizontalPodAutoscaler', 'todo-frontend').spec).toMatchObject({ minReplicas: 2, maxReplicas: 7 });

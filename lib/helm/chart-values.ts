@@ -17,7 +17,7 @@ function caseInsensitive(source: string): string {
 const quantity = (rule: { schema: JsonSchema }) => ({ anyOf: [rule.schema, { type: 'number', minimum: 0 }] });
 const RESOURCE_LIST: JsonSchema = {
   type: 'object',
-  properties: { cpu: quantity(Rules.cpu), memory: quantity(Rules.memory) },
+  properties: { 'cpu': quantity(Rules.cpu), 'memory': quantity(Rules.memory), 'ephemeral-storage': quantity(Rules.storage) },
 };
 
 function probeValues(comment: string, probe: HealthProbe): ValueGroup {
@@ -136,8 +136,12 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
     spreadAcrossNodes: leaf('Spread the pods over nodes (topology spread constraints; pods still schedule when they cannot be spread).', component.spreadAcrossNodes, { type: 'boolean' }),
     networkPolicy: group('A NetworkPolicy that admits traffic on the pods\' port only (enforced by CNIs that support it: minikube start --cni=calico).', {
       enabled: leaf('Create the NetworkPolicy.', component.networkPolicy !== undefined, { type: 'boolean' }),
+      egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {
+        enabled: leaf('Limit outgoing traffic (needs enabled).', component.networkPolicyEgress, { type: 'boolean' }),
+        extraRules: leaf('More egress rules (NetworkPolicyEgressRule objects), for servers of yours the pods call.', [], { type: 'array', items: { type: 'object' } }),
+      }),
     }),
-    resources: leaf('CPU and memory requests and limits.', component.resources, { type: 'object', properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } }),
+    resources: leaf('CPU, memory and ephemeral-storage requests and limits (kube-score wants equal ephemeral-storage request and limit).', component.resources, { type: 'object', properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } }),
     podSecurityContext: leaf('Pod security context ("restricted" Pod Security Standard).', component.podSecurityContext, { type: 'object' }),
     securityContext: leaf('Container security context (read-only root filesystem, no privilege escalation, no capabilities).', component.containerSecurityContext, { type: 'object' }),
   });

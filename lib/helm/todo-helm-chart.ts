@@ -3,10 +3,12 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, RECREATE, ROLLING_UPDATE, volumeName } from '../app-component';
-import { TodoBackend } from '../todo-backend';
+import { HTTPS_PORT, TodoBackend } from '../todo-backend';
 import { SQLITE_SIZE } from '../backend-database';
 import { check, Rules } from '../validation';
-import { autoscalerSpec, disruptionBudgetSpec, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
+import { autoscalerSpec, disruptionBudgetSpec, egressToPorts, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
+import { exceptionAnnotationsTemplate, LintException } from '../lint-exceptions';
+import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
@@ -215,6 +217,24 @@ export class TodoHelmChart extends Construct {
     const persistence = this.backend ? this.persistenceBindings(this.backend) : [];
     return renderTemplate(c.deployment.toJson(), [
       ...this.metadata(),
+      this.lintAnnotations('Deployment'),
+      {
+        path: 'spec.template.spec.affinity',
+        expr: {
+          kind: 'optionalBlock',
+          condition: '.Values.spreadAcrossNodes',
+          template: (n) => [
+            'podAntiAffinity:',
+            '  preferredDuringSchedulingIgnoredDuringExecution:',
+            '    - weight: 100',
+            '      podAffinityTerm:',
+            '        topologyKey: kubernetes.io/hostname',
+            '        labelSelector:',
+            '          matchLabels:',
+            `            {{- ${this.include('selectorLabels', n + 12)} }}`,
+          ].map((l) => `${' '.repeat(n)}${l}`),
+        },
+      },
       { path: 'spec.replicas', expr: Helm.optional('not .Values.autoscaling.enabled', '{{ .Values.replicaCount | int }}') },
       {
         path: 'spec.template.spec.topologySpreadConstraints',
@@ -270,7 +290,8 @@ export class TodoHelmChart extends Construct {
   private persistenceBindings(backend: TodoBackend): Binding[] {
     const spec = 'spec.template.spec';
     const literal = (value: unknown) => (Array.isArray(value) && value.length === 0 ? [] : stringifyYaml(value).replace(/\n$/, '').split('\n'));
-    const emptyDirs = backend.writableDirectories.map((dir) => ({ emptyDir: {}, name: volumeName(dir) }));
+    const ownVolumes = new Set(backend.writableDirectories.map(volumeName));
+    const emptyDirs = (backend.deployment.toJson().spec.template.spec.volumes as Array<{ name: string }>).filter((v) => ownVolumes.has(v.name));
     const mounts = backend.writableDirectories.map((dir) => ({ mountPath: dir, name: volumeName(dir) }));
     return [
       {
@@ -329,6 +350,13 @@ export class TodoHelmChart extends Construct {
   private networkPolicyTemplate(): string {
     const skeleton = this.component.networkPolicy?.toJson()
       ?? k8s.KubeNetworkPolicy.manifest({ metadata: {}, spec: networkPolicySpec({}, HTTP_PORT_NAME) });
+    const egress = this.component.egressRules.map((r) => k8s.toJson_NetworkPolicyEgressRule(r));
+    const yaml = (value: unknown) => stringifyYaml(value).replace(/\n$/, '').split('\n');
+    // A key set at install (secrets.ANTHROPIC_API_KEY or existingSecret) needs HTTPS, unless the synthesized rules have it.
+    const https = k8s.toJson_NetworkPolicyEgressRule(egressToPorts([HTTPS_PORT]));
+    const httpsWhenKeyed = this.backend && !egress.some((r) => JSON.stringify(r) === JSON.stringify(https))
+      ? ['{{- if or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret }}', ...yaml([https]), '{{- end }}']
+      : [];
     const portRule = k8s.toJson_NetworkPolicyIngressRule(networkPolicySpec({}, HTTP_PORT_NAME).ingress![0]);
     const testRule = skeleton.spec.ingress.length;
     skeleton.spec.ingress.push({ from: [{ podSelector: {} }], ...portRule });
@@ -336,15 +364,31 @@ export class TodoHelmChart extends Construct {
       ...this.metadata(),
       { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: `spec.ingress.${testRule}.from.0.podSelector.matchLabels`, expr: Helm.nindent(this.include('testLabels')) },
+      { path: 'spec.policyTypes', expr: Helm.lines(['- Ingress', '{{- if .Values.networkPolicy.egress.enabled }}', '- Egress', '{{- end }}']) },
+      {
+        path: 'spec.egress',
+        expr: {
+          kind: 'optionalBlock',
+          condition: '.Values.networkPolicy.egress.enabled',
+          template: (n) => [
+            ...yaml(egress),
+            ...httpsWhenKeyed,
+            '{{- with .Values.networkPolicy.egress.extraRules }}',
+            `{{- toYaml . | nindent ${n} }}`,
+            '{{- end }}',
+          ].map((l) => `${' '.repeat(n)}${l}`),
+        },
+      },
     ], {
       condition: '.Values.networkPolicy.enabled',
-      header: 'Traffic reaches the pods on their port only: values.networkPolicy',
+      header: 'Traffic reaches the pods on their port only, and leaves them for DNS and what they need only: values.networkPolicy',
     });
   }
 
   private serviceTemplate(): string {
     return renderTemplate(this.component.service.toJson(), [
       ...this.metadata(),
+      this.lintAnnotations('Service'),
       { path: 'spec.type', expr: Helm.scalar('{{ .Values.service.type | quote }}') },
       { path: 'spec.selector', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: 'spec.ports.0.port', expr: Helm.scalar('{{ .Values.service.port | int }}') },
@@ -358,7 +402,11 @@ export class TodoHelmChart extends Construct {
   private testConnectionTemplate(): string {
     const pod = k8s.KubePod.manifest({
       metadata: {
-        annotations: { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' },
+        annotations: {
+          'helm.sh/hook': 'test',
+          'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+          ...TEST_POD_EXCEPTIONS,
+        },
       },
       spec: {
         automountServiceAccountToken: false,
@@ -371,8 +419,8 @@ export class TodoHelmChart extends Construct {
           command: ['wget'],
           args: ['-q', '-O', '/dev/null', 'URL'],
           resources: {
-            requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-            limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('32Mi') },
+            'requests': { 'cpu': k8s.Quantity.fromString('10m'), 'memory': k8s.Quantity.fromString('16Mi'), 'ephemeral-storage': k8s.Quantity.fromString('16Mi') },
+            'limits': { 'cpu': k8s.Quantity.fromString('100m'), 'memory': k8s.Quantity.fromString('32Mi'), 'ephemeral-storage': k8s.Quantity.fromString('16Mi') },
           },
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
         }],
@@ -384,8 +432,23 @@ export class TodoHelmChart extends Construct {
     ], { header: '`helm test <release>`: requests the Service from inside the cluster' });
   }
 
+  /** The object's lint exceptions, as the values call for them (no annotations when none holds). */
+  private lintAnnotations(object: LintException['object']): Binding {
+    const helper = `include "${this.chartName}.lintAnnotations.${object}" .`;
+    return {
+      path: 'metadata.annotations',
+      expr: { kind: 'optionalBlock', condition: helper, template: (n) => [`${' '.repeat(n)}{{- ${helper} | trim | nindent ${n} }}`] },
+    };
+  }
+
   private helpers(): string {
     const n = this.chartName;
+    const lint = (object: LintException['object']) => [
+      `{{/* kube-score and kube-linter exceptions of the ${object}, each where the values make it deliberate (README: "Checks and exceptions"). */}}`,
+      `{{- define "${n}.lintAnnotations.${object}" -}}`,
+      ...exceptionAnnotationsTemplate(object),
+      '{{- end }}',
+    ].join('\n');
     return `{{/*
 Helpers of the ${n} chart (the names and labels of helm create).
 */}}
@@ -454,6 +517,10 @@ todo-cdk8s/test-of: {{ include "${n}.fullname" . }}
 {{- define "${n}.secretName" -}}
 {{- default (printf "%s-secret" (include "${n}.fullname" .)) .Values.existingSecret }}
 {{- end }}
+
+${lint('Deployment')}
+
+${lint('Service')}
 
 {{/* The database volume's claim. */}}
 {{- define "${n}.dataClaimName" -}}
@@ -578,7 +645,7 @@ failureThreshold: {{ .failureThreshold | int }}
         });
       }
     }
-    for (const kind of ['cpu', 'memory']) {
+    for (const kind of ['cpu', 'memory', 'ephemeral-storage']) {
       const [request, limit] = [`resources.requests.${kind}`, `resources.limits.${kind}`];
       const [requestValue, limitValue] = [valueExpr(request), valueExpr(limit)];
       const quantity = (e: string) => `(float64 (include "${this.chartName}.quantity" ${e}))`;
@@ -700,6 +767,16 @@ WARNING: this render generated {{ $generated }} (annotation ${GENERATED_ANNOTATI
 `;
   }
 }
+
+/**
+ * The `helm test` pod's deliberate exceptions: it makes one request and
+ * exits. The component's NetworkPolicy admits it by its labels.
+ */
+const TEST_POD_EXCEPTIONS = {
+  [KUBE_SCORE_IGNORE]: 'pod-networkpolicy,container-image-pull-policy',
+  [`${KUBE_SCORE_REASON}pod-networkpolicy`]: 'the helm test pod makes one request to the Service and exits; the component\'s NetworkPolicy admits it',
+  [`${KUBE_SCORE_REASON}container-image-pull-policy`]: 'busybox:1.36 is a fixed tag; IfNotPresent spares a registry round trip on every helm test',
+};
 
 const HELMIGNORE = `# Patterns to ignore when building packages.
 # This supports shell glob matching, relative path matching, and
