@@ -1,10 +1,14 @@
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { Chart, Duration } from 'cdk8s';
 import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { DockerImage } from './docker-image';
-import { antiAffinity, autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, DNS_EGRESS, ingressSpec, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress, spreadConstraints } from './cluster-objects';
+import { autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, DNS_EGRESS, ingressSpec, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
+import { ComponentFeature, PodFields } from './component-feature';
+import { Checksums } from './features/checksums';
+import { claimSpec, ROLLING_UPDATE } from './features/persistence';
+import { Spreading } from './features/spreading';
 import { HealthProbe } from './health-probe';
 import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
@@ -41,18 +45,6 @@ export const WRITABLE_ROOT_STORAGE = '1Gi';
  * container-security-context-user-group-id).
  */
 export const DEFAULT_RUN_AS_USER = 10001;
-
-/** Stop the old pod before starting the new one: one writer on a ReadWriteOnce volume. */
-export const RECREATE: k8s.DeploymentStrategy = { type: 'Recreate' };
-
-/** Start a new pod and wait until it is ready before stopping an old one. */
-export const ROLLING_UPDATE: k8s.DeploymentStrategy = {
-  type: 'RollingUpdate',
-  rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
-};
-
-/** The name of the persistent data volume in the pod. */
-export const DATA_VOLUME = 'data';
 
 /** The name of the container port that Services and probes point at. */
 export const HTTP_PORT_NAME = 'http';
@@ -315,6 +307,8 @@ export interface ComponentDefinition {
   readonly egress: readonly k8s.NetworkPolicyEgressRule[];
   /** Build arguments of the image (values baked in at build time, such as the URLs the browser calls). */
   readonly buildArgs?: { readonly [name: string]: string };
+  /** Features of this kind of component, after the ones every component has (lib/component-feature.ts). */
+  readonly features?: readonly ComponentFeature[];
 }
 
 /** How a component is reached: its Service type and nodePort, the node address, and the Ingress. */
@@ -446,6 +440,8 @@ export abstract class AppComponent extends Construct {
   public readonly podSecurityContext: k8s.PodSecurityContext;
   /** @internal The container's security context ("restricted" Pod Security, read-only root filesystem). */
   public readonly containerSecurityContext: k8s.SecurityContext;
+  /** @internal The features, each defined once for the manifests and the chart (lib/component-feature.ts). */
+  public readonly features: readonly ComponentFeature[];
 
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
@@ -528,7 +524,8 @@ export abstract class AppComponent extends Construct {
     if (this.minAvailable !== undefined && this.minAvailable >= Math.max(this.replicas, 1)) {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
-    this.spreadAcrossNodes = options.spreadAcrossNodes ?? (this.autoscaling !== undefined || this.replicas >= 2);
+    this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
+    this.features = [new Checksums(), new Spreading(), ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -569,19 +566,19 @@ export abstract class AppComponent extends Construct {
     if (this.persistentVolume) {
       this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
         metadata: { name: this.dataClaimName, labels },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          resources: { requests: { storage: k8s.Quantity.fromString(this.persistentVolume.size) } },
-          ...(this.persistentVolume.storageClass === undefined ? {} : { storageClassName: this.persistentVolume.storageClass }),
-        },
+        spec: claimSpec(this.persistentVolume),
       });
     }
-    const volumes: k8s.Volume[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: { sizeLimit: k8s.Quantity.fromString(EMPTY_DIR_SIZE) } }));
-    const mounts: k8s.VolumeMount[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir }));
-    if (this.persistentVolume) {
-      volumes.push({ name: DATA_VOLUME, persistentVolumeClaim: { claimName: this.dataClaimName } });
-      mounts.push({ name: DATA_VOLUME, mountPath: this.persistentVolume.mountPath });
-    }
+    // What the features give the pods, in their order.
+    const fields: PodFields[] = this.features.map((f) => f.pod?.(this) ?? {});
+    const volumes: k8s.Volume[] = [
+      ...this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: { sizeLimit: k8s.Quantity.fromString(EMPTY_DIR_SIZE) } })),
+      ...fields.flatMap((f) => f.volumes ?? []),
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      ...this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir })),
+      ...fields.flatMap((f) => f.volumeMounts ?? []),
+    ];
 
     const container: k8s.Container = {
       name: this.name,
@@ -621,18 +618,17 @@ export abstract class AppComponent extends Construct {
       spec: {
         ...(this.autoscaling ? {} : { replicas: this.replicas }),
         selector: { matchLabels: this.selectorLabels },
-        // One writer on a ReadWriteOnce volume: stop the old pod before starting the new one.
-        // Otherwise start the new pod and wait for it to be ready before stopping the old one.
-        strategy: this.persistentVolume ? RECREATE : ROLLING_UPDATE,
+        // Start the new pod and wait for it to be ready before stopping the old one, unless a feature says otherwise.
+        strategy: fields.reduce<k8s.DeploymentStrategy>((strategy, f) => f.strategy ?? strategy, ROLLING_UPDATE),
         template: {
-          metadata: { labels, annotations: this.podAnnotations() },
+          metadata: { labels, annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
           spec: {
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
             securityContext: this.podSecurityContext,
             containers: [container],
             volumes,
-            ...(this.spreadAcrossNodes ? { affinity: antiAffinity(this.selectorLabels), topologySpreadConstraints: spreadConstraints(this.selectorLabels) } : {}),
+            ...Object.assign({}, ...fields.map((f) => f.spec ?? {})),
           },
         },
       },
@@ -765,8 +761,8 @@ export abstract class AppComponent extends Construct {
     this.envVars.set(name, value);
   }
 
-  /** The Secret's data, base64-encoded; keys without a value are left out. */
-  private secretData(): { [key: string]: string } {
+  /** @internal The Secret's data, base64-encoded; keys without a value are left out. */
+  public secretData(): { [key: string]: string } {
     const data: { [key: string]: string } = {};
     for (const v of this.secretVariables) {
       if (v.value !== undefined) {
@@ -774,22 +770,6 @@ export abstract class AppComponent extends Construct {
       }
     }
     return data;
-  }
-
-  /**
-   * Pod template annotations: content checksums of the ConfigMap and the
-   * Secret (a change rolls the pods), and the image's build arguments (a
-   * rebuilt image with other arguments rolls the pods too).
-   */
-  private podAnnotations(): { [key: string]: string } {
-    const annotations: { [key: string]: string } = { 'checksum/config': sha256(JSON.stringify(this.env)) };
-    if (!this.usesExistingSecret) {
-      annotations['checksum/secret'] = sha256(JSON.stringify(this.secretData()));
-    }
-    for (const [key, value] of Object.entries(this.image.buildArgs)) {
-      annotations[`build-args.todo-cdk8s/${key}`] = value;
-    }
-    return annotations;
   }
 }
 
@@ -813,9 +793,4 @@ export function volumeName(dir: string): string {
 /** A crypto-random secret of 256 bits, base64url-encoded without padding (43 characters). */
 export function randomSecret(): string {
   return randomBytes(SECRET_BYTES).toString('base64url');
-}
-
-/** The hex SHA-256 of a string. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

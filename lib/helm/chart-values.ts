@@ -1,12 +1,9 @@
 import { AppComponent, PULL_POLICIES, SecretVariable, SERVICE_TYPES } from '../app-component';
-import { DATA_MOUNT_PATH, DEFAULT_SQLITE_SIZE, SQLITE_SIZE } from '../backend-database';
-import { TodoBackend } from '../todo-backend';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
 import { HealthProbe, ProbeType } from '../health-probe';
-import { formatSize } from '../resources';
 import { ClusterRules, DEFAULT_AUTOSCALING } from '../cluster-objects';
 import { integerBetween, JsonSchema, oneOf, orEmpty, Rules } from '../validation';
-import { group, leaf, ValueGroup } from './values';
+import { group, leaf, ValueGroup, ValuesNode } from './values';
 
 
 /** A regular expression source that matches letters of either case, for JSON Schema (no inline flags in ECMA-262). */
@@ -40,14 +37,31 @@ export function ownSecretVariables(component: AppComponent): SecretVariable[] {
   return component.secretVariables.filter((v) => v.secretRef === undefined);
 }
 
-function persistenceValues(backend: TodoBackend): ValueGroup {
-  const volume = backend.persistentVolume;
-  return group('SQLite on a PersistentVolumeClaim, kept on `helm uninstall` (helm.sh/resource-policy: keep).\nDelete it with: kubectl delete pvc <release>-data (when the release name contains the chart name).', {
-    enabled: leaf('Keep the database on a volume. With SQLite, env.DATABASE_URL must point under mountPath when enabled, and off it when not.', volume !== undefined, { type: 'boolean' }),
-    mountPath: leaf('Where the volume is mounted.', volume?.mountPath ?? DATA_MOUNT_PATH, { type: 'string', pattern: '^/[^\\s]*[^/\\s]$' }),
-    size: leaf(`Size of the volume: ${SQLITE_SIZE.allowed}.`, volume?.size ?? formatSize(DEFAULT_SQLITE_SIZE), Rules.storage.schema),
-    storageClass: leaf('Storage class; empty uses the cluster default (standard on Minikube).', volume?.storageClass ?? '', orEmpty(Rules.dnsSubdomain).schema),
-  });
+/**
+ * The order of the top-level values in values.yaml and values.schema.json,
+ * wherever they are defined (here, or by a feature of the component); a
+ * value not listed comes after these.
+ */
+const VALUES_ORDER = [
+  'nameOverride', 'fullnameOverride', 'image', 'replicaCount', 'service', 'env', 'secrets', 'existingSecret', 'gitOps',
+  'probes', 'terminationGracePeriodSeconds', 'persistence', 'ingress', 'autoscaling', 'podDisruptionBudget',
+  'spreadAcrossNodes', 'networkPolicy', 'resources', 'podSecurityContext', 'securityContext',
+];
+
+/** The values of `tree` and of the component's features, in {@link VALUES_ORDER}. */
+function withFeatureValues(component: AppComponent, tree: ValueGroup): ValueGroup {
+  const children: { [key: string]: ValuesNode } = { ...tree.children };
+  for (const feature of component.features) {
+    for (const [key, node] of Object.entries(feature.values?.(component) ?? {})) {
+      if (key in children) {
+        throw new Error(`the value ${key} of the ${feature.name} feature is defined twice`);
+      }
+      children[key] = node;
+    }
+  }
+  const rank = (key: string) => (VALUES_ORDER.includes(key) ? VALUES_ORDER.indexOf(key) : VALUES_ORDER.length);
+  const keys = Object.keys(children).sort((a, b) => rank(a) - rank(b));
+  return group(tree.comment, Object.fromEntries(keys.map((k) => [k, children[k]])), tree.schema);
 }
 
 /**
@@ -64,7 +78,7 @@ export function componentValues(component: AppComponent): ValueGroup {
     : v.generate
       ? 'from this value when set; else kept from the existing Secret on upgrade; else generated on first install.'
       : 'required: from this value when set; else kept from the existing Secret on upgrade.'}`);
-  return group('', {
+  return withFeatureValues(component, group('', {
     nameOverride: leaf('Replaces the chart name in names and the app.kubernetes.io/name label.', '', orEmpty(Rules.dnsLabel).schema),
     fullnameOverride: leaf('Replaces the full name of the Deployment, Service, ConfigMap and Secret.\nBy default it is the release name (or <release>-<chart> when the release name does not contain the chart name).', '', orEmpty(Rules.dnsLabel).schema),
     image: group('The image (the design\'s Docker Image entity).', {
@@ -113,7 +127,6 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
       readiness: probeValues('Sends traffic to the pod only while it passes.', component.readinessProbe),
     }),
     terminationGracePeriodSeconds: leaf('Seconds a stopping pod may take to finish its requests.', component.terminationGracePeriodSeconds, Rules.secondsOrZero.schema),
-    ...(component instanceof TodoBackend ? { persistence: persistenceValues(component) } : {}),
     ingress: group('An Ingress that routes host and path to the Service (the cluster profile). Browsers then use its URL.', {
       enabled: leaf('Create the Ingress.', component.ingressRoute !== undefined, { type: 'boolean' }),
       className: leaf('IngressClass; empty uses the cluster default.', component.ingressRoute?.className ?? '', orEmpty(Rules.dnsSubdomain).schema),
@@ -133,7 +146,6 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
       enabled: leaf('Create the budget.', component.minAvailable !== undefined, { type: 'boolean' }),
       minAvailable: leaf('Pods kept available.', component.minAvailable ?? 1, integerBetween(1).schema),
     }),
-    spreadAcrossNodes: leaf('Spread the pods over nodes (topology spread constraints; pods still schedule when they cannot be spread).', component.spreadAcrossNodes, { type: 'boolean' }),
     networkPolicy: group('A NetworkPolicy that admits traffic on the pods\' port only (enforced by CNIs that support it: minikube start --cni=calico).', {
       enabled: leaf('Create the NetworkPolicy.', component.networkPolicy !== undefined, { type: 'boolean' }),
       egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {
@@ -144,5 +156,5 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
     resources: leaf('CPU, memory and ephemeral-storage requests and limits (kube-score wants equal ephemeral-storage request and limit).', component.resources, { type: 'object', properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } }),
     podSecurityContext: leaf('Pod security context ("restricted" Pod Security Standard).', component.podSecurityContext, { type: 'object' }),
     securityContext: leaf('Container security context (read-only root filesystem, no privilege escalation, no capabilities).', component.containerSecurityContext, { type: 'object' }),
-  });
+  }));
 }
