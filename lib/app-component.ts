@@ -8,6 +8,7 @@ import { autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, DNS_EGRESS, i
 import { ComponentFeature, PodFields } from './component-feature';
 import { Checksums } from './features/checksums';
 import { claimSpec, ROLLING_UPDATE } from './features/persistence';
+import { Probes } from './features/probes';
 import { Spreading } from './features/spreading';
 import { HealthProbe } from './health-probe';
 import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
@@ -525,7 +526,7 @@ export abstract class AppComponent extends Construct {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
-    this.features = [new Checksums(), new Spreading(), ...(definition.features ?? [])];
+    this.features = [new Probes(), new Checksums(), new Spreading(), ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -592,13 +593,11 @@ export abstract class AppComponent extends Construct {
       })),
       volumeMounts: mounts,
       securityContext: this.containerSecurityContext,
-      livenessProbe: this.livenessProbe.toKube(HTTP_PORT_NAME),
-      readinessProbe: this.readinessProbe.toKube(HTTP_PORT_NAME),
-      startupProbe: this.startupProbe.toKube(HTTP_PORT_NAME),
       resources: {
         requests: quantities(this.resources.requests),
         limits: quantities(this.resources.limits),
       },
+      ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
     };
 
     const lint: LintSubject = {

@@ -22,6 +22,8 @@ export interface ChartScope {
 export interface PodFields {
   /** Fields of the pod spec (`affinity`, `topologySpreadConstraints`, ...). */
   readonly spec?: Partial<k8s.PodSpec>;
+  /** Fields of the component's container (its probes, ...). */
+  readonly container?: Partial<k8s.Container>;
   /** Annotations of the pod template. */
   readonly annotations?: { readonly [key: string]: string };
   /** Volumes, after the component's own `emptyDir`s. */
@@ -42,6 +44,8 @@ export interface ChartParts {
   readonly checks?: readonly ChartCheck[];
   /** Lines of the chart's `validate` helper for rules that only a chart has (values the construct derives). */
   readonly validate?: readonly string[];
+  /** Lines of `_helpers.tpl`: named templates of this feature (after the chart's own). */
+  readonly helpers?: readonly string[];
   /** Egress rules of the NetworkPolicy kept only when a condition on the values holds. */
   readonly egress?: { readonly when: string; readonly rules: readonly k8s.NetworkPolicyEgressRule[] };
 }

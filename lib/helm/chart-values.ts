@@ -1,6 +1,5 @@
 import { AppComponent, PULL_POLICIES, SecretVariable, SERVICE_TYPES } from '../app-component';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
-import { HealthProbe, ProbeType } from '../health-probe';
 import { ClusterRules, DEFAULT_AUTOSCALING } from '../cluster-objects';
 import { integerBetween, JsonSchema, oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup, ValuesNode } from './values';
@@ -16,21 +15,6 @@ const RESOURCE_LIST: JsonSchema = {
   type: 'object',
   properties: { 'cpu': quantity(Rules.cpu), 'memory': quantity(Rules.memory), 'ephemeral-storage': quantity(Rules.storage) },
 };
-
-function probeValues(comment: string, probe: HealthProbe): ValueGroup {
-  return group(comment, {
-    type: leaf('"http": GET `path` on the container port; "tcp": open the port.', probe.type, oneOf([ProbeType.HTTP, ProbeType.TCP]).schema),
-    path: leaf('HTTP path (http probes).', probe.path ?? '', { type: 'string' }),
-    initialDelaySeconds: leaf('Seconds before the first probe.', probe.initialDelaySeconds, Rules.secondsOrZero.schema),
-    periodSeconds: leaf('Seconds between probes.', probe.periodSeconds, Rules.seconds.schema),
-    timeoutSeconds: leaf('Seconds one probe may take.', probe.timeoutSeconds, Rules.seconds.schema),
-    failureThreshold: leaf('Consecutive failures before the probe fails.', probe.failureThreshold, Rules.threshold.schema),
-  }, {
-    required: ['type'],
-    if: { properties: { type: { const: ProbeType.HTTP } } },
-    then: { required: ['path'], properties: { path: Rules.httpPath.schema } },
-  });
-}
 
 /** The secret variables kept in the component's own Secret (not read from a Secret of the user's). */
 export function ownSecretVariables(component: AppComponent): SecretVariable[] {
@@ -121,11 +105,6 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
         { type: 'boolean' },
       ),
     } : {}),
-    probes: group('Probes, on the container port named "http".', {
-      startup: probeValues('Holds off the other probes until the server has started (a slow first start).', component.startupProbe),
-      liveness: probeValues('Restarts the container when it fails.', component.livenessProbe),
-      readiness: probeValues('Sends traffic to the pod only while it passes.', component.readinessProbe),
-    }),
     terminationGracePeriodSeconds: leaf('Seconds a stopping pod may take to finish its requests.', component.terminationGracePeriodSeconds, Rules.secondsOrZero.schema),
     ingress: group('An Ingress that routes host and path to the Service (the cluster profile). Browsers then use its URL.', {
       enabled: leaf('Create the Ingress.', component.ingressRoute !== undefined, { type: 'boolean' }),

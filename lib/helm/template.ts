@@ -99,6 +99,11 @@ export function renderTemplate(obj: object, bindings: readonly Binding[], option
   return `${options.header ? `# ${options.header}\n` : ''}${text}\n`;
 }
 
+/** The lines of {@link renderTemplate} for a value (no header, condition or prelude), at the left margin. */
+export function valueLines(obj: unknown, bindings: readonly Binding[]): string[] {
+  return renderLines(obj, bindings, 0);
+}
+
 /** The lines of {@link renderTemplate} for a value, each indented by `indent` spaces (a block under a key). */
 function renderLines(obj: unknown, bindings: readonly Binding[], indent: number): string[] {
   const copy = JSON.parse(JSON.stringify(obj));

@@ -234,9 +234,6 @@ export class TodoHelmChart extends Construct {
       ...c.secretVariables.flatMap((v, i) => (own.includes(v)
         ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
         : [])),
-      { path: `${container}.startupProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.startup`) },
-      { path: `${container}.livenessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.liveness`) },
-      { path: `${container}.readinessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.readiness`) },
       { path: `${container}.resources`, expr: Helm.nindent('toYaml .Values.resources') },
       { path: `${container}.securityContext`, expr: Helm.nindent('toYaml .Values.securityContext') },
       { path: 'spec.template.spec.terminationGracePeriodSeconds', expr: Helm.scalar('{{ .Values.terminationGracePeriodSeconds | int }}') },
@@ -457,30 +454,7 @@ ${ownSecretVariables(this.component).filter((v) => v.generate).map((v) => `{{- i
 {{- define "${n}.randomSecret" -}}
 {{- randBytes ${SECRET_BYTES} | replace "+" "-" | replace "/" "_" | trimAll "=" }}
 {{- end }}
-
-{{/* A probe from values.probes.<kind>, on the container port named "${HTTP_PORT_NAME}". */}}
-{{- define "${n}.probe" -}}
-{{- if eq .type "http" -}}
-httpGet:
-  path: {{ .path | quote }}
-  port: ${HTTP_PORT_NAME}
-{{- else -}}
-tcpSocket:
-  port: ${HTTP_PORT_NAME}
-{{- end }}
-initialDelaySeconds: {{ .initialDelaySeconds | int }}
-periodSeconds: {{ .periodSeconds | int }}
-timeoutSeconds: {{ .timeoutSeconds | int }}
-failureThreshold: {{ .failureThreshold | int }}
-{{- end }}
-
-{{/* The path helm test requests: the readiness path, else the liveness path, else "/". */}}
-{{- define "${n}.testPath" -}}
-{{- if eq .Values.probes.readiness.type "http" }}{{ .Values.probes.readiness.path }}
-{{- else if eq .Values.probes.liveness.type "http" }}{{ .Values.probes.liveness.path }}
-{{- else }}/{{ end }}
-{{- end }}
-`;
+${this.parts().map((p) => p.helpers ?? []).filter((h) => h.length > 0).map((h) => `\n${h.join('\n')}\n`).join('')}`;
   }
 
   private ingressTemplate(): string {
