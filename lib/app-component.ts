@@ -4,9 +4,12 @@ import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28'
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { DockerImage } from './docker-image';
-import { autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, DNS_EGRESS, ingressSpec, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
+import { AutoscalingOptions, DNS_EGRESS, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
 import { ComponentFeature, PodFields } from './component-feature';
+import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
+import { DisruptionBudget } from './features/disruption-budget';
+import { Ingress } from './features/ingress';
 import { claimSpec, ROLLING_UPDATE } from './features/persistence';
 import { Probes } from './features/probes';
 import { Spreading } from './features/spreading';
@@ -526,7 +529,8 @@ export abstract class AppComponent extends Construct {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
-    this.features = [new Probes(), new Checksums(), new Spreading(), ...(definition.features ?? [])];
+    const [ingress, autoscaler, budget] = [new Ingress(), new Autoscaling(), new DisruptionBudget()];
+    this.features = [new Probes(), new Checksums(), new Spreading(), ingress, autoscaler, budget, ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -658,24 +662,9 @@ export abstract class AppComponent extends Construct {
         spec: networkPolicySpec(this.selectorLabels, HTTP_PORT_NAME, this.networkPolicyEgress ? this.egressRules : undefined),
       });
     }
-    if (this.ingressRoute) {
-      this.ingress = new k8s.KubeIngress(this, 'Ingress', {
-        metadata: { name: this.name, labels },
-        spec: ingressSpec(this.ingressRoute, this.name, HTTP_PORT_NAME),
-      });
-    }
-    if (this.autoscaling) {
-      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata: { name: this.name, labels },
-        spec: autoscalerSpec(this.autoscaling, this.name),
-      });
-    }
-    if (this.minAvailable !== undefined) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: { name: this.name, labels },
-        spec: disruptionBudgetSpec(this.minAvailable, this.selectorLabels),
-      });
-    }
+    this.ingress = ingress.object(this);
+    this.autoscaler = autoscaler.object(this);
+    this.disruptionBudget = budget.object(this);
   }
 
   /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */

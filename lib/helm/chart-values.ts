@@ -1,7 +1,6 @@
 import { AppComponent, PULL_POLICIES, SecretVariable, SERVICE_TYPES } from '../app-component';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
-import { ClusterRules, DEFAULT_AUTOSCALING } from '../cluster-objects';
-import { integerBetween, JsonSchema, oneOf, orEmpty, Rules } from '../validation';
+import { JsonSchema, oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup, ValuesNode } from './values';
 
 
@@ -106,25 +105,6 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
       ),
     } : {}),
     terminationGracePeriodSeconds: leaf('Seconds a stopping pod may take to finish its requests.', component.terminationGracePeriodSeconds, Rules.secondsOrZero.schema),
-    ingress: group('An Ingress that routes host and path to the Service (the cluster profile). Browsers then use its URL.', {
-      enabled: leaf('Create the Ingress.', component.ingressRoute !== undefined, { type: 'boolean' }),
-      className: leaf('IngressClass; empty uses the cluster default.', component.ingressRoute?.className ?? '', orEmpty(Rules.dnsSubdomain).schema),
-      host: leaf('The host users reach the app at.', component.ingressRoute?.host ?? '', orEmpty(ClusterRules.host).schema),
-      path: leaf('The path prefix routed to this component (passed on as it is).', component.ingressRoute?.path ?? '/', ClusterRules.pathPrefix.schema),
-      tls: group('TLS for the host.', {
-        secretName: leaf('A kubernetes.io/tls Secret; empty: no TLS.', component.ingressRoute?.tlsSecret ?? '', orEmpty(Rules.dnsSubdomain).schema),
-      }),
-    }, { if: { properties: { enabled: { const: true } } }, then: { properties: { host: ClusterRules.host.schema } } }),
-    autoscaling: group('A HorizontalPodAutoscaler on CPU (the cluster profile); replicaCount is then left to it. Needs metrics-server.', {
-      enabled: leaf('Create the autoscaler.', component.autoscaling !== undefined, { type: 'boolean' }),
-      minReplicas: leaf('Fewest pods.', component.autoscaling?.minReplicas ?? DEFAULT_AUTOSCALING.minReplicas, ClusterRules.minReplicas.schema),
-      maxReplicas: leaf('Most pods.', component.autoscaling?.maxReplicas ?? DEFAULT_AUTOSCALING.maxReplicas, ClusterRules.maxReplicas.schema),
-      targetCPUUtilizationPercentage: leaf('CPU use, in percent of the request, to aim for.', component.autoscaling?.targetCpuUtilization ?? DEFAULT_AUTOSCALING.targetCpuUtilization, ClusterRules.cpuPercent.schema),
-    }),
-    podDisruptionBudget: group('A PodDisruptionBudget that keeps pods through node drains (the cluster profile).', {
-      enabled: leaf('Create the budget.', component.minAvailable !== undefined, { type: 'boolean' }),
-      minAvailable: leaf('Pods kept available.', component.minAvailable ?? 1, integerBetween(1).schema),
-    }),
     networkPolicy: group('A NetworkPolicy that admits traffic on the pods\' port only (enforced by CNIs that support it: minikube start --cni=calico).', {
       enabled: leaf('Create the NetworkPolicy.', component.networkPolicy !== undefined, { type: 'boolean' }),
       egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {

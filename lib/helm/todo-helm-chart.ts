@@ -5,16 +5,14 @@ import * as k8s from '../../imports/k8s';
 import { AppComponent, HTTP_PORT_NAME, PART_OF } from '../app-component';
 import { ChartParts, ChartScope } from '../component-feature';
 import { check, Rules } from '../validation';
-import { autoscalerSpec, disruptionBudgetSpec, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
+import { networkPolicySpec } from '../cluster-objects';
 import { exceptionAnnotationsTemplate, LintException } from '../lint-exceptions';
 import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
 import { ChartCheck, messageWith, renderChecks, valueExpr } from './chart-rules';
-import { violationText } from '../shared-rules';
-import { atLeast } from '../validation';
-import { conflict, exceedsLimit, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES } from '../shared-rules';
+import { conflict, exceedsLimit, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES } from '../shared-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
 
 /**
@@ -132,9 +130,6 @@ export class TodoHelmChart extends Construct {
       'templates/deployment.yaml': this.deploymentTemplate(),
       'templates/service.yaml': this.serviceTemplate(),
       'templates/networkpolicy.yaml': this.networkPolicyTemplate(),
-      'templates/ingress.yaml': this.ingressTemplate(),
-      'templates/hpa.yaml': this.autoscalerTemplate(),
-      'templates/pdb.yaml': this.disruptionBudgetTemplate(),
       ...Object.fromEntries(this.parts().flatMap((p) => Object.entries(p.templates ?? {})).map(([file, text]) => [`templates/${file}`, text])),
       'templates/NOTES.txt': this.notes(),
       'templates/tests/test-connection.yaml': this.testConnectionTemplate(),
@@ -457,52 +452,6 @@ ${ownSecretVariables(this.component).filter((v) => v.generate).map((v) => `{{- i
 ${this.parts().map((p) => p.helpers ?? []).filter((h) => h.length > 0).map((h) => `\n${h.join('\n')}\n`).join('')}`;
   }
 
-  private ingressTemplate(): string {
-    const c = this.component;
-    const skeleton = c.ingress?.toJson()
-      ?? k8s.KubeIngress.manifest({ metadata: {}, spec: ingressSpec({ host: 'todo.example.com', path: '/' }, c.name, HTTP_PORT_NAME) });
-    const rule = 'spec.rules.0';
-    return renderTemplate(skeleton, [
-      ...this.metadata(),
-      { path: 'spec.ingressClassName', expr: Helm.optional('.Values.ingress.className', '{{ .Values.ingress.className | quote }}') },
-      {
-        path: 'spec.tls',
-        expr: Helm.optionalLines('.Values.ingress.tls.secretName', [
-          '- hosts:',
-          '    - {{ .Values.ingress.host | quote }}',
-          '  secretName: {{ .Values.ingress.tls.secretName | quote }}',
-        ]),
-      },
-      { path: `${rule}.host`, expr: Helm.scalar('{{ .Values.ingress.host | quote }}') },
-      { path: `${rule}.http.paths.0.path`, expr: Helm.scalar('{{ .Values.ingress.path | quote }}') },
-      { path: `${rule}.http.paths.0.backend.service.name`, expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
-    ], { condition: '.Values.ingress.enabled', header: 'Host and path to the Service: values.ingress' });
-  }
-
-  private autoscalerTemplate(): string {
-    const c = this.component;
-    const skeleton = c.autoscaler?.toJson()
-      ?? k8s.KubeHorizontalPodAutoscalerV2.manifest({ metadata: {}, spec: autoscalerSpec(resolveAutoscaling('autoscaling', {}), c.name) });
-    return renderTemplate(skeleton, [
-      ...this.metadata(),
-      { path: 'spec.scaleTargetRef.name', expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
-      { path: 'spec.minReplicas', expr: Helm.scalar('{{ .Values.autoscaling.minReplicas | int }}') },
-      { path: 'spec.maxReplicas', expr: Helm.scalar('{{ .Values.autoscaling.maxReplicas | int }}') },
-      { path: 'spec.metrics.0.resource.target.averageUtilization', expr: Helm.scalar('{{ .Values.autoscaling.targetCPUUtilizationPercentage | int }}') },
-    ], { condition: '.Values.autoscaling.enabled', header: 'CPU autoscaling: values.autoscaling' });
-  }
-
-  private disruptionBudgetTemplate(): string {
-    const c = this.component;
-    const skeleton = c.disruptionBudget?.toJson()
-      ?? k8s.KubePodDisruptionBudget.manifest({ metadata: {}, spec: disruptionBudgetSpec(1, {}) });
-    return renderTemplate(skeleton, [
-      ...this.metadata(),
-      { path: 'spec.minAvailable', expr: Helm.scalar('{{ .Values.podDisruptionBudget.minAvailable | int }}') },
-      { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
-    ], { condition: '.Values.podDisruptionBudget.enabled', header: 'Pods kept through node drains: values.podDisruptionBudget' });
-  }
-
   /**
    * The checks of the chart's values that a schema cannot express, or that
    * must refuse with the props' words (see chart-rules.ts); `helm template`
@@ -533,22 +482,6 @@ ${this.parts().map((p) => p.helpers ?? []).filter((h) => h.length > 0).map((h) =
         ...messageWith((l, r) => exceedsLimit(request, limit, l, r), [limitValue, requestValue]),
       });
     }
-    // Rules across values, with the props' words: the autoscaler's maximum and its minimum, a budget that leaves a pod to drain.
-    const [minReplicas, maxReplicas] = ['.Values.autoscaling.minReplicas', '.Values.autoscaling.maxReplicas'];
-    checks.push({
-      kind: 'message',
-      when: `and .Values.autoscaling.enabled (lt (float64 ${maxReplicas}) (float64 ${minReplicas}))`,
-      ...messageWith((min, max) => {
-        const [before, after] = violationText('autoscaling.maxReplicas', atLeast(min as unknown as number, "'autoscaling.minReplicas'"));
-        return `${before}${max}${after}`;
-      }, [minReplicas, maxReplicas]),
-    });
-    const replicas = `(ternary ${minReplicas} .Values.replicaCount .Values.autoscaling.enabled)`;
-    checks.push({
-      kind: 'message',
-      when: `and .Values.podDisruptionBudget.enabled (ge (int .Values.podDisruptionBudget.minAvailable) (max 1 (int ${replicas})))`,
-      ...messageWith((r, got) => minAvailableBelow('podDisruptionBudget.minAvailable', r, got), [replicas, '.Values.podDisruptionBudget.minAvailable']),
-    });
     checks.push(...this.parts().flatMap((p) => p.checks ?? []));
     return checks;
   }
