@@ -16,8 +16,8 @@ function build(database?: BackendDatabase) {
 describe('components list their features; the chart renders them', () => {
   test('every component has the common features, the backend adds its database\'s', () => {
     const { backend, frontend } = build();
-    expect(frontend.features.map((f) => f.name)).toEqual(['probes', 'checksums', 'spreading', 'ingress', 'autoscaling', 'disruption budget']);
-    expect(backend.features.map((f) => f.name)).toEqual(['probes', 'checksums', 'spreading', 'ingress', 'autoscaling', 'disruption budget', 'sqlite', 'persistence', 'secret egress']);
+    expect(frontend.features.map((f) => f.name)).toEqual(['probes', 'checksums', 'spreading', 'network policy', 'ingress', 'autoscaling', 'disruption budget']);
+    expect(backend.features.map((f) => f.name)).toEqual(['probes', 'checksums', 'spreading', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'sqlite', 'persistence', 'secret egress']);
   });
 
   test('a feature\'s values, templates and checks reach the chart of the component that lists it only', () => {
@@ -51,7 +51,7 @@ describe('components list their features; the chart renders them', () => {
     expect(onVolume).toContain('storage: {{ .Values.persistence.size | quote }}');
   });
 
-  test('the Ingress, autoscaler and budget templates are the units\' objects, the same whether the synth had them or not', () => {
+  test('the NetworkPolicy, Ingress, autoscaler and budget templates are the units\' objects, the same whether the synth had them or not', () => {
     const files = (props: object) => {
       const app = Testing.app();
       const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
@@ -59,8 +59,8 @@ describe('components list their features; the chart renders them', () => {
       return new TodoHelmChart(app, 'chart', { component: backend }).files();
     };
     const plain = files({});
-    const all = files({ ingress: { host: 'api.example.com', className: 'nginx', tlsSecret: 'tls' }, autoscaling: { minReplicas: 3 }, minAvailable: 2 });
-    for (const file of ['templates/ingress.yaml', 'templates/hpa.yaml', 'templates/pdb.yaml']) {
+    const all = files({ ingress: { host: 'api.example.com', className: 'nginx', tlsSecret: 'tls' }, autoscaling: { minReplicas: 3 }, minAvailable: 2, networkPolicyEgress: false });
+    for (const file of ['templates/ingress.yaml', 'templates/hpa.yaml', 'templates/pdb.yaml', 'templates/networkpolicy.yaml']) {
       expect(all[file]).toBe(plain[file]);
     }
     expect(plain['templates/ingress.yaml']).toContain('secretName: {{ .Values.ingress.tls.secretName | quote }}');

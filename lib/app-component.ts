@@ -4,12 +4,13 @@ import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28'
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { DockerImage } from './docker-image';
-import { AutoscalingOptions, DNS_EGRESS, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
+import { AutoscalingOptions, DNS_EGRESS, IngressOptions, ingressUrl, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
 import { ComponentFeature, PodFields } from './component-feature';
 import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
 import { Ingress } from './features/ingress';
+import { NetworkPolicy } from './features/network-policy';
 import { claimSpec, ROLLING_UPDATE } from './features/persistence';
 import { Probes } from './features/probes';
 import { Spreading } from './features/spreading';
@@ -529,8 +530,8 @@ export abstract class AppComponent extends Construct {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
-    const [ingress, autoscaler, budget] = [new Ingress(), new Autoscaling(), new DisruptionBudget()];
-    this.features = [new Probes(), new Checksums(), new Spreading(), ingress, autoscaler, budget, ...(definition.features ?? [])];
+    const [policy, ingress, autoscaler, budget] = [new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
+    this.features = [new Probes(), new Checksums(), new Spreading(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -654,14 +655,7 @@ export abstract class AppComponent extends Construct {
       },
     });
 
-    if (networkPolicy) {
-      // From anywhere (browsers reach NodePorts through the node), on the server's port only;
-      // out to the cluster DNS and what the component needs.
-      this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-        metadata: { name: this.name, labels },
-        spec: networkPolicySpec(this.selectorLabels, HTTP_PORT_NAME, this.networkPolicyEgress ? this.egressRules : undefined),
-      });
-    }
+    this.networkPolicy = policy.object(this, networkPolicy);
     this.ingress = ingress.object(this);
     this.autoscaler = autoscaler.object(this);
     this.disruptionBudget = budget.object(this);

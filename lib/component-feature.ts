@@ -46,8 +46,6 @@ export interface ChartParts {
   readonly validate?: readonly string[];
   /** Lines of `_helpers.tpl`: named templates of this feature (after the chart's own). */
   readonly helpers?: readonly string[];
-  /** Egress rules of the NetworkPolicy kept only when a condition on the values holds. */
-  readonly egress?: { readonly when: string; readonly rules: readonly k8s.NetworkPolicyEgressRule[] };
 }
 
 /**
@@ -73,4 +71,10 @@ export interface ComponentFeature {
   values?(component: AppComponent): { readonly [key: string]: ValuesNode };
   /** Helm: the templates, bindings and checks of those values. */
   chart?(component: AppComponent, chart: ChartScope): ChartParts;
+  /**
+   * Helm: egress rules of the chart's NetworkPolicy kept only when a
+   * condition on the values holds (`when`, a template pipeline): traffic
+   * that a value set at install turns on.
+   */
+  egressAtInstall?(component: AppComponent): { readonly when: string; readonly rules: readonly k8s.NetworkPolicyEgressRule[] };
 }

@@ -1,7 +1,7 @@
 import * as k8s from '../../imports/k8s';
 import type { AppComponent } from '../app-component';
 import { egressToPorts } from '../cluster-objects';
-import { ChartParts, ComponentFeature } from '../component-feature';
+import { ComponentFeature } from '../component-feature';
 
 /**
  * @internal
@@ -29,9 +29,9 @@ export class SecretEgress implements ComponentFeature {
     return keyed ? [this.rule] : [];
   }
 
-  public chart(c: AppComponent): ChartParts {
+  public egressAtInstall(c: AppComponent): { when: string; rules: k8s.NetworkPolicyEgressRule[] } {
     const json = (r: k8s.NetworkPolicyEgressRule) => JSON.stringify(k8s.toJson_NetworkPolicyEgressRule(r));
     const synthesized = c.egressRules.some((r) => json(r) === json(this.rule));
-    return { egress: { when: `or .Values.secrets.${this.secret} .Values.existingSecret`, rules: synthesized ? [] : [this.rule] } };
+    return { when: `or .Values.secrets.${this.secret} .Values.existingSecret`, rules: synthesized ? [] : [this.rule] };
   }
 }

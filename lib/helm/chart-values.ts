@@ -105,13 +105,6 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
       ),
     } : {}),
     terminationGracePeriodSeconds: leaf('Seconds a stopping pod may take to finish its requests.', component.terminationGracePeriodSeconds, Rules.secondsOrZero.schema),
-    networkPolicy: group('A NetworkPolicy that admits traffic on the pods\' port only (enforced by CNIs that support it: minikube start --cni=calico).', {
-      enabled: leaf('Create the NetworkPolicy.', component.networkPolicy !== undefined, { type: 'boolean' }),
-      egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {
-        enabled: leaf('Limit outgoing traffic (needs enabled).', component.networkPolicyEgress, { type: 'boolean' }),
-        extraRules: leaf('More egress rules (NetworkPolicyEgressRule objects), for servers of yours the pods call.', [], { type: 'array', items: { type: 'object' } }),
-      }),
-    }),
     resources: leaf('CPU, memory and ephemeral-storage requests and limits (kube-score wants equal ephemeral-storage request and limit).', component.resources, { type: 'object', properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } }),
     podSecurityContext: leaf('Pod security context ("restricted" Pod Security Standard).', component.podSecurityContext, { type: 'object' }),
     securityContext: leaf('Container security context (read-only root filesystem, no privilege escalation, no capabilities).', component.containerSecurityContext, { type: 'object' }),

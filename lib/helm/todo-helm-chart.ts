@@ -2,10 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { AppComponent, HTTP_PORT_NAME, PART_OF } from '../app-component';
+import { AppComponent, PART_OF } from '../app-component';
 import { ChartParts, ChartScope } from '../component-feature';
 import { check, Rules } from '../validation';
-import { networkPolicySpec } from '../cluster-objects';
 import { exceptionAnnotationsTemplate, LintException } from '../lint-exceptions';
 import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
@@ -129,7 +128,6 @@ export class TodoHelmChart extends Construct {
       'templates/secret.yaml': this.secretTemplate(),
       'templates/deployment.yaml': this.deploymentTemplate(),
       'templates/service.yaml': this.serviceTemplate(),
-      'templates/networkpolicy.yaml': this.networkPolicyTemplate(),
       ...Object.fromEntries(this.parts().flatMap((p) => Object.entries(p.templates ?? {})).map(([file, text]) => [`templates/${file}`, text])),
       'templates/NOTES.txt': this.notes(),
       'templates/tests/test-connection.yaml': this.testConnectionTemplate(),
@@ -236,48 +234,6 @@ export class TodoHelmChart extends Construct {
     ], {
       header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
       prelude: [`{{- include "${this.chartName}.validate" . }}`],
-    });
-  }
-
-  /**
-   * The component's NetworkPolicy, plus a rule that admits the `helm test`
-   * pod (by its own labels: nothing of the release selects it) on the same
-   * port, so the test passes whatever the other rules admit.
-   */
-  private networkPolicyTemplate(): string {
-    const skeleton = this.component.networkPolicy?.toJson()
-      ?? k8s.KubeNetworkPolicy.manifest({ metadata: {}, spec: networkPolicySpec({}, HTTP_PORT_NAME) });
-    const egress = this.component.egressRules.map((r) => k8s.toJson_NetworkPolicyEgressRule(r));
-    const yaml = (value: unknown) => stringifyYaml(value).replace(/\n$/, '').split('\n');
-    // Rules that values set at install turn on (a key for a service outside the cluster).
-    const conditional = this.parts().flatMap((p) => (p.egress && p.egress.rules.length > 0
-      ? [`{{- if ${p.egress.when} }}`, ...yaml(p.egress.rules.map((r) => k8s.toJson_NetworkPolicyEgressRule(r))), '{{- end }}']
-      : []));
-    const portRule = k8s.toJson_NetworkPolicyIngressRule(networkPolicySpec({}, HTTP_PORT_NAME).ingress![0]);
-    const testRule = skeleton.spec.ingress.length;
-    skeleton.spec.ingress.push({ from: [{ podSelector: {} }], ...portRule });
-    return renderTemplate(skeleton, [
-      ...this.metadata(),
-      { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
-      { path: `spec.ingress.${testRule}.from.0.podSelector.matchLabels`, expr: Helm.nindent(this.include('testLabels')) },
-      { path: 'spec.policyTypes', expr: Helm.lines(['- Ingress', '{{- if .Values.networkPolicy.egress.enabled }}', '- Egress', '{{- end }}']) },
-      {
-        path: 'spec.egress',
-        expr: {
-          kind: 'optionalBlock',
-          condition: '.Values.networkPolicy.egress.enabled',
-          template: (n) => [
-            ...yaml(egress),
-            ...conditional,
-            '{{- with .Values.networkPolicy.egress.extraRules }}',
-            `{{- toYaml . | nindent ${n} }}`,
-            '{{- end }}',
-          ].map((l) => `${' '.repeat(n)}${l}`),
-        },
-      },
-    ], {
-      condition: '.Values.networkPolicy.enabled',
-      header: 'Traffic reaches the pods on their port only, and leaves them for DNS and what they need only: values.networkPolicy',
     });
   }
 
