@@ -13,7 +13,10 @@ import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
 import { claimSpec, ROLLING_UPDATE } from './features/persistence';
 import { Probes } from './features/probes';
+import { Resources } from './features/resources';
+import { SecurityContexts } from './features/security-contexts';
 import { Spreading } from './features/spreading';
+import { Termination } from './features/termination';
 import { HealthProbe } from './health-probe';
 import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
@@ -531,7 +534,7 @@ export abstract class AppComponent extends Construct {
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
     const [policy, ingress, autoscaler, budget] = [new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
-    this.features = [new Probes(), new Checksums(), new Spreading(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
+    this.features = [new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -597,11 +600,6 @@ export abstract class AppComponent extends Construct {
         valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretName, key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
       })),
       volumeMounts: mounts,
-      securityContext: this.containerSecurityContext,
-      resources: {
-        requests: quantities(this.resources.requests),
-        limits: quantities(this.resources.limits),
-      },
       ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
     };
 
@@ -628,8 +626,6 @@ export abstract class AppComponent extends Construct {
           metadata: { labels, annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
           spec: {
             automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
-            securityContext: this.podSecurityContext,
             containers: [container],
             volumes,
             ...Object.assign({}, ...fields.map((f) => f.spec ?? {})),
@@ -761,10 +757,6 @@ export abstract class AppComponent extends Construct {
  */
 export function labelValue(text: string): string {
   return text.slice(0, LABEL_VALUE_MAX).replace(LABEL_VALUE_EDGES, '');
-}
-
-function quantities(q: { readonly [name: string]: string }): { [name: string]: k8s.Quantity } {
-  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
 }
 
 /** A volume name for a directory: `/app/.next/cache` gives `app-next-cache`. */

@@ -1,6 +1,6 @@
 import { AppComponent, PULL_POLICIES, SecretVariable, SERVICE_TYPES } from '../app-component';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
-import { JsonSchema, oneOf, orEmpty, Rules } from '../validation';
+import { oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup, ValuesNode } from './values';
 
 
@@ -8,12 +8,6 @@ import { group, leaf, ValueGroup, ValuesNode } from './values';
 function caseInsensitive(source: string): string {
   return source.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
 }
-
-const quantity = (rule: { schema: JsonSchema }) => ({ anyOf: [rule.schema, { type: 'number', minimum: 0 }] });
-const RESOURCE_LIST: JsonSchema = {
-  type: 'object',
-  properties: { 'cpu': quantity(Rules.cpu), 'memory': quantity(Rules.memory), 'ephemeral-storage': quantity(Rules.storage) },
-};
 
 /** The secret variables kept in the component's own Secret (not read from a Secret of the user's). */
 export function ownSecretVariables(component: AppComponent): SecretVariable[] {
@@ -104,9 +98,5 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
         { type: 'boolean' },
       ),
     } : {}),
-    terminationGracePeriodSeconds: leaf('Seconds a stopping pod may take to finish its requests.', component.terminationGracePeriodSeconds, Rules.secondsOrZero.schema),
-    resources: leaf('CPU, memory and ephemeral-storage requests and limits (kube-score wants equal ephemeral-storage request and limit).', component.resources, { type: 'object', properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } }),
-    podSecurityContext: leaf('Pod security context ("restricted" Pod Security Standard).', component.podSecurityContext, { type: 'object' }),
-    securityContext: leaf('Container security context (read-only root filesystem, no privilege escalation, no capabilities).', component.containerSecurityContext, { type: 'object' }),
   }));
 }

@@ -10,8 +10,8 @@ import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
-import { ChartCheck, messageWith, renderChecks, valueExpr } from './chart-rules';
-import { conflict, exceedsLimit, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES } from '../shared-rules';
+import { ChartCheck, renderChecks, valueExpr } from './chart-rules';
+import { conflict, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES } from '../shared-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
 
 /**
@@ -220,16 +220,12 @@ export class TodoHelmChart extends Construct {
       { path: 'spec.replicas', expr: Helm.optional('not .Values.autoscaling.enabled', '{{ .Values.replicaCount | int }}') },
       { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: 'spec.template.metadata.labels', expr: Helm.nindent(this.include('labels')) },
-      { path: 'spec.template.spec.securityContext', expr: Helm.nindent('toYaml .Values.podSecurityContext') },
       { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
       { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
       { path: `${container}.envFrom.0.configMapRef.name`, expr: Helm.scalar(`{{ ${this.include('configMapName')} }}`) },
       ...c.secretVariables.flatMap((v, i) => (own.includes(v)
         ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
         : [])),
-      { path: `${container}.resources`, expr: Helm.nindent('toYaml .Values.resources') },
-      { path: `${container}.securityContext`, expr: Helm.nindent('toYaml .Values.securityContext') },
-      { path: 'spec.template.spec.terminationGracePeriodSeconds', expr: Helm.scalar('{{ .Values.terminationGracePeriodSeconds | int }}') },
       ...this.parts().flatMap((p) => p.deployment ?? []),
     ], {
       header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
@@ -427,16 +423,6 @@ ${this.parts().map((p) => p.helpers ?? []).filter((h) => h.length > 0).map((h) =
           message: `'${value}' must be set when 'gitOps' is true (or set 'existingSecret'), got none; rendered without a cluster (helm template, --dry-run, Argo CD), a generated ${v.name} changes on every render and signs every user out`,
         });
       }
-    }
-    for (const kind of ['cpu', 'memory', 'ephemeral-storage']) {
-      const [request, limit] = [`resources.requests.${kind}`, `resources.limits.${kind}`];
-      const [requestValue, limitValue] = [valueExpr(request), valueExpr(limit)];
-      const quantity = (e: string) => `(float64 (include "${this.chartName}.quantity" ${e}))`;
-      checks.push({
-        kind: 'message',
-        when: `and (kindIs "map" .Values.resources.requests) (kindIs "map" .Values.resources.limits) (ne (toString ${requestValue}) "<nil>") (ne (toString ${limitValue}) "<nil>") (gt ${quantity(requestValue)} ${quantity(limitValue)})`,
-        ...messageWith((l, r) => exceedsLimit(request, limit, l, r), [limitValue, requestValue]),
-      });
     }
     checks.push(...this.parts().flatMap((p) => p.checks ?? []));
     return checks;
