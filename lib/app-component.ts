@@ -9,10 +9,12 @@ import { ComponentFeature, PodFields } from './component-feature';
 import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
+import { Image } from './features/image';
 import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
 import { claimSpec, ROLLING_UPDATE } from './features/persistence';
 import { Probes } from './features/probes';
+import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
 import { SecurityContexts } from './features/security-contexts';
 import { Spreading } from './features/spreading';
@@ -534,7 +536,7 @@ export abstract class AppComponent extends Construct {
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
     const [policy, ingress, autoscaler, budget] = [new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
-    this.features = [new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
+    this.features = [new Image(), new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -591,8 +593,6 @@ export abstract class AppComponent extends Construct {
 
     const container: k8s.Container = {
       name: this.name,
-      image: this.image.reference,
-      imagePullPolicy: this.imagePullPolicy,
       ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
       envFrom: [{ configMapRef: { name: this.configMapName } }],
       env: this.secretVariables.map((v) => ({
@@ -618,7 +618,7 @@ export abstract class AppComponent extends Construct {
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: this.name, labels, ...annotated('Deployment') },
       spec: {
-        ...(this.autoscaling ? {} : { replicas: this.replicas }),
+        ...Object.assign({}, ...fields.map((f) => f.deployment ?? {})),
         selector: { matchLabels: this.selectorLabels },
         // Start the new pod and wait for it to be ready before stopping the old one, unless a feature says otherwise.
         strategy: fields.reduce<k8s.DeploymentStrategy>((strategy, f) => f.strategy ?? strategy, ROLLING_UPDATE),

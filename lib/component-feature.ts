@@ -20,6 +20,8 @@ export interface ChartScope {
 
 /** @internal The fields a feature adds to the component's Deployment and its pods. */
 export interface PodFields {
+  /** Fields of the Deployment's spec (`replicas`). */
+  readonly deployment?: Partial<k8s.DeploymentSpec>;
   /** Fields of the pod spec (`affinity`, `topologySpreadConstraints`, ...). */
   readonly spec?: Partial<k8s.PodSpec>;
   /** Fields of the component's container (its probes, ...). */

@@ -1,4 +1,4 @@
-import { AppComponent, PULL_POLICIES, SecretVariable, SERVICE_TYPES } from '../app-component';
+import { AppComponent, SecretVariable, SERVICE_TYPES } from '../app-component';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
 import { oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup, ValuesNode } from './values';
@@ -48,7 +48,6 @@ function withFeatureValues(component: AppComponent, tree: ValueGroup): ValueGrou
  * checked with.
  */
 export function componentValues(component: AppComponent): ValueGroup {
-  const image = component.image;
   const own = ownSecretVariables(component);
   const secretLines = own.map((v) => `${v.name}: ${v.optional
     ? 'optional; left out when empty.'
@@ -58,19 +57,6 @@ export function componentValues(component: AppComponent): ValueGroup {
   return withFeatureValues(component, group('', {
     nameOverride: leaf('Replaces the chart name in names and the app.kubernetes.io/name label.', '', orEmpty(Rules.dnsLabel).schema),
     fullnameOverride: leaf('Replaces the full name of the Deployment, Service, ConfigMap and Secret.\nBy default it is the release name (or <release>-<chart> when the release name does not contain the chart name).', '', orEmpty(Rules.dnsLabel).schema),
-    image: group('The image (the design\'s Docker Image entity).', {
-      repository: leaf('Image repository.', image.name, Rules.imageRepository.schema),
-      tag: leaf('Image tag: a string (quote a tag that looks like a number, "1.10", or use --set-string).', image.tag, Rules.imageTag.schema),
-      pullPolicy: leaf('IfNotPresent: images built into Minikube\'s Docker daemon are used as they are.', component.imagePullPolicy, oneOf(PULL_POLICIES).schema),
-      buildArgs: leaf(
-        Object.keys(image.buildArgs).length > 0
-          ? 'Build arguments the image was built with (baked into its JavaScript bundle).\nThey must match the URLs users reach the services at; NOTES.txt prints the build command.'
-          : 'Build arguments the image was built with.',
-        image.buildArgs,
-        { type: 'object', propertyNames: Rules.envName.schema, additionalProperties: Rules.nonEmpty.schema },
-      ),
-    }),
-    replicaCount: leaf('Number of pods.', component.replicas, Rules.replicas.schema),
     service: group('The Service in front of the pods.', {
       type: leaf('NodePort (reachable at <node IP>:<nodePort>), ClusterIP or LoadBalancer.', component.serviceType, oneOf(SERVICE_TYPES).schema),
       port: leaf('The Service port.', component.port, Rules.port.schema),

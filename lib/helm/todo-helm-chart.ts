@@ -217,11 +217,8 @@ export class TodoHelmChart extends Construct {
     return renderTemplate(c.deployment.toJson(), [
       ...this.metadata(),
       this.lintAnnotations('Deployment'),
-      { path: 'spec.replicas', expr: Helm.optional('not .Values.autoscaling.enabled', '{{ .Values.replicaCount | int }}') },
       { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: 'spec.template.metadata.labels', expr: Helm.nindent(this.include('labels')) },
-      { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
-      { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
       { path: `${container}.envFrom.0.configMapRef.name`, expr: Helm.scalar(`{{ ${this.include('configMapName')} }}`) },
       ...c.secretVariables.flatMap((v, i) => (own.includes(v)
         ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
