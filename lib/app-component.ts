@@ -9,6 +9,7 @@ import { ComponentFeature, PodFields } from './component-feature';
 import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
+import { EnvConfigMap } from './features/env-config-map';
 import { Image } from './features/image';
 import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
@@ -535,8 +536,8 @@ export abstract class AppComponent extends Construct {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
-    const [policy, ingress, autoscaler, budget] = [new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
-    this.features = [new Image(), new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
+    const [env, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
+    this.features = [new Image(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -561,10 +562,7 @@ export abstract class AppComponent extends Construct {
     }
 
     const labels = this.labels;
-    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
-      metadata: { name: this.configMapName, labels },
-      data: this.env,
-    });
+    this.configMap = env.object(this);
 
     if (!this.usesExistingSecret) {
       this.secret = new k8s.KubeSecret(this, 'Secret', {
@@ -594,7 +592,6 @@ export abstract class AppComponent extends Construct {
     const container: k8s.Container = {
       name: this.name,
       ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
-      envFrom: [{ configMapRef: { name: this.configMapName } }],
       env: this.secretVariables.map((v) => ({
         name: v.name,
         valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretName, key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },

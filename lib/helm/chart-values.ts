@@ -1,13 +1,7 @@
 import { AppComponent, SecretVariable, SERVICE_TYPES } from '../app-component';
-import { SECRET_LOOKING_KEY } from '../checks/semantic';
 import { oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup, ValuesNode } from './values';
 
-
-/** A regular expression source that matches letters of either case, for JSON Schema (no inline flags in ECMA-262). */
-function caseInsensitive(source: string): string {
-  return source.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
-}
 
 /** The secret variables kept in the component's own Secret (not read from a Secret of the user's). */
 export function ownSecretVariables(component: AppComponent): SecretVariable[] {
@@ -62,15 +56,6 @@ export function componentValues(component: AppComponent): ValueGroup {
       port: leaf('The Service port.', component.port, Rules.port.schema),
       nodePort: leaf('The node port (NodePort and LoadBalancer); null lets Kubernetes pick one.', component.nodePort ?? null, { anyOf: [Rules.nodePort.schema, { type: 'null' }] }),
     }),
-    env: leaf(
-      'Non-secret environment variables, rendered into the ConfigMap the container reads (envFrom).\nA key added here appears in the container\'s environment. Secrets go in `secrets`.',
-      component.env,
-      {
-        type: 'object',
-        propertyNames: { ...Rules.envName.schema, not: { pattern: caseInsensitive(SECRET_LOOKING_KEY.source) } },
-        additionalProperties: { type: ['string', 'number', 'boolean'] },
-      },
-    ),
     secrets: group(`Secret environment variables, kept in a Secret.\n${secretLines.join('\n')}`,
       // The type only: the rule of each value is checked by the chart (chart-rules.ts), to refuse with the props' words.
       Object.fromEntries(own.map((v) => [v.name, leaf(`${v.optional ? 'Optional.' : v.generate ? 'Generated when empty.' : 'Required.'} Empty or ${v.rule.allowed}.`, '', { type: 'string' })]))),

@@ -124,7 +124,6 @@ export class TodoHelmChart extends Construct {
       'values.schema.json': `${JSON.stringify(renderValuesSchema(values, title), undefined, 2)}\n`,
       '.helmignore': HELMIGNORE,
       'templates/_helpers.tpl': this.helpers(),
-      'templates/configmap.yaml': this.configMapTemplate(),
       'templates/secret.yaml': this.secretTemplate(),
       'templates/deployment.yaml': this.deploymentTemplate(),
       'templates/service.yaml': this.serviceTemplate(),
@@ -167,20 +166,6 @@ export class TodoHelmChart extends Construct {
     ];
   }
 
-  private configMapTemplate(): string {
-    return renderTemplate(this.component.configMap.toJson(), [
-      ...this.metadata(this.include('configMapName')),
-      {
-        path: 'data',
-        expr: Helm.lines([
-          '{{- range $key, $value := .Values.env }}',
-          '{{ $key }}: {{ toString $value | quote }}',
-          '{{- end }}',
-        ]),
-      },
-    ], { header: 'Non-secret environment: values.env' });
-  }
-
   private secretTemplate(): string {
     const skeleton = { apiVersion: 'v1', kind: 'Secret', metadata: {}, type: 'Opaque', data: {} };
     const prelude = [
@@ -219,7 +204,6 @@ export class TodoHelmChart extends Construct {
       this.lintAnnotations('Deployment'),
       { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: 'spec.template.metadata.labels', expr: Helm.nindent(this.include('labels')) },
-      { path: `${container}.envFrom.0.configMapRef.name`, expr: Helm.scalar(`{{ ${this.include('configMapName')} }}`) },
       ...c.secretVariables.flatMap((v, i) => (own.includes(v)
         ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
         : [])),
