@@ -1,10 +1,25 @@
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { Chart, Duration } from 'cdk8s';
 import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { DockerImage } from './docker-image';
-import { antiAffinity, autoscalerSpec, AutoscalingOptions, disruptionBudgetSpec, DNS_EGRESS, ingressSpec, IngressOptions, ingressUrl, networkPolicySpec, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress, spreadConstraints } from './cluster-objects';
+import { AutoscalingOptions, DNS_EGRESS, IngressOptions, ingressUrl, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
+import { ComponentFeature, PodFields } from './component-feature';
+import { Autoscaling } from './features/autoscaling';
+import { Checksums } from './features/checksums';
+import { DisruptionBudget } from './features/disruption-budget';
+import { EnvConfigMap } from './features/env-config-map';
+import { Image } from './features/image';
+import { Ingress } from './features/ingress';
+import { NetworkPolicy } from './features/network-policy';
+import { claimSpec, ROLLING_UPDATE } from './features/persistence';
+import { Probes } from './features/probes';
+import { Replicas } from './features/replicas';
+import { Resources } from './features/resources';
+import { SecurityContexts } from './features/security-contexts';
+import { Spreading } from './features/spreading';
+import { Termination } from './features/termination';
 import { HealthProbe } from './health-probe';
 import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
@@ -41,18 +56,6 @@ export const WRITABLE_ROOT_STORAGE = '1Gi';
  * container-security-context-user-group-id).
  */
 export const DEFAULT_RUN_AS_USER = 10001;
-
-/** Stop the old pod before starting the new one: one writer on a ReadWriteOnce volume. */
-export const RECREATE: k8s.DeploymentStrategy = { type: 'Recreate' };
-
-/** Start a new pod and wait until it is ready before stopping an old one. */
-export const ROLLING_UPDATE: k8s.DeploymentStrategy = {
-  type: 'RollingUpdate',
-  rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
-};
-
-/** The name of the persistent data volume in the pod. */
-export const DATA_VOLUME = 'data';
 
 /** The name of the container port that Services and probes point at. */
 export const HTTP_PORT_NAME = 'http';
@@ -315,6 +318,8 @@ export interface ComponentDefinition {
   readonly egress: readonly k8s.NetworkPolicyEgressRule[];
   /** Build arguments of the image (values baked in at build time, such as the URLs the browser calls). */
   readonly buildArgs?: { readonly [name: string]: string };
+  /** Features of this kind of component, after the ones every component has (lib/component-feature.ts). */
+  readonly features?: readonly ComponentFeature[];
 }
 
 /** How a component is reached: its Service type and nodePort, the node address, and the Ingress. */
@@ -446,6 +451,8 @@ export abstract class AppComponent extends Construct {
   public readonly podSecurityContext: k8s.PodSecurityContext;
   /** @internal The container's security context ("restricted" Pod Security, read-only root filesystem). */
   public readonly containerSecurityContext: k8s.SecurityContext;
+  /** @internal The features, each defined once for the manifests and the chart (lib/component-feature.ts). */
+  public readonly features: readonly ComponentFeature[];
 
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
@@ -528,7 +535,9 @@ export abstract class AppComponent extends Construct {
     if (this.minAvailable !== undefined && this.minAvailable >= Math.max(this.replicas, 1)) {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
-    this.spreadAcrossNodes = options.spreadAcrossNodes ?? (this.autoscaling !== undefined || this.replicas >= 2);
+    this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
+    const [env, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
+    this.features = [new Image(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -553,10 +562,7 @@ export abstract class AppComponent extends Construct {
     }
 
     const labels = this.labels;
-    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
-      metadata: { name: this.configMapName, labels },
-      data: this.env,
-    });
+    this.configMap = env.object(this);
 
     if (!this.usesExistingSecret) {
       this.secret = new k8s.KubeSecret(this, 'Secret', {
@@ -569,39 +575,29 @@ export abstract class AppComponent extends Construct {
     if (this.persistentVolume) {
       this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
         metadata: { name: this.dataClaimName, labels },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          resources: { requests: { storage: k8s.Quantity.fromString(this.persistentVolume.size) } },
-          ...(this.persistentVolume.storageClass === undefined ? {} : { storageClassName: this.persistentVolume.storageClass }),
-        },
+        spec: claimSpec(this.persistentVolume),
       });
     }
-    const volumes: k8s.Volume[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: { sizeLimit: k8s.Quantity.fromString(EMPTY_DIR_SIZE) } }));
-    const mounts: k8s.VolumeMount[] = this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir }));
-    if (this.persistentVolume) {
-      volumes.push({ name: DATA_VOLUME, persistentVolumeClaim: { claimName: this.dataClaimName } });
-      mounts.push({ name: DATA_VOLUME, mountPath: this.persistentVolume.mountPath });
-    }
+    // What the features give the pods, in their order.
+    const fields: PodFields[] = this.features.map((f) => f.pod?.(this) ?? {});
+    const volumes: k8s.Volume[] = [
+      ...this.writableDirectories.map((dir) => ({ name: volumeName(dir), emptyDir: { sizeLimit: k8s.Quantity.fromString(EMPTY_DIR_SIZE) } })),
+      ...fields.flatMap((f) => f.volumes ?? []),
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      ...this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir })),
+      ...fields.flatMap((f) => f.volumeMounts ?? []),
+    ];
 
     const container: k8s.Container = {
       name: this.name,
-      image: this.image.reference,
-      imagePullPolicy: this.imagePullPolicy,
       ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
-      envFrom: [{ configMapRef: { name: this.configMapName } }],
       env: this.secretVariables.map((v) => ({
         name: v.name,
         valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretName, key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
       })),
       volumeMounts: mounts,
-      securityContext: this.containerSecurityContext,
-      livenessProbe: this.livenessProbe.toKube(HTTP_PORT_NAME),
-      readinessProbe: this.readinessProbe.toKube(HTTP_PORT_NAME),
-      startupProbe: this.startupProbe.toKube(HTTP_PORT_NAME),
-      resources: {
-        requests: quantities(this.resources.requests),
-        limits: quantities(this.resources.limits),
-      },
+      ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
     };
 
     const lint: LintSubject = {
@@ -619,20 +615,17 @@ export abstract class AppComponent extends Construct {
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: this.name, labels, ...annotated('Deployment') },
       spec: {
-        ...(this.autoscaling ? {} : { replicas: this.replicas }),
+        ...Object.assign({}, ...fields.map((f) => f.deployment ?? {})),
         selector: { matchLabels: this.selectorLabels },
-        // One writer on a ReadWriteOnce volume: stop the old pod before starting the new one.
-        // Otherwise start the new pod and wait for it to be ready before stopping the old one.
-        strategy: this.persistentVolume ? RECREATE : ROLLING_UPDATE,
+        // Start the new pod and wait for it to be ready before stopping the old one, unless a feature says otherwise.
+        strategy: fields.reduce<k8s.DeploymentStrategy>((strategy, f) => f.strategy ?? strategy, ROLLING_UPDATE),
         template: {
-          metadata: { labels, annotations: this.podAnnotations() },
+          metadata: { labels, annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
           spec: {
             automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
-            securityContext: this.podSecurityContext,
             containers: [container],
             volumes,
-            ...(this.spreadAcrossNodes ? { affinity: antiAffinity(this.selectorLabels), topologySpreadConstraints: spreadConstraints(this.selectorLabels) } : {}),
+            ...Object.assign({}, ...fields.map((f) => f.spec ?? {})),
           },
         },
       },
@@ -655,32 +648,10 @@ export abstract class AppComponent extends Construct {
       },
     });
 
-    if (networkPolicy) {
-      // From anywhere (browsers reach NodePorts through the node), on the server's port only;
-      // out to the cluster DNS and what the component needs.
-      this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-        metadata: { name: this.name, labels },
-        spec: networkPolicySpec(this.selectorLabels, HTTP_PORT_NAME, this.networkPolicyEgress ? this.egressRules : undefined),
-      });
-    }
-    if (this.ingressRoute) {
-      this.ingress = new k8s.KubeIngress(this, 'Ingress', {
-        metadata: { name: this.name, labels },
-        spec: ingressSpec(this.ingressRoute, this.name, HTTP_PORT_NAME),
-      });
-    }
-    if (this.autoscaling) {
-      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata: { name: this.name, labels },
-        spec: autoscalerSpec(this.autoscaling, this.name),
-      });
-    }
-    if (this.minAvailable !== undefined) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: { name: this.name, labels },
-        spec: disruptionBudgetSpec(this.minAvailable, this.selectorLabels),
-      });
-    }
+    this.networkPolicy = policy.object(this, networkPolicy);
+    this.ingress = ingress.object(this);
+    this.autoscaler = autoscaler.object(this);
+    this.disruptionBudget = budget.object(this);
   }
 
   /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */
@@ -765,8 +736,8 @@ export abstract class AppComponent extends Construct {
     this.envVars.set(name, value);
   }
 
-  /** The Secret's data, base64-encoded; keys without a value are left out. */
-  private secretData(): { [key: string]: string } {
+  /** @internal The Secret's data, base64-encoded; keys without a value are left out. */
+  public secretData(): { [key: string]: string } {
     const data: { [key: string]: string } = {};
     for (const v of this.secretVariables) {
       if (v.value !== undefined) {
@@ -774,22 +745,6 @@ export abstract class AppComponent extends Construct {
       }
     }
     return data;
-  }
-
-  /**
-   * Pod template annotations: content checksums of the ConfigMap and the
-   * Secret (a change rolls the pods), and the image's build arguments (a
-   * rebuilt image with other arguments rolls the pods too).
-   */
-  private podAnnotations(): { [key: string]: string } {
-    const annotations: { [key: string]: string } = { 'checksum/config': sha256(JSON.stringify(this.env)) };
-    if (!this.usesExistingSecret) {
-      annotations['checksum/secret'] = sha256(JSON.stringify(this.secretData()));
-    }
-    for (const [key, value] of Object.entries(this.image.buildArgs)) {
-      annotations[`build-args.todo-cdk8s/${key}`] = value;
-    }
-    return annotations;
   }
 }
 
@@ -801,10 +756,6 @@ export function labelValue(text: string): string {
   return text.slice(0, LABEL_VALUE_MAX).replace(LABEL_VALUE_EDGES, '');
 }
 
-function quantities(q: { readonly [name: string]: string }): { [name: string]: k8s.Quantity } {
-  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
-}
-
 /** A volume name for a directory: `/app/.next/cache` gives `app-next-cache`. */
 export function volumeName(dir: string): string {
   return dir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root';
@@ -813,9 +764,4 @@ export function volumeName(dir: string): string {
 /** A crypto-random secret of 256 bits, base64url-encoded without padding (43 characters). */
 export function randomSecret(): string {
   return randomBytes(SECRET_BYTES).toString('base64url');
-}
-
-/** The hex SHA-256 of a string. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -2,10 +2,12 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppComponent, AppComponentOptions, DEFAULT_RESOURCES } from './app-component';
 import { BackendDatabase, DatabaseEngine } from './backend-database';
-import { sqliteAutoscaling } from './shared-rules';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { egressToPorts } from './cluster-objects';
+import { Persistence } from './features/persistence';
+import { SecretEgress } from './features/secret-egress';
+import { SqliteRules } from './features/sqlite-rules';
 import { check, Rules, show } from './validation';
 import * as k8s from '../imports/k8s';
 
@@ -33,6 +35,9 @@ export const POSTGRES_PORT = 5432;
 /** HTTPS, for the Anthropic API. */
 export const HTTPS_PORT = 443;
 
+/** The chatbot calls the Anthropic API over HTTPS when it has a key. */
+const ANTHROPIC_EGRESS = new SecretEgress('ANTHROPIC_API_KEY', [HTTPS_PORT]);
+
 /**
  * Where the backend sends traffic besides DNS: its PostgreSQL server (any
  * address, as the server may be outside the cluster), and HTTPS anywhere
@@ -46,9 +51,7 @@ function backendEgress(database: BackendDatabase, props: TodoBackendProps): k8s.
     const port = url === undefined ? NaN : Number(new URL(url).port);
     rules.push(egressToPorts([Number.isInteger(port) && port > 0 ? port : POSTGRES_PORT]));
   }
-  if (props.anthropicApiKey !== undefined || props.existingSecret !== undefined) {
-    rules.push(egressToPorts([HTTPS_PORT]));
-  }
+  rules.push(...ANTHROPIC_EGRESS.rules(props.anthropicApiKey !== undefined || props.existingSecret !== undefined));
   return rules;
 }
 
@@ -141,12 +144,7 @@ export class TodoBackend extends AppComponent {
     const healthPath = check('backend.healthPath', props.healthPath ?? '/health', Rules.httpPath);
     const jwtExpiryHours = check('backend.jwtExpiryHours', props.jwtExpiryHours ?? 24, Rules.threshold);
     const database = props.database ?? BackendDatabase.default();
-    if (!database.allowsReplicas && props.replicas !== undefined) {
-      check('backend.replicas', check('backend.replicas', props.replicas, Rules.replicas), Rules.sqliteReplicas, 'use BackendDatabase.postgres(...) to run more replicas');
-    }
-    if (!database.allowsReplicas && props.autoscaling !== undefined) {
-      throw new Error(sqliteAutoscaling('backend.database', 'backend.autoscaling', database.engine, 'use BackendDatabase.postgres(...)'));
-    }
+    SqliteRules.check(database, props);
     const corsOrigins = Object.freeze([...new Set((props.corsOrigins ?? []).map(checkOrigin))]);
     super(scope, id, props, {
       role: 'backend',
@@ -172,6 +170,7 @@ export class TodoBackend extends AppComponent {
         failureThreshold: 30,
       }),
       persistentVolume: database.volume,
+      features: [new SqliteRules(), new Persistence(), ANTHROPIC_EGRESS],
       writableRoot: database.engine === DatabaseEngine.SQLITE && database.volume === undefined,
       env: {
         ...(database.configUrl === undefined ? {} : { DATABASE_URL: database.configUrl }),

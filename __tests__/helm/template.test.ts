@@ -55,3 +55,65 @@ spec:
     });
   });
 });
+
+describe('Helm.value and Helm.parts: a field rendered from the constructs\' own value', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { volumes: [{ name: 'tmp', emptyDir: {} }] } };
+
+  test('a value keeps its own bindings, indented under the key, under its condition', () => {
+    const spread = [{ maxSkew: 1, labelSelector: { matchLabels: {} } }];
+    expect(renderTemplate(pod, [
+      { path: 'spec.topologySpreadConstraints', expr: Helm.optionalValue('.Values.spread', spread, [{ path: '0.labelSelector.matchLabels', expr: Helm.nindent('include "x.sel" .') }]) },
+    ])).toBe(`apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  volumes:
+    - name: tmp
+      emptyDir: {}
+  {{- if .Values.spread }}
+  topologySpreadConstraints:
+    - maxSkew: 1
+      labelSelector:
+        matchLabels:
+          {{- include "x.sel" . | nindent 10 }}
+  {{- end }}
+`);
+  });
+
+  test('parts: always, when, when with otherwise; an empty list adds no line', () => {
+    expect(renderTemplate(pod, [
+      {
+        path: 'spec.volumes',
+        expr: Helm.parts([
+          { value: [] },
+          { value: [{ name: 'tmp', emptyDir: {} }] },
+          { when: '.Values.data', value: [{ name: 'data', claim: '' }], bindings: [{ path: '0.claim', expr: Helm.scalar('{{ .Values.claim | quote }}') }] },
+        ]),
+      },
+      { path: 'spec.strategy', expr: Helm.parts([{ when: '.Values.data', value: { type: 'Recreate' }, otherwise: { type: 'RollingUpdate' } }]) },
+    ])).toBe(`apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  volumes:
+    - name: tmp
+      emptyDir: {}
+    {{- if .Values.data }}
+    - name: data
+      claim: {{ .Values.claim | quote }}
+    {{- end }}
+  strategy:
+    {{- if .Values.data }}
+    type: Recreate
+    {{- else }}
+    type: RollingUpdate
+    {{- end }}
+`);
+  });
+
+  test('a binding inside a value that does not land fails', () => {
+    expect(() => renderTemplate(pod, [{ path: 'spec.x', expr: Helm.value(['a'], [{ path: '0.b', expr: Helm.scalar('{{ 1 }}') }]) }])).toThrow(/cannot bind 0\.b: 0 is not an object/);
+  });
+});

@@ -29,7 +29,42 @@ export const Helm = {
   optional: (condition: string, template: string): HelmExpr => ({ kind: 'optional', condition, template }),
   /** A key with a block under it (see {@link Helm.lines}), kept only when `condition` is true. */
   optionalLines: (condition: string, lines: readonly string[]): HelmExpr => ({ kind: 'optionalBlock', condition, template: (n) => lines.map((l) => `${' '.repeat(n)}${l}`) }),
+  /**
+   * A value of the constructs (an object or a list, as the manifests hold it)
+   * rendered under the key, with its own bindings: the template of a field is
+   * the field's TypeScript value, never a retyped copy.
+   */
+  value: (value: unknown, bindings: readonly Binding[] = []): HelmExpr => ({ kind: 'block', template: (n) => renderLines(value, bindings, n) }),
+  /**
+   * Values of the constructs one after the other under the key (list items,
+   * or fields), each kept always or only when its condition holds (with
+   * another value otherwise).
+   */
+  parts: (parts: readonly BlockPart[]): HelmExpr => ({
+    kind: 'block',
+    template: (n) => parts.flatMap((p) => {
+      const lines = (value: unknown) => (Array.isArray(value) && value.length === 0 ? [] : renderLines(value, p.bindings ?? [], n));
+      const pad = ' '.repeat(n);
+      return p.when === undefined
+        ? lines(p.value)
+        : [`${pad}{{- if ${p.when} }}`, ...lines(p.value), ...(p.otherwise === undefined ? [] : [`${pad}{{- else }}`, ...lines(p.otherwise)]), `${pad}{{- end }}`];
+    }),
+  }),
+  /** {@link Helm.value}, kept only when `condition` is true. */
+  optionalValue: (condition: string, value: unknown, bindings: readonly Binding[] = []): HelmExpr => ({ kind: 'optionalBlock', condition, template: (n) => renderLines(value, bindings, n) }),
 };
+
+/** One part of {@link Helm.parts}. */
+export interface BlockPart {
+  /** The value, as the manifests hold it. */
+  readonly value: unknown;
+  /** Fields of the value bound to Helm expressions (paths inside the value). */
+  readonly bindings?: readonly Binding[];
+  /** A template pipeline: the part is kept only when it is true. */
+  readonly when?: string;
+  /** With `when`: the value rendered when it is false. */
+  readonly otherwise?: unknown;
+}
 
 /** A field of an object (dot-separated path; numbers index arrays) and its expression. */
 export interface Binding {
@@ -59,12 +94,24 @@ const MARKER_ITEM = /^(\s*)- HELMBINDING(\d+)X$/;
  * @throws Error when a path crosses a value that is not an object or array
  */
 export function renderTemplate(obj: object, bindings: readonly Binding[], options: RenderOptions = {}): string {
+  const body = [...(options.prelude ?? []), ...renderLines(obj, bindings, 0)].join('\n');
+  const text = options.condition ? `{{- if ${options.condition} }}\n${body}\n{{- end }}` : body;
+  return `${options.header ? `# ${options.header}\n` : ''}${text}\n`;
+}
+
+/** The lines of {@link renderTemplate} for a value (no header, condition or prelude), at the left margin. */
+export function valueLines(obj: unknown, bindings: readonly Binding[]): string[] {
+  return renderLines(obj, bindings, 0);
+}
+
+/** The lines of {@link renderTemplate} for a value, each indented by `indent` spaces (a block under a key). */
+function renderLines(obj: unknown, bindings: readonly Binding[], indent: number): string[] {
   const copy = JSON.parse(JSON.stringify(obj));
   bindings.forEach((binding, i) => setPath(copy, binding.path, MARKER(i)));
   const yaml = stringifyYaml(copy);
   const out: string[] = [];
   const used = new Set<number>();
-  for (const line of yaml.replace(/\n$/, '').split('\n')) {
+  for (const line of yaml.replace(/\n$/, '').split('\n').map((l) => `${' '.repeat(indent)}${l}`)) {
     const item = MARKER_ITEM.exec(line);
     if (item && bindings[Number(item[2])].expr.kind === 'scalar') {
       used.add(Number(item[2]));
@@ -108,9 +155,7 @@ export function renderTemplate(obj: object, bindings: readonly Binding[], option
   if (used.size !== bindings.length) {
     throw new Error(`Helm bindings not rendered: ${bindings.filter((_, i) => !used.has(i)).map((b) => b.path).join(', ')}`);
   }
-  const body = [...(options.prelude ?? []), ...out].join('\n');
-  const text = options.condition ? `{{- if ${options.condition} }}\n${body}\n{{- end }}` : body;
-  return `${options.header ? `# ${options.header}\n` : ''}${text}\n`;
+  return out;
 }
 
 function setPath(obj: any, path: string, value: unknown): void {

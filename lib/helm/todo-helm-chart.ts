@@ -2,20 +2,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, RECREATE, ROLLING_UPDATE, volumeName } from '../app-component';
-import { HTTPS_PORT, TodoBackend } from '../todo-backend';
-import { SQLITE_SIZE } from '../backend-database';
+import { AppComponent, PART_OF } from '../app-component';
+import { ChartParts, ChartScope } from '../component-feature';
 import { check, Rules } from '../validation';
-import { autoscalerSpec, disruptionBudgetSpec, egressToPorts, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
 import { exceptionAnnotationsTemplate, LintException } from '../lint-exceptions';
 import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
-import { ChartCheck, messageWith, renderChecks, valueExpr } from './chart-rules';
-import { violationText } from '../shared-rules';
-import { atLeast } from '../validation';
-import { conflict, exceedsLimit, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES, SQLITE_URL_PREFIX, sqliteAutoscaling } from '../shared-rules';
+import { ChartCheck, renderChecks, valueExpr } from './chart-rules';
+import { conflict, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES } from '../shared-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
 
 /**
@@ -96,9 +92,17 @@ export class TodoHelmChart extends Construct {
       ?? `The Todo app's ${props.component.role} (${props.component.image.baseImage} image ${props.component.image.name}): Deployment, ${props.component.serviceType} Service, ConfigMap and Secret.`;
   }
 
-  /** The component, when it is a backend (which has a database and its volume). */
-  private get backend(): TodoBackend | undefined {
-    return this.component instanceof TodoBackend ? this.component : undefined;
+  /**
+   * What the component's features add to the chart (lib/component-feature.ts),
+   * in their order: the chart renders them without asking what the component is.
+   */
+  private parts(): ChartParts[] {
+    const scope: ChartScope = {
+      chartName: this.chartName,
+      include: (name, indent) => this.include(name, indent),
+      metadata: (name, labels) => this.metadata(name, labels),
+    };
+    return this.component.features.map((f) => f.chart?.(this.component, scope) ?? {});
   }
 
   /** The chart's files, by path relative to the chart directory. */
@@ -120,15 +124,10 @@ export class TodoHelmChart extends Construct {
       'values.schema.json': `${JSON.stringify(renderValuesSchema(values, title), undefined, 2)}\n`,
       '.helmignore': HELMIGNORE,
       'templates/_helpers.tpl': this.helpers(),
-      'templates/configmap.yaml': this.configMapTemplate(),
       'templates/secret.yaml': this.secretTemplate(),
       'templates/deployment.yaml': this.deploymentTemplate(),
       'templates/service.yaml': this.serviceTemplate(),
-      'templates/networkpolicy.yaml': this.networkPolicyTemplate(),
-      'templates/ingress.yaml': this.ingressTemplate(),
-      'templates/hpa.yaml': this.autoscalerTemplate(),
-      'templates/pdb.yaml': this.disruptionBudgetTemplate(),
-      ...(this.backend ? { 'templates/pvc.yaml': this.pvcTemplate(this.backend) } : {}),
+      ...Object.fromEntries(this.parts().flatMap((p) => Object.entries(p.templates ?? {})).map(([file, text]) => [`templates/${file}`, text])),
       'templates/NOTES.txt': this.notes(),
       'templates/tests/test-connection.yaml': this.testConnectionTemplate(),
     };
@@ -167,20 +166,6 @@ export class TodoHelmChart extends Construct {
     ];
   }
 
-  private configMapTemplate(): string {
-    return renderTemplate(this.component.configMap.toJson(), [
-      ...this.metadata(this.include('configMapName')),
-      {
-        path: 'data',
-        expr: Helm.lines([
-          '{{- range $key, $value := .Values.env }}',
-          '{{ $key }}: {{ toString $value | quote }}',
-          '{{- end }}',
-        ]),
-      },
-    ], { header: 'Non-secret environment: values.env' });
-  }
-
   private secretTemplate(): string {
     const skeleton = { apiVersion: 'v1', kind: 'Secret', metadata: {}, type: 'Opaque', data: {} };
     const prelude = [
@@ -214,174 +199,18 @@ export class TodoHelmChart extends Construct {
     const c = this.component;
     const container = 'spec.template.spec.containers.0';
     const own = ownSecretVariables(c);
-    const persistence = this.backend ? this.persistenceBindings(this.backend) : [];
     return renderTemplate(c.deployment.toJson(), [
       ...this.metadata(),
       this.lintAnnotations('Deployment'),
-      {
-        path: 'spec.template.spec.affinity',
-        expr: {
-          kind: 'optionalBlock',
-          condition: '.Values.spreadAcrossNodes',
-          template: (n) => [
-            'podAntiAffinity:',
-            '  preferredDuringSchedulingIgnoredDuringExecution:',
-            '    - weight: 100',
-            '      podAffinityTerm:',
-            '        topologyKey: kubernetes.io/hostname',
-            '        labelSelector:',
-            '          matchLabels:',
-            `            {{- ${this.include('selectorLabels', n + 12)} }}`,
-          ].map((l) => `${' '.repeat(n)}${l}`),
-        },
-      },
-      { path: 'spec.replicas', expr: Helm.optional('not .Values.autoscaling.enabled', '{{ .Values.replicaCount | int }}') },
-      {
-        path: 'spec.template.spec.topologySpreadConstraints',
-        expr: {
-          kind: 'optionalBlock',
-          condition: '.Values.spreadAcrossNodes',
-          template: (n) => [
-            '- maxSkew: 1',
-            '  topologyKey: kubernetes.io/hostname',
-            '  whenUnsatisfiable: ScheduleAnyway',
-            '  labelSelector:',
-            '    matchLabels:',
-            `      {{- ${this.include('selectorLabels', n + 6)} }}`,
-          ].map((l) => `${' '.repeat(n)}${l}`),
-        },
-      },
       { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: 'spec.template.metadata.labels', expr: Helm.nindent(this.include('labels')) },
-      {
-        path: 'spec.template.metadata.annotations',
-        expr: Helm.lines([
-          '{{- /* content checksums: a change of config or secrets rolls the pods */}}',
-          'checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}',
-          '{{- if not .Values.existingSecret }}',
-          'checksum/secret: {{ include (print $.Template.BasePath "/secret.yaml") . | sha256sum }}',
-          '{{- end }}',
-          '{{- range $key, $value := .Values.image.buildArgs }}',
-          'build-args.todo-cdk8s/{{ $key }}: {{ toString $value | quote }}',
-          '{{- end }}',
-        ]),
-      },
-      { path: 'spec.template.spec.securityContext', expr: Helm.nindent('toYaml .Values.podSecurityContext') },
-      { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
-      { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
-      { path: `${container}.envFrom.0.configMapRef.name`, expr: Helm.scalar(`{{ ${this.include('configMapName')} }}`) },
       ...c.secretVariables.flatMap((v, i) => (own.includes(v)
         ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
         : [])),
-      { path: `${container}.startupProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.startup`) },
-      { path: `${container}.livenessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.liveness`) },
-      { path: `${container}.readinessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.readiness`) },
-      { path: `${container}.resources`, expr: Helm.nindent('toYaml .Values.resources') },
-      { path: `${container}.securityContext`, expr: Helm.nindent('toYaml .Values.securityContext') },
-      { path: 'spec.template.spec.terminationGracePeriodSeconds', expr: Helm.scalar('{{ .Values.terminationGracePeriodSeconds | int }}') },
-      ...persistence,
+      ...this.parts().flatMap((p) => p.deployment ?? []),
     ], {
       header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
       prelude: [`{{- include "${this.chartName}.validate" . }}`],
-    });
-  }
-
-  /** The backend's volume, mount and update strategy follow values.persistence. */
-  private persistenceBindings(backend: TodoBackend): Binding[] {
-    const spec = 'spec.template.spec';
-    const literal = (value: unknown) => (Array.isArray(value) && value.length === 0 ? [] : stringifyYaml(value).replace(/\n$/, '').split('\n'));
-    const ownVolumes = new Set(backend.writableDirectories.map(volumeName));
-    const emptyDirs = (backend.deployment.toJson().spec.template.spec.volumes as Array<{ name: string }>).filter((v) => ownVolumes.has(v.name));
-    const mounts = backend.writableDirectories.map((dir) => ({ mountPath: dir, name: volumeName(dir) }));
-    return [
-      {
-        path: 'spec.strategy',
-        expr: Helm.lines([
-          '{{- if .Values.persistence.enabled }}',
-          ...literal(k8s.toJson_DeploymentStrategy(RECREATE)),
-          '{{- else }}',
-          ...literal(k8s.toJson_DeploymentStrategy(ROLLING_UPDATE)),
-          '{{- end }}',
-        ]),
-      },
-      {
-        path: `${spec}.volumes`,
-        expr: Helm.lines([
-          ...literal(emptyDirs),
-          '{{- if .Values.persistence.enabled }}',
-          `- name: ${DATA_VOLUME}`,
-          '  persistentVolumeClaim:',
-          `    claimName: {{ ${this.include('dataClaimName')} }}`,
-          '{{- end }}',
-        ]),
-      },
-      {
-        path: `${spec}.containers.0.volumeMounts`,
-        expr: Helm.lines([
-          ...literal(mounts),
-          '{{- if .Values.persistence.enabled }}',
-          '- mountPath: {{ .Values.persistence.mountPath | quote }}',
-          `  name: ${DATA_VOLUME}`,
-          '{{- end }}',
-        ]),
-      },
-    ];
-  }
-
-  private pvcTemplate(backend: TodoBackend): string {
-    const skeleton = backend.persistentVolumeClaim?.toJson()
-      ?? { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: {}, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: {} } } };
-    return renderTemplate(skeleton, [
-      ...this.metadata(this.include('dataClaimName')),
-      { path: 'metadata.annotations', expr: Helm.lines(['helm.sh/resource-policy: keep']) },
-      { path: 'spec.resources.requests.storage', expr: Helm.scalar('{{ .Values.persistence.size | quote }}') },
-      { path: 'spec.storageClassName', expr: Helm.optional('.Values.persistence.storageClass', '{{ .Values.persistence.storageClass | quote }}') },
-    ], {
-      condition: '.Values.persistence.enabled',
-      header: 'The database volume: values.persistence; kept on helm uninstall',
-    });
-  }
-
-  /**
-   * The component's NetworkPolicy, plus a rule that admits the `helm test`
-   * pod (by its own labels: nothing of the release selects it) on the same
-   * port, so the test passes whatever the other rules admit.
-   */
-  private networkPolicyTemplate(): string {
-    const skeleton = this.component.networkPolicy?.toJson()
-      ?? k8s.KubeNetworkPolicy.manifest({ metadata: {}, spec: networkPolicySpec({}, HTTP_PORT_NAME) });
-    const egress = this.component.egressRules.map((r) => k8s.toJson_NetworkPolicyEgressRule(r));
-    const yaml = (value: unknown) => stringifyYaml(value).replace(/\n$/, '').split('\n');
-    // A key set at install (secrets.ANTHROPIC_API_KEY or existingSecret) needs HTTPS, unless the synthesized rules have it.
-    const https = k8s.toJson_NetworkPolicyEgressRule(egressToPorts([HTTPS_PORT]));
-    const httpsWhenKeyed = this.backend && !egress.some((r) => JSON.stringify(r) === JSON.stringify(https))
-      ? ['{{- if or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret }}', ...yaml([https]), '{{- end }}']
-      : [];
-    const portRule = k8s.toJson_NetworkPolicyIngressRule(networkPolicySpec({}, HTTP_PORT_NAME).ingress![0]);
-    const testRule = skeleton.spec.ingress.length;
-    skeleton.spec.ingress.push({ from: [{ podSelector: {} }], ...portRule });
-    return renderTemplate(skeleton, [
-      ...this.metadata(),
-      { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
-      { path: `spec.ingress.${testRule}.from.0.podSelector.matchLabels`, expr: Helm.nindent(this.include('testLabels')) },
-      { path: 'spec.policyTypes', expr: Helm.lines(['- Ingress', '{{- if .Values.networkPolicy.egress.enabled }}', '- Egress', '{{- end }}']) },
-      {
-        path: 'spec.egress',
-        expr: {
-          kind: 'optionalBlock',
-          condition: '.Values.networkPolicy.egress.enabled',
-          template: (n) => [
-            ...yaml(egress),
-            ...httpsWhenKeyed,
-            '{{- with .Values.networkPolicy.egress.extraRules }}',
-            `{{- toYaml . | nindent ${n} }}`,
-            '{{- end }}',
-          ].map((l) => `${' '.repeat(n)}${l}`),
-        },
-      },
-    ], {
-      condition: '.Values.networkPolicy.enabled',
-      header: 'Traffic reaches the pods on their port only, and leaves them for DNS and what they need only: values.networkPolicy',
     });
   }
 
@@ -553,76 +382,7 @@ ${ownSecretVariables(this.component).filter((v) => v.generate).map((v) => `{{- i
 {{- define "${n}.randomSecret" -}}
 {{- randBytes ${SECRET_BYTES} | replace "+" "-" | replace "/" "_" | trimAll "=" }}
 {{- end }}
-
-{{/* A probe from values.probes.<kind>, on the container port named "${HTTP_PORT_NAME}". */}}
-{{- define "${n}.probe" -}}
-{{- if eq .type "http" -}}
-httpGet:
-  path: {{ .path | quote }}
-  port: ${HTTP_PORT_NAME}
-{{- else -}}
-tcpSocket:
-  port: ${HTTP_PORT_NAME}
-{{- end }}
-initialDelaySeconds: {{ .initialDelaySeconds | int }}
-periodSeconds: {{ .periodSeconds | int }}
-timeoutSeconds: {{ .timeoutSeconds | int }}
-failureThreshold: {{ .failureThreshold | int }}
-{{- end }}
-
-{{/* The path helm test requests: the readiness path, else the liveness path, else "/". */}}
-{{- define "${n}.testPath" -}}
-{{- if eq .Values.probes.readiness.type "http" }}{{ .Values.probes.readiness.path }}
-{{- else if eq .Values.probes.liveness.type "http" }}{{ .Values.probes.liveness.path }}
-{{- else }}/{{ end }}
-{{- end }}
-`;
-  }
-
-  private ingressTemplate(): string {
-    const c = this.component;
-    const skeleton = c.ingress?.toJson()
-      ?? k8s.KubeIngress.manifest({ metadata: {}, spec: ingressSpec({ host: 'todo.example.com', path: '/' }, c.name, HTTP_PORT_NAME) });
-    const rule = 'spec.rules.0';
-    return renderTemplate(skeleton, [
-      ...this.metadata(),
-      { path: 'spec.ingressClassName', expr: Helm.optional('.Values.ingress.className', '{{ .Values.ingress.className | quote }}') },
-      {
-        path: 'spec.tls',
-        expr: Helm.optionalLines('.Values.ingress.tls.secretName', [
-          '- hosts:',
-          '    - {{ .Values.ingress.host | quote }}',
-          '  secretName: {{ .Values.ingress.tls.secretName | quote }}',
-        ]),
-      },
-      { path: `${rule}.host`, expr: Helm.scalar('{{ .Values.ingress.host | quote }}') },
-      { path: `${rule}.http.paths.0.path`, expr: Helm.scalar('{{ .Values.ingress.path | quote }}') },
-      { path: `${rule}.http.paths.0.backend.service.name`, expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
-    ], { condition: '.Values.ingress.enabled', header: 'Host and path to the Service: values.ingress' });
-  }
-
-  private autoscalerTemplate(): string {
-    const c = this.component;
-    const skeleton = c.autoscaler?.toJson()
-      ?? k8s.KubeHorizontalPodAutoscalerV2.manifest({ metadata: {}, spec: autoscalerSpec(resolveAutoscaling('autoscaling', {}), c.name) });
-    return renderTemplate(skeleton, [
-      ...this.metadata(),
-      { path: 'spec.scaleTargetRef.name', expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
-      { path: 'spec.minReplicas', expr: Helm.scalar('{{ .Values.autoscaling.minReplicas | int }}') },
-      { path: 'spec.maxReplicas', expr: Helm.scalar('{{ .Values.autoscaling.maxReplicas | int }}') },
-      { path: 'spec.metrics.0.resource.target.averageUtilization', expr: Helm.scalar('{{ .Values.autoscaling.targetCPUUtilizationPercentage | int }}') },
-    ], { condition: '.Values.autoscaling.enabled', header: 'CPU autoscaling: values.autoscaling' });
-  }
-
-  private disruptionBudgetTemplate(): string {
-    const c = this.component;
-    const skeleton = c.disruptionBudget?.toJson()
-      ?? k8s.KubePodDisruptionBudget.manifest({ metadata: {}, spec: disruptionBudgetSpec(1, {}) });
-    return renderTemplate(skeleton, [
-      ...this.metadata(),
-      { path: 'spec.minAvailable', expr: Helm.scalar('{{ .Values.podDisruptionBudget.minAvailable | int }}') },
-      { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
-    ], { condition: '.Values.podDisruptionBudget.enabled', header: 'Pods kept through node drains: values.podDisruptionBudget' });
+${this.parts().map((p) => p.helpers ?? []).filter((h) => h.length > 0).map((h) => `\n${h.join('\n')}\n`).join('')}`;
   }
 
   /**
@@ -645,69 +405,17 @@ failureThreshold: {{ .failureThreshold | int }}
         });
       }
     }
-    for (const kind of ['cpu', 'memory', 'ephemeral-storage']) {
-      const [request, limit] = [`resources.requests.${kind}`, `resources.limits.${kind}`];
-      const [requestValue, limitValue] = [valueExpr(request), valueExpr(limit)];
-      const quantity = (e: string) => `(float64 (include "${this.chartName}.quantity" ${e}))`;
-      checks.push({
-        kind: 'message',
-        when: `and (kindIs "map" .Values.resources.requests) (kindIs "map" .Values.resources.limits) (ne (toString ${requestValue}) "<nil>") (ne (toString ${limitValue}) "<nil>") (gt ${quantity(requestValue)} ${quantity(limitValue)})`,
-        ...messageWith((l, r) => exceedsLimit(request, limit, l, r), [limitValue, requestValue]),
-      });
-    }
-    // Rules across values, with the props' words: the autoscaler's maximum and its minimum, a budget that leaves a pod to drain.
-    const [minReplicas, maxReplicas] = ['.Values.autoscaling.minReplicas', '.Values.autoscaling.maxReplicas'];
-    checks.push({
-      kind: 'message',
-      when: `and .Values.autoscaling.enabled (lt (float64 ${maxReplicas}) (float64 ${minReplicas}))`,
-      ...messageWith((min, max) => {
-        const [before, after] = violationText('autoscaling.maxReplicas', atLeast(min as unknown as number, "'autoscaling.minReplicas'"));
-        return `${before}${max}${after}`;
-      }, [minReplicas, maxReplicas]),
-    });
-    const replicas = `(ternary ${minReplicas} .Values.replicaCount .Values.autoscaling.enabled)`;
-    checks.push({
-      kind: 'message',
-      when: `and .Values.podDisruptionBudget.enabled (ge (int .Values.podDisruptionBudget.minAvailable) (max 1 (int ${replicas})))`,
-      ...messageWith((r, got) => minAvailableBelow('podDisruptionBudget.minAvailable', r, got), [replicas, '.Values.podDisruptionBudget.minAvailable']),
-    });
-    const backend = this.backend;
-    if (backend) {
-      const sqlite = `hasPrefix ${JSON.stringify(SQLITE_URL_PREFIX)} (toString (index .Values.env "DATABASE_URL" | default ""))`;
-      checks.push({
-        kind: 'message',
-        when: `and (${sqlite}) .Values.autoscaling.enabled`,
-        message: sqliteAutoscaling('env.DATABASE_URL', 'autoscaling.enabled', 'a SQLite URL', 'install the chart of an app synthesized with PostgreSQL (BackendDatabase.postgres or TODO_DATABASE=postgres)'),
-      });
-      checks.push({
-        kind: 'rule',
-        value: 'replicaCount',
-        rule: Rules.sqliteReplicas,
-        when: `and (${sqlite}) (not .Values.autoscaling.enabled)`,
-        hint: 'install the chart of an app synthesized with PostgreSQL (BackendDatabase.postgres or TODO_DATABASE=postgres) to run more replicas',
-      });
-      // The schema holds Rules.storage (above zero); the bound of SQLite's size is refused with the props' words.
-      checks.push({ kind: 'rule', value: 'persistence.size', rule: SQLITE_SIZE, when: '.Values.persistence.enabled' });
-    }
+    checks.push(...this.parts().flatMap((p) => p.checks ?? []));
     return checks;
   }
 
   private validateHelper(): string {
     const n = this.chartName;
-    const volumeChecks = this.backend ? `
-{{- /* SQLite's file must be on the volume exactly when there is one (a chart-only rule: the construct derives the URL). */}}
-{{- $url := toString (index .Values.env "DATABASE_URL" | default "") }}
-{{- $onVolume := hasPrefix (printf "${SQLITE_URL_PREFIX}%s/" .Values.persistence.mountPath) $url }}
-{{- if and .Values.persistence.enabled (hasPrefix "${SQLITE_URL_PREFIX}" $url) (not $onVolume) }}
-{{- fail (printf "env.DATABASE_URL must point under persistence.mountPath (%s) when persistence.enabled is true, e.g. ${SQLITE_URL_PREFIX}%s/todoapp.db, got %s" .Values.persistence.mountPath .Values.persistence.mountPath $url) }}
-{{- end }}
-{{- if and (not .Values.persistence.enabled) $onVolume }}
-{{- fail (printf "persistence.enabled is false but env.DATABASE_URL (%s) points at the volume; set env.DATABASE_URL=${SQLITE_URL_PREFIX}./todoapp.db and securityContext.readOnlyRootFilesystem=false for the ephemeral database" $url) }}
-{{- end }}` : '';
+    const chartOnly = this.parts().flatMap((p) => p.validate ?? []);
     return `
 {{/* Checks of the values, generated from the constructs' rules (lib/helm/chart-rules.ts). */}}
 {{- define "${n}.validate" -}}
-${renderChecks(this.checks()).join('\n')}${volumeChecks}
+${[...renderChecks(this.checks()), ...chartOnly].join('\n')}
 {{- end }}
 `;
   }
@@ -715,7 +423,7 @@ ${renderChecks(this.checks()).join('\n')}${volumeChecks}
   private notes(): string {
     const n = this.chartName;
     return `{{- $fullname := include "${n}.fullname" . -}}
-${this.component.role === 'frontend' ? 'The Todo app frontend' : 'The Todo app backend'} is installed as {{ .Release.Name }} in namespace {{ .Release.Namespace }}.
+The Todo app ${this.component.role} is installed as {{ .Release.Name }} in namespace {{ .Release.Namespace }}.
 
 1. Get the application URL by running these commands:
 {{- if .Values.ingress.enabled }}

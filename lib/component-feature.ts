@@ -1,0 +1,82 @@
+import * as k8s from '../imports/k8s';
+import type { AppComponent } from './app-component';
+import type { ChartCheck } from './helm/chart-rules';
+import type { Binding } from './helm/template';
+import type { ValuesNode } from './helm/values';
+
+/**
+ * @internal
+ * What a chart gives a feature to render itself with: the chart's name and
+ * its named helpers (`fullname`, `labels`, `selectorLabels`, ...).
+ */
+export interface ChartScope {
+  /** The chart's name: the prefix of its helpers. */
+  readonly chartName: string;
+  /** `include "<chart>.<name>" .`, with `| nindent <indent>` when given. */
+  include(name: string, indent?: number): string;
+  /** The bindings of name, namespace and labels every object of the chart shares. */
+  metadata(name?: string, labels?: string): Binding[];
+}
+
+/** @internal The fields a feature adds to the component's Deployment and its pods. */
+export interface PodFields {
+  /** Fields of the Deployment's spec (`replicas`). */
+  readonly deployment?: Partial<k8s.DeploymentSpec>;
+  /** Fields of the pod spec (`affinity`, `topologySpreadConstraints`, ...). */
+  readonly spec?: Partial<k8s.PodSpec>;
+  /** Fields of the component's container (its probes, ...). */
+  readonly container?: Partial<k8s.Container>;
+  /** Annotations of the pod template. */
+  readonly annotations?: { readonly [key: string]: string };
+  /** Volumes, after the component's own `emptyDir`s. */
+  readonly volumes?: readonly k8s.Volume[];
+  /** Mounts of the container, after the component's own. */
+  readonly volumeMounts?: readonly k8s.VolumeMount[];
+  /** The Deployment's update strategy. */
+  readonly strategy?: k8s.DeploymentStrategy;
+}
+
+/** @internal What a feature adds to the chart, besides its values. */
+export interface ChartParts {
+  /** Bindings of the Deployment's template (fields this feature sets, as Helm expressions of its values). */
+  readonly deployment?: readonly Binding[];
+  /** Templates of the objects this feature owns, by file name under `templates/`. */
+  readonly templates?: { readonly [file: string]: string };
+  /** Checks of the values, compiled from the rules the props obey (lib/helm/chart-rules.ts). */
+  readonly checks?: readonly ChartCheck[];
+  /** Lines of the chart's `validate` helper for rules that only a chart has (values the construct derives). */
+  readonly validate?: readonly string[];
+  /** Lines of `_helpers.tpl`: named templates of this feature (after the chart's own). */
+  readonly helpers?: readonly string[];
+}
+
+/**
+ * @internal
+ * One feature of a component (spreading, checksums, persistence, ...), the
+ * one place it is defined for both renderings: the Kubernetes fields it
+ * gives the component's objects, the chart values it owns (default, comment
+ * and schema, read from the same resolved props), and the chart parts that
+ * bind those values to the same fields. A component, or its definition,
+ * lists its features; `AppComponent` merges their fields into its objects,
+ * and `TodoHelmChart` renders each feature's values and parts without
+ * knowing which component it packages.
+ *
+ * Each method receives the component it is bound to (the `bind` of
+ * cdk8s-plus and the AWS CDK): a feature holds only its own options.
+ */
+export interface ComponentFeature {
+  /** What the feature is, for messages: `spreading`, `persistence`. */
+  readonly name: string;
+  /** Kubernetes: the fields of the Deployment and pods (called while the component is built). */
+  pod?(component: AppComponent): PodFields;
+  /** Helm: the values this feature owns, by top-level key, with comments and schemas; defaults read from the component. */
+  values?(component: AppComponent): { readonly [key: string]: ValuesNode };
+  /** Helm: the templates, bindings and checks of those values. */
+  chart?(component: AppComponent, chart: ChartScope): ChartParts;
+  /**
+   * Helm: egress rules of the chart's NetworkPolicy kept only when a
+   * condition on the values holds (`when`, a template pipeline): traffic
+   * that a value set at install turns on.
+   */
+  egressAtInstall?(component: AppComponent): { readonly when: string; readonly rules: readonly k8s.NetworkPolicyEgressRule[] };
+}

@@ -1,0 +1,59 @@
+import * as k8s from '../../imports/k8s';
+import type { AppComponent } from '../app-component';
+import { SECRET_LOOKING_KEY } from '../checks/semantic';
+import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
+import { Helm, renderTemplate } from '../helm/template';
+import { leaf, ValuesNode } from '../helm/values';
+import { Rules } from '../validation';
+
+/** A regular expression source that matches letters of either case, for JSON Schema (no inline flags in ECMA-262). */
+function caseInsensitive(source: string): string {
+  return source.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
+
+/**
+ * @internal
+ * The non-secret environment: the ConfigMap of the component's variables,
+ * read by the container with `envFrom`; the chart's `env` value (names that
+ * look like secrets are refused, as the checks refuse them in a ConfigMap),
+ * the ConfigMap's template and the container's reference to it.
+ */
+export class EnvConfigMap implements ComponentFeature {
+  public readonly name = 'env';
+
+  /** The component's ConfigMap. */
+  public object(c: AppComponent): k8s.KubeConfigMap {
+    return new k8s.KubeConfigMap(c, 'ConfigMap', { metadata: { name: c.configMapName, labels: c.labels }, data: c.env });
+  }
+
+  public pod(c: AppComponent): PodFields {
+    return { container: { envFrom: [{ configMapRef: { name: c.configMapName } }] } };
+  }
+
+  public values(c: AppComponent): { [key: string]: ValuesNode } {
+    return {
+      env: leaf(
+        'Non-secret environment variables, rendered into the ConfigMap the container reads (envFrom).\nA key added here appears in the container\'s environment. Secrets go in `secrets`.',
+        c.env,
+        {
+          type: 'object',
+          propertyNames: { ...Rules.envName.schema, not: { pattern: caseInsensitive(SECRET_LOOKING_KEY.source) } },
+          additionalProperties: { type: ['string', 'number', 'boolean'] },
+        },
+      ),
+    };
+  }
+
+  public chart(c: AppComponent, chart: ChartScope): ChartParts {
+    const name = `{{ ${chart.include('configMapName')} }}`;
+    return {
+      deployment: [{ path: 'spec.template.spec.containers.0.envFrom.0.configMapRef.name', expr: Helm.scalar(name) }],
+      templates: {
+        'configmap.yaml': renderTemplate(c.configMap.toJson(), [
+          ...chart.metadata(chart.include('configMapName')),
+          { path: 'data', expr: Helm.lines(['{{- range $key, $value := .Values.env }}', '{{ $key }}: {{ toString $value | quote }}', '{{- end }}']) },
+        ], { header: 'Non-secret environment: values.env' }),
+      },
+    };
+  }
+}

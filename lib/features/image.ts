@@ -1,0 +1,48 @@
+import { AppComponent, PULL_POLICIES } from '../app-component';
+import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
+import { Helm } from '../helm/template';
+import { group, leaf, ValuesNode } from '../helm/values';
+import { oneOf, Rules } from '../validation';
+
+/**
+ * @internal
+ * The container's image and pull policy (the design's Docker Image entity):
+ * the container fields, the chart's `image` values (repository, tag, pull
+ * policy, and the build arguments the image was built with) and their
+ * bindings. The tag stays a string in both renderings.
+ */
+export class Image implements ComponentFeature {
+  public readonly name = 'image';
+
+  public pod(c: AppComponent): PodFields {
+    return { container: { image: c.image.reference, imagePullPolicy: c.imagePullPolicy } };
+  }
+
+  public values(c: AppComponent): { [key: string]: ValuesNode } {
+    const image = c.image;
+    return {
+      image: group('The image (the design\'s Docker Image entity).', {
+        repository: leaf('Image repository.', image.name, Rules.imageRepository.schema),
+        tag: leaf('Image tag: a string (quote a tag that looks like a number, "1.10", or use --set-string).', image.tag, Rules.imageTag.schema),
+        pullPolicy: leaf('IfNotPresent: images built into Minikube\'s Docker daemon are used as they are.', c.imagePullPolicy, oneOf(PULL_POLICIES).schema),
+        buildArgs: leaf(
+          Object.keys(image.buildArgs).length > 0
+            ? 'Build arguments the image was built with (baked into its JavaScript bundle).\nThey must match the URLs users reach the services at; NOTES.txt prints the build command.'
+            : 'Build arguments the image was built with.',
+          image.buildArgs,
+          { type: 'object', propertyNames: Rules.envName.schema, additionalProperties: Rules.nonEmpty.schema },
+        ),
+      }),
+    };
+  }
+
+  public chart(): ChartParts {
+    const container = 'spec.template.spec.containers.0';
+    return {
+      deployment: [
+        { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
+        { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
+      ],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import * as k8s from '../../imports/k8s';
+import { AppComponent, HTTP_PORT_NAME } from '../app-component';
+import { ClusterRules, ingressSpec, ResolvedIngress } from '../cluster-objects';
+import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
+import { Helm, renderTemplate } from '../helm/template';
+import { group, leaf, ValuesNode } from '../helm/values';
+import { orEmpty, Rules } from '../validation';
+
+/** The route of a chart's Ingress before its values are bound: the host is a value without a default. */
+const CHART_DEFAULT: ResolvedIngress = { host: '', path: '/' };
+
+/**
+ * @internal
+ * An Ingress that routes a host and path to the Service (`ingressSpec`):
+ * the object, the chart's `ingress` values and its template, with the TLS
+ * entry rendered from the same spec.
+ */
+export class Ingress implements ComponentFeature {
+  public readonly name = 'ingress';
+
+  /** The component's Ingress, when it has a route. */
+  public object(c: AppComponent): k8s.KubeIngress | undefined {
+    return c.ingressRoute === undefined ? undefined : new k8s.KubeIngress(c, 'Ingress', {
+      metadata: { name: c.name, labels: c.labels },
+      spec: ingressSpec(c.ingressRoute, c.name, HTTP_PORT_NAME),
+    });
+  }
+
+  public values(c: AppComponent): { [key: string]: ValuesNode } {
+    const route = c.ingressRoute;
+    return {
+      ingress: group('An Ingress that routes host and path to the Service (the cluster profile). Browsers then use its URL.', {
+        enabled: leaf('Create the Ingress.', route !== undefined, { type: 'boolean' }),
+        className: leaf('IngressClass; empty uses the cluster default.', route?.className ?? '', orEmpty(Rules.dnsSubdomain).schema),
+        host: leaf('The host users reach the app at.', route?.host ?? CHART_DEFAULT.host, orEmpty(ClusterRules.host).schema),
+        path: leaf('The path prefix routed to this component (passed on as it is).', route?.path ?? CHART_DEFAULT.path, ClusterRules.pathPrefix.schema),
+        tls: group('TLS for the host.', {
+          secretName: leaf('A kubernetes.io/tls Secret; empty: no TLS.', route?.tlsSecret ?? '', orEmpty(Rules.dnsSubdomain).schema),
+        }),
+      }, { if: { properties: { enabled: { const: true } } }, then: { properties: { host: ClusterRules.host.schema } } }),
+    };
+  }
+
+  public chart(_c: AppComponent, chart: ChartScope): ChartParts {
+    const host = '{{ .Values.ingress.host | quote }}';
+    const spec = ingressSpec(CHART_DEFAULT, '', HTTP_PORT_NAME);
+    const tls = ingressSpec({ ...CHART_DEFAULT, tlsSecret: '-' }, '', HTTP_PORT_NAME).tls;
+    const rule = 'spec.rules.0';
+    return {
+      templates: {
+        'ingress.yaml': renderTemplate(k8s.KubeIngress.manifest({ metadata: { labels: {}, name: '' }, spec }), [
+          ...chart.metadata(),
+          { path: 'spec.ingressClassName', expr: Helm.optional('.Values.ingress.className', '{{ .Values.ingress.className | quote }}') },
+          {
+            path: 'spec.tls',
+            expr: Helm.optionalValue('.Values.ingress.tls.secretName', tls, [
+              { path: '0.hosts.0', expr: Helm.scalar(host) },
+              { path: '0.secretName', expr: Helm.scalar('{{ .Values.ingress.tls.secretName | quote }}') },
+            ]),
+          },
+          { path: `${rule}.host`, expr: Helm.scalar(host) },
+          { path: `${rule}.http.paths.0.path`, expr: Helm.scalar('{{ .Values.ingress.path | quote }}') },
+          { path: `${rule}.http.paths.0.backend.service.name`, expr: Helm.scalar(`{{ ${chart.include('fullname')} }}`) },
+        ], { condition: '.Values.ingress.enabled', header: 'Host and path to the Service: values.ingress' }),
+      },
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import * as k8s from '../../imports/k8s';
+import { AppComponent, HTTP_PORT_NAME } from '../app-component';
+import { networkPolicySpec } from '../cluster-objects';
+import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
+import { Helm, renderTemplate, valueLines } from '../helm/template';
+import { group, leaf, ValuesNode } from '../helm/values';
+
+/**
+ * @internal
+ * The NetworkPolicy (`networkPolicySpec`): traffic reaches the pods on
+ * their port only, and, with egress limited, leaves them for the cluster DNS
+ * and what the component needs only. The chart's `networkPolicy` values
+ * switch it; its template is the same spec, plus a rule that admits the
+ * `helm test` pod (by its own labels: nothing of the release selects it) on
+ * the same port, the egress rules other features turn on at install
+ * ({@link ComponentFeature.egressAtInstall}) and the user's extra rules.
+ */
+export class NetworkPolicy implements ComponentFeature {
+  public readonly name = 'network policy';
+
+  /** The component's NetworkPolicy, when `enabled`. */
+  public object(c: AppComponent, enabled: boolean): k8s.KubeNetworkPolicy | undefined {
+    // From anywhere (browsers reach NodePorts through the node), on the server's port only;
+    // out to the cluster DNS and what the component needs.
+    return enabled ? new k8s.KubeNetworkPolicy(c, 'NetworkPolicy', {
+      metadata: { name: c.name, labels: c.labels },
+      spec: networkPolicySpec(c.selectorLabels, HTTP_PORT_NAME, c.networkPolicyEgress ? c.egressRules : undefined),
+    }) : undefined;
+  }
+
+  public values(c: AppComponent): { [key: string]: ValuesNode } {
+    return {
+      networkPolicy: group('A NetworkPolicy that admits traffic on the pods\' port only (enforced by CNIs that support it: minikube start --cni=calico).', {
+        enabled: leaf('Create the NetworkPolicy.', c.networkPolicy !== undefined, { type: 'boolean' }),
+        egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {
+          enabled: leaf('Limit outgoing traffic (needs enabled).', c.networkPolicyEgress, { type: 'boolean' }),
+          extraRules: leaf('More egress rules (NetworkPolicyEgressRule objects), for servers of yours the pods call.', [], { type: 'array', items: { type: 'object' } }),
+        }),
+      }),
+    };
+  }
+
+  public chart(c: AppComponent, chart: ChartScope): ChartParts {
+    const egressEnabled = '.Values.networkPolicy.egress.enabled';
+    const json = (rules: readonly k8s.NetworkPolicyEgressRule[]) => rules.map((r) => k8s.toJson_NetworkPolicyEgressRule(r));
+    const skeleton = k8s.KubeNetworkPolicy.manifest({ metadata: { labels: {}, name: '' }, spec: networkPolicySpec({}, HTTP_PORT_NAME, []) });
+    const portRule = skeleton.spec.ingress[0];
+    const testRule = skeleton.spec.ingress.length;
+    skeleton.spec.ingress.push({ from: [{ podSelector: {} }], ...portRule });
+    // Rules that values set at install turn on (a key for a service outside the cluster).
+    const atInstall = c.features.flatMap((f) => {
+      const egress = f.egressAtInstall?.(c);
+      return egress && egress.rules.length > 0 ? [`{{- if ${egress.when} }}`, ...valueLines(json(egress.rules), []), '{{- end }}'] : [];
+    });
+    return {
+      templates: {
+        'networkpolicy.yaml': renderTemplate(skeleton, [
+          ...chart.metadata(),
+          { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(chart.include('selectorLabels')) },
+          { path: `spec.ingress.${testRule}.from.0.podSelector.matchLabels`, expr: Helm.nindent(chart.include('testLabels')) },
+          { path: 'spec.policyTypes', expr: Helm.lines(['- Ingress', `{{- if ${egressEnabled} }}`, '- Egress', '{{- end }}']) },
+          {
+            path: 'spec.egress',
+            expr: {
+              kind: 'optionalBlock',
+              condition: egressEnabled,
+              template: (n) => [
+                ...valueLines(json(c.egressRules), []),
+                ...atInstall,
+                '{{- with .Values.networkPolicy.egress.extraRules }}',
+                `{{- toYaml . | nindent ${n} }}`,
+                '{{- end }}',
+              ].map((l) => `${' '.repeat(n)}${l}`),
+            },
+          },
+        ], {
+          condition: '.Values.networkPolicy.enabled',
+          header: 'Traffic reaches the pods on their port only, and leaves them for DNS and what they need only: values.networkPolicy',
+        }),
+      },
+    };
+  }
+}

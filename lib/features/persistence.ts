@@ -1,0 +1,116 @@
+import * as k8s from '../../imports/k8s';
+import type { AppComponent, PersistentVolume } from '../app-component';
+import { DATA_MOUNT_PATH, DEFAULT_SQLITE_SIZE, SQLITE_SIZE } from '../backend-database';
+import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
+import { Helm, renderTemplate } from '../helm/template';
+import { group, leaf, ValuesNode } from '../helm/values';
+import { formatSize } from '../resources';
+import { orEmpty, Rules } from '../validation';
+
+/** Stop the old pod before starting the new one: one writer on a ReadWriteOnce volume. */
+export const RECREATE: k8s.DeploymentStrategy = { type: 'Recreate' };
+
+/** Start a new pod and wait until it is ready before stopping an old one. */
+export const ROLLING_UPDATE: k8s.DeploymentStrategy = {
+  type: 'RollingUpdate',
+  rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+};
+
+/** The name of the persistent data volume in the pod. */
+export const DATA_VOLUME = 'data';
+
+/** @internal The pod's volume of the claim `claimName`. */
+export function dataVolume(claimName: string): k8s.Volume {
+  return { name: DATA_VOLUME, persistentVolumeClaim: { claimName } };
+}
+
+/** @internal The container's mount of the data volume. */
+export function dataMount(mountPath: string): k8s.VolumeMount {
+  return { mountPath, name: DATA_VOLUME };
+}
+
+/** @internal The claim of a persistent volume: one node reads and writes it. */
+export function claimSpec(volume: PersistentVolume): k8s.PersistentVolumeClaimSpec {
+  return {
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage: k8s.Quantity.fromString(volume.size) } },
+    ...(volume.storageClass === undefined ? {} : { storageClassName: volume.storageClass }),
+  };
+}
+
+/** The volume a chart claims when `persistence.enabled` is set at install and the component had none. */
+const CHART_DEFAULT_VOLUME: PersistentVolume = { mountPath: DATA_MOUNT_PATH, size: formatSize(DEFAULT_SQLITE_SIZE) };
+
+/**
+ * @internal
+ * The database's persistent volume: a PersistentVolumeClaim mounted into the
+ * container, and the `Recreate` strategy while it is mounted (one writer on
+ * a ReadWriteOnce volume; `RollingUpdate` otherwise). The chart's
+ * `persistence` values switch and size it; a component whose definition
+ * lists this feature offers them even when it was synthesized without a
+ * volume (PostgreSQL, the ephemeral SQLite file).
+ */
+export class Persistence implements ComponentFeature {
+  public readonly name = 'persistence';
+
+  public pod(c: AppComponent): PodFields {
+    const volume = c.persistentVolume;
+    return volume === undefined
+      ? { strategy: ROLLING_UPDATE }
+      : { strategy: RECREATE, volumes: [dataVolume(c.dataClaimName)], volumeMounts: [dataMount(volume.mountPath)] };
+  }
+
+  public values(c: AppComponent): { [key: string]: ValuesNode } {
+    const volume = c.persistentVolume;
+    return {
+      persistence: group('SQLite on a PersistentVolumeClaim, kept on `helm uninstall` (helm.sh/resource-policy: keep).\nDelete it with: kubectl delete pvc <release>-data (when the release name contains the chart name).', {
+        enabled: leaf('Keep the database on a volume. With SQLite, env.DATABASE_URL must point under mountPath when enabled, and off it when not.', volume !== undefined, { type: 'boolean' }),
+        mountPath: leaf('Where the volume is mounted.', volume?.mountPath ?? CHART_DEFAULT_VOLUME.mountPath, { type: 'string', pattern: '^/[^\\s]*[^/\\s]$' }),
+        size: leaf(`Size of the volume: ${SQLITE_SIZE.allowed}.`, volume?.size ?? CHART_DEFAULT_VOLUME.size, Rules.storage.schema),
+        storageClass: leaf('Storage class; empty uses the cluster default (standard on Minikube).', volume?.storageClass ?? '', orEmpty(Rules.dnsSubdomain).schema),
+      }),
+    };
+  }
+
+  public chart(c: AppComponent, chart: ChartScope): ChartParts {
+    const enabled = '.Values.persistence.enabled';
+    const pod = 'spec.template.spec';
+    // The component's own volumes and mounts (emptyDirs), as synthesized, then the data volume's when enabled.
+    const synthesized = c.deployment.toJson().spec.template.spec;
+    const emptyDirs = (synthesized.volumes as Array<{ name: string }>).filter((v) => v.name !== DATA_VOLUME);
+    const mounts = (synthesized.containers[0].volumeMounts as Array<{ name: string }>).filter((m) => m.name !== DATA_VOLUME);
+    const claim = k8s.KubePersistentVolumeClaim.manifest({ metadata: { labels: {}, name: '' }, spec: claimSpec(CHART_DEFAULT_VOLUME) });
+    return {
+      deployment: [
+        { path: 'spec.strategy', expr: Helm.parts([{ when: enabled, value: k8s.toJson_DeploymentStrategy(RECREATE), otherwise: k8s.toJson_DeploymentStrategy(ROLLING_UPDATE) }]) },
+        {
+          path: `${pod}.volumes`,
+          expr: Helm.parts([
+            { value: emptyDirs },
+            { when: enabled, value: [dataVolume('')], bindings: [{ path: '0.persistentVolumeClaim.claimName', expr: Helm.scalar(`{{ ${chart.include('dataClaimName')} }}`) }] },
+          ]),
+        },
+        {
+          path: `${pod}.containers.0.volumeMounts`,
+          expr: Helm.parts([
+            { value: mounts },
+            { when: enabled, value: [dataMount('')], bindings: [{ path: '0.mountPath', expr: Helm.scalar('{{ .Values.persistence.mountPath | quote }}') }] },
+          ]),
+        },
+      ],
+      templates: {
+        'pvc.yaml': renderTemplate(claim, [
+          ...chart.metadata(chart.include('dataClaimName')),
+          { path: 'metadata.annotations', expr: Helm.lines(['helm.sh/resource-policy: keep']) },
+          { path: 'spec.resources.requests.storage', expr: Helm.scalar('{{ .Values.persistence.size | quote }}') },
+          { path: 'spec.storageClassName', expr: Helm.optional('.Values.persistence.storageClass', '{{ .Values.persistence.storageClass | quote }}') },
+        ], {
+          condition: enabled,
+          header: 'The database volume: values.persistence; kept on helm uninstall',
+        }),
+      },
+      // The schema holds Rules.storage (above zero); the bound of SQLite's size is refused with the props' words.
+      checks: [{ kind: 'rule', value: 'persistence.size', rule: SQLITE_SIZE, when: enabled }],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import type { AppComponent } from '../app-component';
+import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
+import { Helm } from '../helm/template';
+import { leaf, ValuesNode } from '../helm/values';
+import { Rules } from '../validation';
+
+/**
+ * @internal
+ * The Deployment's replica count, left out when an autoscaler owns it: the
+ * field, the chart's `replicaCount` value and its binding (kept only while
+ * `autoscaling.enabled` is false).
+ */
+export class Replicas implements ComponentFeature {
+  public readonly name = 'replicas';
+
+  public pod(c: AppComponent): PodFields {
+    return c.autoscaling ? {} : { deployment: { replicas: c.replicas } };
+  }
+
+  public values(c: AppComponent): { [key: string]: ValuesNode } {
+    return { replicaCount: leaf('Number of pods.', c.replicas, Rules.replicas.schema) };
+  }
+
+  public chart(): ChartParts {
+    return { deployment: [{ path: 'spec.replicas', expr: Helm.optional('not .Values.autoscaling.enabled', '{{ .Values.replicaCount | int }}') }] };
+  }
+}

@@ -1,0 +1,35 @@
+import type { AppComponent } from '../app-component';
+import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
+import { Helm } from '../helm/template';
+import { leaf, ValuesNode } from '../helm/values';
+
+/**
+ * @internal
+ * The pod's and the container's security contexts (the "restricted" Pod
+ * Security Standard, a read-only root filesystem unless the component
+ * writes to it): the fields, the chart's `podSecurityContext` and
+ * `securityContext` values, and their bindings.
+ */
+export class SecurityContexts implements ComponentFeature {
+  public readonly name = 'security contexts';
+
+  public pod(c: AppComponent): PodFields {
+    return { spec: { securityContext: c.podSecurityContext }, container: { securityContext: c.containerSecurityContext } };
+  }
+
+  public values(c: AppComponent): { [key: string]: ValuesNode } {
+    return {
+      podSecurityContext: leaf('Pod security context ("restricted" Pod Security Standard).', c.podSecurityContext, { type: 'object' }),
+      securityContext: leaf('Container security context (read-only root filesystem, no privilege escalation, no capabilities).', c.containerSecurityContext, { type: 'object' }),
+    };
+  }
+
+  public chart(): ChartParts {
+    return {
+      deployment: [
+        { path: 'spec.template.spec.securityContext', expr: Helm.nindent('toYaml .Values.podSecurityContext') },
+        { path: 'spec.template.spec.containers.0.securityContext', expr: Helm.nindent('toYaml .Values.securityContext') },
+      ],
+    };
+  }
+}
