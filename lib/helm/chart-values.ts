@@ -4,7 +4,8 @@ import { TodoBackend } from '../todo-backend';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
 import { HealthProbe, ProbeType } from '../health-probe';
 import { formatSize } from '../resources';
-import { ClusterRules, DEFAULT_AUTOSCALING } from '../cluster-objects';
+import { ClusterRules, DEFAULT_AUTOSCALING, DNS_EGRESS } from '../cluster-objects';
+import * as k8s from '../../imports/k8s';
 import { integerBetween, JsonSchema, oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup } from './values';
 
@@ -59,6 +60,7 @@ function persistenceValues(backend: TodoBackend): ValueGroup {
 export function componentValues(component: AppComponent): ValueGroup {
   const image = component.image;
   const own = ownSecretVariables(component);
+  const refs = component.secretVariables.filter((v) => v.secretRef !== undefined);
   const secretLines = own.map((v) => `${v.name}: ${v.optional
     ? 'optional; left out when empty.'
     : v.generate
@@ -70,6 +72,7 @@ export function componentValues(component: AppComponent): ValueGroup {
     image: group('The image (the design\'s Docker Image entity).', {
       repository: leaf('Image repository.', image.name, Rules.imageRepository.schema),
       tag: leaf('Image tag: a string (quote a tag that looks like a number, "1.10", or use --set-string).', image.tag, Rules.imageTag.schema),
+      port: leaf('The port the server in the image listens on: the container port named "http".', image.port, Rules.port.schema),
       pullPolicy: leaf('IfNotPresent: images built into Minikube\'s Docker daemon are used as they are.', component.imagePullPolicy, oneOf(PULL_POLICIES).schema),
       buildArgs: leaf(
         Object.keys(image.buildArgs).length > 0
@@ -97,6 +100,12 @@ export function componentValues(component: AppComponent): ValueGroup {
     secrets: group(`Secret environment variables, kept in a Secret.\n${secretLines.join('\n')}`,
       // The type only: the rule of each value is checked by the chart (chart-rules.ts), to refuse with the props' words.
       Object.fromEntries(own.map((v) => [v.name, leaf(`${v.optional ? 'Optional.' : v.generate ? 'Generated when empty.' : 'Required.'} Empty or ${v.rule.allowed}.`, '', { type: 'string' })]))),
+    ...(refs.length > 0 ? {
+      secretRefs: group('Secret variables read from Secrets of yours: the Secret\'s name and key.', Object.fromEntries(refs.map((v) => [v.name, group(`${v.name}.`, {
+        name: leaf('The Secret.', v.secretRef!.name, Rules.dnsSubdomain.schema),
+        key: leaf('The key holding the value.', v.secretRef!.key, Rules.secretKey.schema),
+      })]))),
+    } : {}),
     existingSecret: leaf(`Name of an existing Secret holding ${own.map((v) => v.name).join(' and ')}; no Secret is created, and secrets.* must be empty.`, component.usesExistingSecret ? component.secretName : '', orEmpty(Rules.dnsSubdomain).schema),
     ...(own.some((v) => v.generate) ? {
       gitOps: leaf(
@@ -138,6 +147,13 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
       enabled: leaf('Create the NetworkPolicy.', component.networkPolicy !== undefined, { type: 'boolean' }),
       egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {
         enabled: leaf('Limit outgoing traffic (needs enabled).', component.networkPolicyEgress, { type: 'boolean' }),
+        rules: leaf(
+          `What the component needs besides the cluster DNS (NetworkPolicyEgressRule objects), synthesized from the app: ${component instanceof TodoBackend
+            ? 'its PostgreSQL port, and HTTPS when an Anthropic key is given (also added when one is set at install)'
+            : 'its backend\'s pods and port, and its NodePort or the Ingress\'s HTTP and HTTPS'}.`,
+          component.egressRules.filter((r) => r !== DNS_EGRESS).map((r) => k8s.toJson_NetworkPolicyEgressRule(r)),
+          { type: 'array', items: { type: 'object' } },
+        ),
         extraRules: leaf('More egress rules (NetworkPolicyEgressRule objects), for servers of yours the pods call.', [], { type: 'array', items: { type: 'object' } }),
       }),
     }),

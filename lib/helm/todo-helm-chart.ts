@@ -6,7 +6,7 @@ import { AppComponent, DATA_VOLUME, HTTP_PORT_NAME, PART_OF, RECREATE, ROLLING_U
 import { HTTPS_PORT, TodoBackend } from '../todo-backend';
 import { SQLITE_SIZE } from '../backend-database';
 import { check, Rules } from '../validation';
-import { autoscalerSpec, disruptionBudgetSpec, egressToPorts, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
+import { autoscalerSpec, disruptionBudgetSpec, DNS_EGRESS, egressToPorts, ingressSpec, networkPolicySpec, resolveAutoscaling } from '../cluster-objects';
 import { exceptionAnnotationsTemplate, LintException } from '../lint-exceptions';
 import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
@@ -267,12 +267,17 @@ export class TodoHelmChart extends Construct {
         ]),
       },
       { path: 'spec.template.spec.securityContext', expr: Helm.nindent('toYaml .Values.podSecurityContext') },
+      { path: `${container}.name`, expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
       { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
+      { path: `${container}.ports.0.containerPort`, expr: Helm.scalar('{{ .Values.image.port | int }}') },
       { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
       { path: `${container}.envFrom.0.configMapRef.name`, expr: Helm.scalar(`{{ ${this.include('configMapName')} }}`) },
       ...c.secretVariables.flatMap((v, i) => (own.includes(v)
         ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
-        : [])),
+        : [
+          { path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.name | quote }}`) },
+          { path: `${container}.env.${i}.valueFrom.secretKeyRef.key`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.key | quote }}`) },
+        ])),
       { path: `${container}.startupProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.startup`) },
       { path: `${container}.livenessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.liveness`) },
       { path: `${container}.readinessProbe`, expr: Helm.nindent(`include "${this.chartName}.probe" .Values.probes.readiness`) },
@@ -350,12 +355,18 @@ export class TodoHelmChart extends Construct {
   private networkPolicyTemplate(): string {
     const skeleton = this.component.networkPolicy?.toJson()
       ?? k8s.KubeNetworkPolicy.manifest({ metadata: {}, spec: networkPolicySpec({}, HTTP_PORT_NAME) });
-    const egress = this.component.egressRules.map((r) => k8s.toJson_NetworkPolicyEgressRule(r));
+    const dns = k8s.toJson_NetworkPolicyEgressRule(DNS_EGRESS);
     const yaml = (value: unknown) => stringifyYaml(value).replace(/\n$/, '').split('\n');
-    // A key set at install (secrets.ANTHROPIC_API_KEY or existingSecret) needs HTTPS, unless the synthesized rules have it.
+    // A key set at install (secrets.ANTHROPIC_API_KEY or existingSecret) needs HTTPS, unless the rules have it.
     const https = k8s.toJson_NetworkPolicyEgressRule(egressToPorts([HTTPS_PORT]));
-    const httpsWhenKeyed = this.backend && !egress.some((r) => JSON.stringify(r) === JSON.stringify(https))
-      ? ['{{- if or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret }}', ...yaml([https]), '{{- end }}']
+    const httpsWhenKeyed = this.backend
+      ? [
+        '{{- $https := false }}',
+        `{{- range .Values.networkPolicy.egress.rules }}{{ if eq (toJson .) ${JSON.stringify(sortedJson(https))} }}{{ $https = true }}{{ end }}{{ end }}`,
+        '{{- if and (or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret) (not $https) }}',
+        ...yaml([https]),
+        '{{- end }}',
+      ]
       : [];
     const portRule = k8s.toJson_NetworkPolicyIngressRule(networkPolicySpec({}, HTTP_PORT_NAME).ingress![0]);
     const testRule = skeleton.spec.ingress.length;
@@ -371,7 +382,10 @@ export class TodoHelmChart extends Construct {
           kind: 'optionalBlock',
           condition: '.Values.networkPolicy.egress.enabled',
           template: (n) => [
-            ...yaml(egress),
+            ...yaml([dns]),
+            '{{- with .Values.networkPolicy.egress.rules }}',
+            `{{- toYaml . | nindent ${n} }}`,
+            '{{- end }}',
             ...httpsWhenKeyed,
             '{{- with .Values.networkPolicy.egress.extraRules }}',
             `{{- toYaml . | nindent ${n} }}`,
@@ -777,6 +791,13 @@ const TEST_POD_EXCEPTIONS = {
   [`${KUBE_SCORE_REASON}pod-networkpolicy`]: 'the helm test pod makes one request to the Service and exits; the component\'s NetworkPolicy admits it',
   [`${KUBE_SCORE_REASON}container-image-pull-policy`]: 'busybox:1.36 is a fixed tag; IfNotPresent spares a registry round trip on every helm test',
 };
+
+/** JSON with the keys of every object sorted, as Helm's `toJson` writes a map. */
+function sortedJson(value: unknown): string {
+  const sort = (v: unknown): unknown => (Array.isArray(v) ? v.map(sort)
+    : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as { [k: string]: unknown })[k])])) : v);
+  return JSON.stringify(sort(value));
+}
 
 const HELMIGNORE = `# Patterns to ignore when building packages.
 # This supports shell glob matching, relative path matching, and
