@@ -27,7 +27,8 @@ import { parseYaml } from '../support/yaml';
  *
  * The charts are written once per component kind, from the default props (and
  * per database kind: see BASES). Each case draws a random backend and frontend,
- * synthesizes them, derives the values that stand for each component with the
+ * synthesizes them (both must pass the checks), derives the values that stand
+ * for one of them (backends on even cases, frontends on odd) with the
  * function that computes a chart's own values.yaml from a component
  * (`componentValues`), renders the default chart with those values with the
  * real helm, and requires every object to equal the plain manifests' (labels
