@@ -30,7 +30,7 @@ describe('components list their features; the chart renders them', () => {
     expect(front['values.yaml']).not.toMatch(/^persistence:$/m);
     expect(back['templates/_helpers.tpl']).toContain('env.DATABASE_URL must point under persistence.mountPath');
     expect(front['templates/_helpers.tpl']).not.toContain('DATABASE_URL');
-    expect(back['templates/networkpolicy.yaml']).toContain('{{- if or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret }}');
+    expect(back['templates/networkpolicy.yaml']).toContain('{{- if and (or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret) (not (contains');
     expect(front['templates/networkpolicy.yaml']).not.toContain('ANTHROPIC_API_KEY');
     for (const f of [back, front]) {
       expect(f['templates/deployment.yaml']).toContain('{{- if .Values.spreadAcrossNodes }}');

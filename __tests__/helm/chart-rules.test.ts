@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { Cpu } from 'cdk8s-plus-28';
 import { parse as parseYaml12 } from 'yaml';
 import { BackendDatabase, SQLITE_SIZE } from '../../lib/backend-database';
-import { renderChecks, schemaTest } from '../../lib/helm/chart-rules';
+import { goPattern, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
 import { synthesize } from '../../lib/synth';
 import { TodoBackend } from '../../lib/todo-backend';
 import { TodoFrontend } from '../../lib/todo-frontend';
@@ -61,6 +61,7 @@ describe('the charts refuse what the props refuse, with the same words', () => {
   test.each([
     ['short', 'short'],
     ['with a space', `${'s'.repeat(20)} ${'s'.repeat(20)}`],
+    ['with a no-break space (white space to JavaScript, not to Go\'s \\s)', `${'s'.repeat(20)}\u00a0${'s'.repeat(20)}`],
   ])('secrets.JWT_SECRET %s', (_name, value) => {
     const props = thrown(() => new TodoBackend(Testing.chart(), 'b', { jwtSecret: value }));
     const settings = thrown(() => synthesize({ outdir: path.join(tmp, 'never'), env: { ...ENV, JWT_SECRET: value, TODO_SECRETS_FILE: path.join(tmp, 'x.json') } }));
@@ -252,10 +253,19 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     expect(() => schemaTest({ type: 'object' }, '$v')).toThrow('a chart check cannot test type "object"');
   });
 
+  test('a pattern\'s \\s and \\S are spelled out for Go\'s regexp as JavaScript reads them, in a class too; \\S in a class is an error', () => {
+    const ws = '\\t\\n\\v\\f\\r \\x{00a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}';
+    expect(goPattern('^\\S+$')).toBe(`^[^${ws}]+$`);
+    expect(goPattern('^/[^\\s]*[^/\\s]$')).toBe(`^/[^${ws}]*[^/${ws}]$`);
+    expect(goPattern('a\\s\\.b[\\]x]')).toBe(`a[${ws}]\\.b[\\]x]`);
+    expect(() => goPattern('[\\S]')).toThrow('a chart check cannot compile \\S inside a character class: [\\S]');
+  });
+
   test('the Go-template test of each rule accepts exactly what rule.test accepts (seeded, one helm run)', () => {
     const rules: Array<[string, Rule<unknown>, fc.Arbitrary<unknown>]> = [
-      ['secret', Rules.secret, fc.oneof(fc.string({ minLength: 25, maxLength: 40 }), fc.stringMatching(/^\S{28,36}( \S{0,3})?$/))],
-      ['credential', Rules.credential, fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a b', 'x\t', 'sk-1'))],
+      // With white space that JavaScript's \s knows and Go's (ASCII only) does not: a no-break space, a line separator, an ideographic space.
+      ['secret', Rules.secret, fc.oneof(fc.string({ minLength: 25, maxLength: 40 }), fc.tuple(fc.stringMatching(/^\S{28,36}$/), fc.constantFrom('', ' ', '\u00a0', '\u2028', '\u3000', '\ufeff', '\u000b')).map(([t, w]) => `${t.slice(0, 16)}${w}${t.slice(16)}`))],
+      ['credential', Rules.credential, fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a b', 'x\t', 'sk-1', 'sk\u00a0x', '\u2003', 'k\u1680'))],
       ['sqliteReplicas', Rules.sqliteReplicas, fc.oneof(fc.integer({ min: -3, max: 4 }), fc.constantFrom(0.5, 1.0, 2.5))],
       ['sqliteSize', SQLITE_SIZE, fc.oneof(
         fc.tuple(fc.bigInt({ min: 0n, max: 300000000000000n }), fc.constantFrom('', 'k', 'M', 'G', 'T', 'Ki', 'Mi', 'Gi', 'Ti')).map(([n, s]) => `${n}${s}`),

@@ -153,6 +153,24 @@ describe('values take effect', () => {
     expect(c.imagePullPolicy).toBe('Always');
   });
 
+  test('image.port is the container port the Service and probes reach by name; the container is named after the release', () => {
+    const objs = template(BACKEND(), { release: 'shop', set: { 'image.port': 9000 }, skipTests: true });
+    const c = containerOf(find(objs, 'Deployment', 'shop-todo-backend'));
+    expect(c.name).toBe('shop-todo-backend');
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 9000, protocol: 'TCP' }]);
+    expect(find(objs, 'Service', 'shop-todo-backend').spec.ports[0].targetPort).toBe('http');
+    expect(runAllChecks(objs)).toEqual([]);
+  });
+
+  test('networkPolicy.egress.rules replaces what the component needs; DNS stays first', () => {
+    const rules = (set: { [k: string]: string | number }) => find(template(FRONTEND(), { set, skipTests: true }), 'NetworkPolicy', 'todo-frontend').spec.egress;
+    const defaults = rules({});
+    expect(defaults).toHaveLength(3);
+    expect(defaults[1].to[0].podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'todo-backend', 'app.kubernetes.io/instance': 'todo-backend' });
+    const other = rules({ 'networkPolicy.egress.rules[0].ports[0].port': 31000, 'networkPolicy.egress.rules[0].ports[0].protocol': 'TCP' });
+    expect(other).toEqual([defaults[0], { ports: [{ port: 31000, protocol: 'TCP' }] }]);
+  });
+
   test('replicaCount', () => {
     expect(deployment(backend({ replicaCount: 0 })).spec.replicas).toBe(0);
   });
@@ -325,6 +343,13 @@ describe('charts of the cluster profile', () => {
       expect(comparable(find(rendered, kind, name))).toEqual(comparable(find(clusterPlain, kind, name)));
     }
     expect(comparable(find(rendered, 'ConfigMap', `${name}-config`))).toEqual(comparable(find(clusterPlain, 'ConfigMap', `${name}-config`)));
+  });
+
+  test('with the URL in a Secret of yours, secretRefs.DATABASE_URL names it', () => {
+    const chart = path.join(dir, 'secret', 'helm', 'backend');
+    const ref = (set: { [k: string]: string }) => containerOf(find(template(chart, { set, skipTests: true }), 'Deployment', 'todo-backend')).env.find((e: any) => e.name === 'DATABASE_URL').valueFrom.secretKeyRef;
+    expect(ref({})).toEqual({ name: 'todo-db', key: 'DATABASE_URL' });
+    expect(ref({ 'secretRefs.DATABASE_URL.name': 'db-creds', 'secretRefs.DATABASE_URL.key': 'url' })).toEqual({ name: 'db-creds', key: 'url' });
   });
 
   test('with the URL in the chart\'s Secret, secrets.DATABASE_URL is required (no secret in the chart)', () => {
@@ -536,7 +561,7 @@ describe('TodoHelmChart', () => {
     const todo = new TodoApp(chart, 'todo', { backend: { replicas: 0, imageTag: 'v3', nodePort: 31999, jwtSecret: TEST_SECRETS.jwtSecret } });
     const values = new TodoHelmChart(chart, 'c', { component: todo.backend }).defaultValues() as any;
     expect(values.replicaCount).toBe(0);
-    expect(values.image).toEqual({ repository: 'todo-backend', tag: 'v3', pullPolicy: 'IfNotPresent', buildArgs: {} });
+    expect(values.image).toEqual({ repository: 'todo-backend', tag: 'v3', port: 8000, pullPolicy: 'IfNotPresent', buildArgs: {} });
     expect(values.service).toEqual({ type: 'NodePort', port: 8000, nodePort: 31999 });
     expect(values.secrets).toEqual({ JWT_SECRET: '', ANTHROPIC_API_KEY: '' });
   });

@@ -24,6 +24,7 @@ export class Image implements ComponentFeature {
       image: group('The image (the design\'s Docker Image entity).', {
         repository: leaf('Image repository.', image.name, Rules.imageRepository.schema),
         tag: leaf('Image tag: a string (quote a tag that looks like a number, "1.10", or use --set-string).', image.tag, Rules.imageTag.schema),
+        port: leaf('The port the server in the image listens on: the container port named "http".', image.port, Rules.port.schema),
         pullPolicy: leaf('IfNotPresent: images built into Minikube\'s Docker daemon are used as they are.', c.imagePullPolicy, oneOf(PULL_POLICIES).schema),
         buildArgs: leaf(
           Object.keys(image.buildArgs).length > 0
@@ -41,6 +42,7 @@ export class Image implements ComponentFeature {
     return {
       deployment: [
         { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
+        { path: `${container}.ports.0.containerPort`, expr: Helm.scalar('{{ .Values.image.port | int }}') },
         { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
       ],
     };

@@ -1,6 +1,6 @@
 import * as k8s from '../../imports/k8s';
 import { AppComponent, HTTP_PORT_NAME } from '../app-component';
-import { networkPolicySpec } from '../cluster-objects';
+import { DNS_EGRESS, networkPolicySpec } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Helm, renderTemplate, valueLines } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
@@ -34,6 +34,11 @@ export class NetworkPolicy implements ComponentFeature {
         enabled: leaf('Create the NetworkPolicy.', c.networkPolicy !== undefined, { type: 'boolean' }),
         egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {
           enabled: leaf('Limit outgoing traffic (needs enabled).', c.networkPolicyEgress, { type: 'boolean' }),
+          rules: leaf(
+            'What the component needs besides the cluster DNS (NetworkPolicyEgressRule objects), synthesized from the app.',
+            c.egressRules.filter((r) => r !== DNS_EGRESS).map((r) => k8s.toJson_NetworkPolicyEgressRule(r)),
+            { type: 'array', items: { type: 'object' } },
+          ),
           extraRules: leaf('More egress rules (NetworkPolicyEgressRule objects), for servers of yours the pods call.', [], { type: 'array', items: { type: 'object' } }),
         }),
       }),
@@ -65,7 +70,10 @@ export class NetworkPolicy implements ComponentFeature {
               kind: 'optionalBlock',
               condition: egressEnabled,
               template: (n) => [
-                ...valueLines(json(c.egressRules), []),
+                ...valueLines(json([DNS_EGRESS]), []),
+                '{{- with .Values.networkPolicy.egress.rules }}',
+                `{{- toYaml . | nindent ${n} }}`,
+                '{{- end }}',
                 ...atInstall,
                 '{{- with .Values.networkPolicy.egress.extraRules }}',
                 `{{- toYaml . | nindent ${n} }}`,

@@ -29,9 +29,20 @@ export class SecretEgress implements ComponentFeature {
     return keyed ? [this.rule] : [];
   }
 
-  public egressAtInstall(c: AppComponent): { when: string; rules: k8s.NetworkPolicyEgressRule[] } {
-    const json = (r: k8s.NetworkPolicyEgressRule) => JSON.stringify(k8s.toJson_NetworkPolicyEgressRule(r));
-    const synthesized = c.egressRules.some((r) => json(r) === json(this.rule));
-    return { when: `or .Values.secrets.${this.secret} .Values.existingSecret`, rules: synthesized ? [] : [this.rule] };
+  /** The rule, when the key or an existing Secret is set at install and the egress rules of the values lack it. */
+  public egressAtInstall(_c: AppComponent): { when: string; rules: k8s.NetworkPolicyEgressRule[] } {
+    // Helm's toJson writes a map's keys sorted: the rule, written the same way, is found in the rules' JSON.
+    const rule = JSON.stringify(sortedJson(k8s.toJson_NetworkPolicyEgressRule(this.rule)));
+    return {
+      when: `and (or .Values.secrets.${this.secret} .Values.existingSecret) (not (contains ${rule} (toJson .Values.networkPolicy.egress.rules)))`,
+      rules: [this.rule],
+    };
   }
+}
+
+/** JSON with the keys of every object sorted, as Helm's `toJson` writes a map. */
+function sortedJson(value: unknown): string {
+  const sort = (v: unknown): unknown => (Array.isArray(v) ? v.map(sort)
+    : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as { [k: string]: unknown })[k])])) : v);
+  return JSON.stringify(sort(value));
 }

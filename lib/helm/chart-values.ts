@@ -14,7 +14,7 @@ export function ownSecretVariables(component: AppComponent): SecretVariable[] {
  * value not listed comes after these.
  */
 const VALUES_ORDER = [
-  'nameOverride', 'fullnameOverride', 'image', 'replicaCount', 'service', 'env', 'secrets', 'existingSecret', 'gitOps',
+  'nameOverride', 'fullnameOverride', 'image', 'replicaCount', 'service', 'env', 'secrets', 'secretRefs', 'existingSecret', 'gitOps',
   'probes', 'terminationGracePeriodSeconds', 'persistence', 'ingress', 'autoscaling', 'podDisruptionBudget',
   'spreadAcrossNodes', 'networkPolicy', 'resources', 'podSecurityContext', 'securityContext',
 ];
@@ -43,6 +43,7 @@ function withFeatureValues(component: AppComponent, tree: ValueGroup): ValueGrou
  */
 export function componentValues(component: AppComponent): ValueGroup {
   const own = ownSecretVariables(component);
+  const refs = component.secretVariables.filter((v) => v.secretRef !== undefined);
   const secretLines = own.map((v) => `${v.name}: ${v.optional
     ? 'optional; left out when empty.'
     : v.generate
@@ -59,6 +60,12 @@ export function componentValues(component: AppComponent): ValueGroup {
     secrets: group(`Secret environment variables, kept in a Secret.\n${secretLines.join('\n')}`,
       // The type only: the rule of each value is checked by the chart (chart-rules.ts), to refuse with the props' words.
       Object.fromEntries(own.map((v) => [v.name, leaf(`${v.optional ? 'Optional.' : v.generate ? 'Generated when empty.' : 'Required.'} Empty or ${v.rule.allowed}.`, '', { type: 'string' })]))),
+    ...(refs.length > 0 ? {
+      secretRefs: group('Secret variables read from Secrets of yours: the Secret\'s name and key.', Object.fromEntries(refs.map((v) => [v.name, group(`${v.name}.`, {
+        name: leaf('The Secret.', v.secretRef!.name, Rules.dnsSubdomain.schema),
+        key: leaf('The key holding the value.', v.secretRef!.key, Rules.secretKey.schema),
+      })]))),
+    } : {}),
     existingSecret: leaf(`Name of an existing Secret holding ${own.map((v) => v.name).join(' and ')}; no Secret is created, and secrets.* must be empty.`, component.usesExistingSecret ? component.secretName : '', orEmpty(Rules.dnsSubdomain).schema),
     ...(own.some((v) => v.generate) ? {
       gitOps: leaf(

@@ -204,9 +204,13 @@ export class TodoHelmChart extends Construct {
       this.lintAnnotations('Deployment'),
       { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: 'spec.template.metadata.labels', expr: Helm.nindent(this.include('labels')) },
+      { path: `${container}.name`, expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
       ...c.secretVariables.flatMap((v, i) => (own.includes(v)
         ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
-        : [])),
+        : [
+          { path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.name | quote }}`) },
+          { path: `${container}.env.${i}.valueFrom.secretKeyRef.key`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.key | quote }}`) },
+        ])),
       ...this.parts().flatMap((p) => p.deployment ?? []),
     ], {
       header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',

@@ -1,0 +1,612 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import Ajv from 'ajv';
+import { ApiObject, Chart, Duration, Size, Testing } from 'cdk8s';
+import { Cpu, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
+import { diff } from 'jest-diff';
+import { AppComponent, AppComponentOptions } from '../../lib/app-component';
+import { BackendDatabase, DatabaseEngine } from '../../lib/backend-database';
+import { runAllChecks } from '../../lib/checks';
+import { checkLint, exceptionsWithoutReason } from '../../lib/checks/lint';
+import { SECRET_LOOKING_KEY } from '../../lib/checks/semantic';
+import { componentValues, ownSecretVariables } from '../../lib/helm/chart-values';
+import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
+import { defaultValues } from '../../lib/helm/values';
+import { HealthProbe } from '../../lib/health-probe';
+import { BACKEND_IMAGE, TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
+import { FRONTEND_IMAGE, TodoFrontend, TodoFrontendProps } from '../../lib/todo-frontend';
+import { TodoApp } from '../../lib/todo-app';
+import { helmAsync } from '../support/helm';
+import { validateObjects } from '../support/k8s-schema';
+import { parseYaml } from '../support/yaml';
+
+/**
+ * One model, beyond the defaults.
+ *
+ * The charts are written once per component kind, from the default props (and
+ * per database kind: see BASES). Each case draws a random backend and frontend,
+ * synthesizes them (both must pass the checks), derives the values that stand
+ * for one of them (backends on even cases, frontends on odd) with the
+ * function that computes a chart's own values.yaml from a component
+ * (`componentValues`), renders the default chart with those values with the
+ * real helm, and requires every object to equal the plain manifests' (labels
+ * and checksums aside: `comparable`), to be strictly valid against the
+ * Kubernetes 1.28 schema, and to pass the project's checks. So the templates
+ * are generic: no value of a random component is baked into a chart.
+ *
+ * The inverse: values the chart's values.schema.json accepts render objects
+ * that pass the same validation and checks, or the chart refuses them with a
+ * message that names a value.
+ *
+ * Seeded: FUZZ_SEED=<n> reproduces a run, FUZZ_RUNS scales it; a failure
+ * prints the seed, the case number, the drawn props and a diff.
+ */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
+/** Each case draws an app (a backend and its frontend) and renders one of them with helm. */
+const CASES = Math.round(300 * RUNS);
+const INVERSE_CASES = Math.round(100 * RUNS);
+/** helm renders at once: helm template keeps one CPU busy. */
+const PARALLEL = Math.min(4, Math.max(2, os.cpus().length));
+
+// ---------------------------------------------------------------- the draws
+
+const label = fc.stringMatching(/^[a-z]([-a-z0-9]{0,10}[a-z0-9])?$/);
+const subdomain = fc.tuple(label, fc.option(label, { nil: undefined })).map(([a, b]) => (b ? `${a}.${b}` : a));
+const tag = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/),
+  fc.constantFrom('latest', '1.10', '0o17', 'yes', '1e3', 'null'),
+  fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{60,127}$/),
+);
+const repository = fc.oneof(
+  fc.stringMatching(/^[a-z0-9]{1,8}([._-][a-z0-9]{1,5})?(\/[a-z0-9]{1,8}){0,2}$/),
+  fc.tuple(label, fc.integer({ min: 1, max: 65535 }), label).map(([h, p, n]) => `${h}.example:${p}/${n}`),
+);
+const httpPath = fc.stringMatching(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]{0,20}$/);
+const seconds = (min: number, max: number) => fc.integer({ min, max });
+const timings = fc.record({
+  initialDelay: fc.option(seconds(0, 300), { nil: undefined }),
+  period: fc.option(seconds(1, 300), { nil: undefined }),
+  timeout: fc.option(seconds(1, 60), { nil: undefined }),
+  failureThreshold: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
+});
+const probe = fc.option(fc.oneof(
+  fc.record({ type: fc.constant('http' as const), path: httpPath, timings }),
+  fc.record({ type: fc.constant('tcp' as const), timings }),
+), { nil: undefined });
+const ordered = (arb: fc.Arbitrary<number>) => fc.tuple(arb, arb).map(([a, b]) => (a <= b ? [a, b] : [b, a]));
+const resources = fc.record({
+  cpu: fc.option(fc.oneof(ordered(fc.integer({ min: 1, max: 4000 })).map(([r, l]) => ({ millis: [r, l] })), ordered(fc.integer({ min: 1, max: 8 })).map(([r, l]) => ({ units: [r, l] }))), { nil: undefined }),
+  memory: fc.option(ordered(fc.integer({ min: 1, max: 8192 })), { nil: undefined }),
+  ephemeralStorage: fc.option(ordered(fc.integer({ min: 1, max: 8192 })), { nil: undefined }),
+}, { requiredKeys: [] });
+const envName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/).filter((n) => !SECRET_LOOKING_KEY.test(n) && !['DATABASE_URL', 'JWT_SECRET', 'ANTHROPIC_API_KEY', 'BETTER_AUTH_SECRET'].includes(n));
+const envValue = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.constantFrom('', 'yes', 'off', '0o17', '1_000', '1.10', 'null', '~', '2026-11-27', ' lead', 'trail ', 'a: b', '#x', '{x}', '"q"', "'q'", 'line\nbreak', 'tab\there', '\\u0041'),
+);
+const env = fc.option(fc.dictionary(fc.oneof(envName, fc.constantFrom('JWT_EXPIRY_HOURS', 'ANTHROPIC_MODEL', 'PORT', 'HOSTNAME', 'LOG_LEVEL')), envValue, { maxKeys: 4 }), { nil: undefined });
+const secret = fc.stringMatching(/^[!-~]{32,48}$/);
+const credential = fc.stringMatching(/^[!-~]{1,20}$/);
+const host = (suffix: string) => fc.tuple(label, label).map(([a, b]) => `${a}.${b}.${suffix}`);
+const ingress = (suffix: string) => fc.record({
+  host: host(suffix),
+  path: fc.option(fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), { nil: undefined }),
+  tlsSecret: fc.option(subdomain, { nil: undefined }),
+  className: fc.option(subdomain, { nil: undefined }),
+}, { requiredKeys: ['host'] });
+/** How the component is reached: browsers need a NodePort, a LoadBalancer's nodePort or an Ingress. */
+const exposure = (suffix: string) => fc.oneof(
+  fc.record({ serviceType: fc.constantFrom(ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER, undefined), ingress: fc.option(ingress(suffix), { nil: undefined }) }),
+  fc.record({ serviceType: fc.constant(ServiceType.CLUSTER_IP), ingress: ingress(suffix) }),
+);
+/** Pods: a fixed count or an autoscaler (SQLite: 0 or 1 pod, no autoscaler; see commonProps); a budget below the pod count; spreading. */
+const pods = fc.record({
+  replicas: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
+  autoscaling: fc.option(fc.record({
+    minReplicas: fc.option(fc.integer({ min: 2, max: 8 }), { nil: undefined }),
+    extra: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+    targetCpuUtilization: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
+  }), { nil: undefined }),
+  budget: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+  spreadAcrossNodes: fc.option(fc.boolean(), { nil: undefined }),
+});
+const common = (suffix: string) => fc.record({
+  imageTag: fc.option(tag, { nil: undefined }),
+  image: fc.option(fc.record({ name: repository, tag: fc.option(tag, { nil: undefined }), port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }) }), { nil: undefined }),
+  imagePullPolicy: fc.option(fc.constantFrom(ImagePullPolicy.IF_NOT_PRESENT, ImagePullPolicy.NEVER, ImagePullPolicy.ALWAYS), { nil: undefined }),
+  pods,
+  exposure: exposure(suffix),
+  servicePort: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+  resources: fc.option(resources, { nil: undefined }),
+  livenessProbe: probe,
+  readinessProbe: probe,
+  startupProbe: probe,
+  terminationGracePeriod: fc.option(seconds(0, 600), { nil: undefined }),
+  networkPolicy: fc.constantFrom(undefined, true, false),
+  networkPolicyEgress: fc.constantFrom(undefined, true, false),
+  env,
+  runAsUser: fc.option(fc.integer({ min: 1, max: 2147483647 }), { nil: undefined }),
+  existingSecret: fc.option(subdomain, { nil: undefined }),
+});
+const database = fc.oneof(
+  fc.record({ kind: fc.constant('sqlite' as const), size: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }), storageClass: fc.option(subdomain, { nil: undefined }) }),
+  fc.record({ kind: fc.constant('ephemeral' as const) }),
+  fc.record({ kind: fc.constant('postgres' as const), host: label, port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }) }),
+  fc.record({ kind: fc.constant('postgresFromSecret' as const), secretName: subdomain, key: fc.option(fc.stringMatching(/^[-._a-zA-Z0-9]{1,12}$/), { nil: undefined }) }),
+);
+const caseArb = fc.record({
+  namespace: label,
+  nodeAddress: fc.option(fc.oneof(fc.ipV4(), host('local')), { nil: undefined }),
+  names: fc.option(fc.uniqueArray(label, { minLength: 2, maxLength: 2 }), { nil: undefined }),
+  nodePorts: fc.uniqueArray(fc.integer({ min: 30000, max: 32767 }), { minLength: 2, maxLength: 2 }),
+  database,
+  backend: fc.record({
+    common: common('api'),
+    healthPath: fc.option(httpPath, { nil: undefined }),
+    jwtExpiryHours: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }),
+    anthropicModel: fc.option(fc.stringMatching(/^[a-z0-9][-a-z0-9.]{0,20}$/), { nil: undefined }),
+    jwtSecret: fc.option(secret, { nil: undefined }),
+    anthropicApiKey: fc.option(credential, { nil: undefined }),
+    extraOrigins: fc.array(host('origin').map((h) => `https://${h}`), { maxLength: 2 }),
+  }),
+  frontend: fc.record({
+    common: common('app'),
+    livenessPath: fc.option(httpPath, { nil: undefined }),
+    betterAuthSecret: fc.option(secret, { nil: undefined }),
+  }),
+});
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+type Common = Case['backend']['common'];
+
+// ------------------------------------------------ from a draw to the props
+
+const probeOf = (p: NonNullable<Common['livenessProbe']> | undefined) => {
+  if (p === undefined) return undefined;
+  const t = p.timings;
+  const options = {
+    initialDelay: t.initialDelay === undefined ? undefined : Duration.seconds(t.initialDelay),
+    period: t.period === undefined ? undefined : Duration.seconds(t.period),
+    timeout: t.timeout === undefined ? undefined : Duration.seconds(t.timeout),
+    failureThreshold: t.failureThreshold,
+  };
+  return p.type === 'http' ? HealthProbe.httpGet(p.path, options) : HealthProbe.tcpSocket(options);
+};
+
+function commonProps(c: Common, name: string | undefined, nodePort: number, nodeAddress: string | undefined, role: 'backend' | 'frontend', scales: boolean): AppComponentOptions {
+  const base = role === 'backend' ? BACKEND_IMAGE : FRONTEND_IMAGE;
+  const autoscaling = scales && c.pods.autoscaling ? {
+    minReplicas: c.pods.autoscaling.minReplicas,
+    maxReplicas: c.pods.autoscaling.extra === undefined ? undefined : (c.pods.autoscaling.minReplicas ?? 2) + c.pods.autoscaling.extra,
+    targetCpuUtilization: c.pods.autoscaling.targetCpuUtilization,
+  } : undefined;
+  const replicas = autoscaling ? undefined : c.pods.replicas === undefined ? undefined : scales ? c.pods.replicas : Math.min(c.pods.replicas, 1);
+  const count = autoscaling ? (autoscaling.minReplicas ?? 2) : (replicas ?? 1);
+  const r = c.resources;
+  return {
+    name,
+    ...(c.image ? { image: base.with({ name: c.image.name, tag: c.image.tag ?? 'latest', port: c.image.port }) } : { imageTag: c.imageTag }),
+    imagePullPolicy: c.imagePullPolicy,
+    replicas,
+    autoscaling,
+    minAvailable: c.pods.budget !== undefined && count >= 2 ? 1 + Math.floor(c.pods.budget * (count - 1.0001)) : undefined,
+    spreadAcrossNodes: c.pods.spreadAcrossNodes,
+    serviceType: c.exposure.serviceType,
+    nodePort: c.exposure.serviceType === ServiceType.CLUSTER_IP ? undefined : nodePort,
+    nodeAddress,
+    ingress: c.exposure.ingress,
+    servicePort: c.servicePort,
+    resources: r && {
+      cpu: r.cpu && ('millis' in r.cpu ? { request: Cpu.millis(r.cpu.millis[0]), limit: Cpu.millis(r.cpu.millis[1]) } : { request: Cpu.units(r.cpu.units[0]), limit: Cpu.units(r.cpu.units[1]) }),
+      memory: r.memory && { request: Size.mebibytes(r.memory[0]), limit: Size.mebibytes(r.memory[1]) },
+      ephemeralStorage: r.ephemeralStorage && { request: Size.mebibytes(r.ephemeralStorage[0]), limit: Size.mebibytes(r.ephemeralStorage[1]) },
+    },
+    livenessProbe: probeOf(c.livenessProbe),
+    readinessProbe: probeOf(c.readinessProbe),
+    startupProbe: probeOf(c.startupProbe),
+    terminationGracePeriod: c.terminationGracePeriod === undefined ? undefined : Duration.seconds(c.terminationGracePeriod),
+    networkPolicy: c.networkPolicy,
+    networkPolicyEgress: c.networkPolicy === false && c.networkPolicyEgress === true ? undefined : c.networkPolicyEgress,
+    env: c.env,
+    runAsUser: c.runAsUser,
+    existingSecret: c.existingSecret,
+  };
+}
+
+function databaseOf(d: Case['database']): BackendDatabase {
+  switch (d.kind) {
+    case 'sqlite': return BackendDatabase.sqlite({ size: d.size === undefined ? undefined : Size.mebibytes(d.size), storageClass: d.storageClass });
+    case 'ephemeral': return BackendDatabase.ephemeralSqlite();
+    case 'postgres': return BackendDatabase.postgres(`postgresql://todo:pw@${d.host}${d.port === undefined ? '' : `:${d.port}`}/todo`);
+    case 'postgresFromSecret': return BackendDatabase.postgresFromSecret({ secretName: d.secretName, key: d.key });
+  }
+}
+
+const usesExistingSecret = (c: Case) => c.database.kind !== 'postgres' && c.backend.common.existingSecret !== undefined;
+
+/** The app of a case: its chart (namespace) and the two components. */
+function build(c: Case): { objects: any[]; backend: TodoBackend; frontend: TodoFrontend } {
+  const app = Testing.app();
+  const chart = new Chart(app, 'one-model', { namespace: c.namespace });
+  const db = databaseOf(c.database);
+  const frontendProps = commonProps(c.frontend.common, c.names?.[1], c.nodePorts[1], c.nodeAddress, 'frontend', true);
+  const b = c.backend;
+  const backendCommon = commonProps(b.common, c.names?.[0], c.nodePorts[0], c.nodeAddress, 'backend', db.allowsReplicas);
+  const backendProps: TodoBackendProps = {
+    ...backendCommon,
+    // A URL given for the backend's own Secret cannot go with an existing Secret.
+    existingSecret: c.database.kind === 'postgres' ? undefined : backendCommon.existingSecret,
+    database: db,
+    healthPath: b.healthPath,
+    jwtExpiryHours: b.jwtExpiryHours,
+    anthropicModel: b.anthropicModel,
+    jwtSecret: usesExistingSecret(c) ? undefined : b.jwtSecret,
+    anthropicApiKey: usesExistingSecret(c) ? undefined : b.anthropicApiKey,
+    corsOrigins: [TodoFrontend.originOf(frontendProps), ...b.extraOrigins],
+  };
+  const backend = new TodoBackend(chart, 'backend', backendProps);
+  const fp: TodoFrontendProps = {
+    ...frontendProps,
+    backend,
+    livenessPath: c.frontend.livenessPath,
+    betterAuthSecret: c.frontend.common.existingSecret ? undefined : c.frontend.betterAuthSecret,
+  };
+  const frontend = new TodoFrontend(chart, 'frontend', fp);
+  return { objects: chart.toJson(), backend, frontend };
+}
+
+// ------------------------------------------------------- the base charts
+
+/**
+ * The charts every case renders, written once from the default app. The
+ * database engine is chosen at synth (the chart's Secret keys and the
+ * container's secret references follow it; values cannot switch it, and the
+ * chart says so: "install the chart of an app synthesized with PostgreSQL"),
+ * so the backend has one chart per engine and URL source, each from the
+ * default props with only `database` set.
+ */
+const BASES = {
+  'frontend': () => new TodoApp(Testing.chart(), 'todo').frontend,
+  'backend-sqlite': () => new TodoApp(Testing.chart(), 'todo').backend,
+  'backend-postgres': () => new TodoApp(Testing.chart(), 'todo', { backend: { database: BackendDatabase.postgres('postgresql://todo:pw@db:5432/todo') } }).backend,
+  'backend-postgresFromSecret': () => new TodoApp(Testing.chart(), 'todo', { backend: { database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) } }).backend,
+};
+type Base = keyof typeof BASES;
+
+function baseOf(component: AppComponent): Base {
+  if (component instanceof TodoFrontend) return 'frontend';
+  const db = (component as TodoBackend).database;
+  if (db.engine === DatabaseEngine.SQLITE) return 'backend-sqlite';
+  return db.secretRef ? 'backend-postgresFromSecret' : 'backend-postgres';
+}
+
+interface Written {
+  readonly dir: string;
+  readonly chartName: string;
+  readonly defaults: any;
+  readonly schema: any;
+}
+
+// --------------------------------------------------- values of a component
+
+/**
+ * The values that stand for a component: what its own chart's values.yaml
+ * would hold (`componentValues`), plus what a values.yaml never holds and
+ * an install passes instead:
+ * - the secret values (values.yaml has none; here they are test values, as
+ *   `--set-string secrets.X=...` would pass them);
+ * - the name, as the release name and `nameOverride` (the chart's name is
+ *   the default component's).
+ * Helm merges maps of a values file into the chart's defaults; a key of the
+ * defaults that the component does not have is set to null, which is how a
+ * values file removes it.
+ */
+function valuesOf(component: AppComponent, base: Written): { [key: string]: unknown } {
+  const values = defaultValues(componentValues(component)) as { [key: string]: any };
+  values.nameOverride = component.name === base.chartName ? '' : component.name;
+  values.secrets = Object.fromEntries(ownSecretVariables(component).filter((v) => v.value !== undefined && !component.usesExistingSecret).map((v) => [v.name, v.value]));
+  return withRemovals(base.defaults, values) as { [key: string]: unknown };
+}
+
+function withRemovals(defaults: any, wanted: any): any {
+  if (!isMap(defaults) || !isMap(wanted)) return wanted;
+  const out: { [key: string]: unknown } = {};
+  for (const key of Object.keys(defaults)) {
+    out[key] = key in wanted ? withRemovals(defaults[key], wanted[key]) : null;
+  }
+  for (const key of Object.keys(wanted)) {
+    if (!(key in defaults)) out[key] = wanted[key];
+  }
+  return out;
+}
+
+const isMap = (v: unknown): v is { [key: string]: any } => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// -------------------------------------------------------------- comparison
+
+/** The labels of a chart's `helm test` pod (the NetworkPolicy admits it; the plain manifests have no such pod). */
+const isTestRule = (rule: any) => rule.from?.some((peer: any) => peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'test');
+
+/**
+ * An object as compared across the two renderings. The only differences
+ * allowed, each because helm adds it to every chart:
+ * - the labels `helm.sh/chart` and `app.kubernetes.io/managed-by` (Helm);
+ * - the pod template's `checksum/*` annotations (of the rendered text);
+ * - the PVC's `helm.sh/resource-policy: keep` (kept on `helm uninstall`);
+ * - the NetworkPolicy rule that admits the chart's `helm test` pod.
+ */
+function comparable(obj: any): any {
+  const copy = JSON.parse(JSON.stringify(obj));
+  const strip = (labels?: { [k: string]: string }) => {
+    if (labels) {
+      delete labels['helm.sh/chart'];
+      delete labels['app.kubernetes.io/managed-by'];
+    }
+  };
+  strip(copy.metadata?.labels);
+  strip(copy.spec?.template?.metadata?.labels);
+  if (copy.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep') {
+    delete copy.metadata.annotations['helm.sh/resource-policy'];
+    if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+  }
+  const annotations = copy.spec?.template?.metadata?.annotations;
+  if (annotations) {
+    for (const k of Object.keys(annotations).filter((a) => a.startsWith('checksum/'))) delete annotations[k];
+  }
+  if (copy.kind === 'NetworkPolicy') {
+    copy.spec.ingress = copy.spec.ingress.filter((rule: any) => !isTestRule(rule));
+  }
+  return copy;
+}
+
+/** JSON with sorted keys: equal objects give equal text whatever order their keys were written in. */
+const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) => (isMap(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+const key = (o: any) => `${o.kind}/${o.metadata?.name}`;
+const isHook = (o: any) => o.metadata?.annotations?.['helm.sh/hook'] !== undefined;
+
+/** Secret data in a message: the keys only. */
+const redact = (objects: any[]) => objects.map((o) => (o.kind === 'Secret' ? { ...o, data: Object.fromEntries(Object.keys(o.data ?? {}).map((k) => [k, '<redacted>'])) } : o));
+
+/** One failure per kind (the fields that differ, or the message), so that one divergence does not hide another. */
+function firstOfEachKind(failures: readonly string[], most = 8): string[] {
+  const kinds = new Map<string, string>();
+  for (const f of failures) {
+    const body = f.replace(/^(?:inverse )?case \d+ \([^)]*\)/, '').replace(/\n(?:props|values): .*$/s, '');
+    const changed = body.split('\n').filter((l) => /^[-+] /.test(l)).map((l) => l.replace(/:.*$/, '').trim());
+    const kind = changed.length > 0 ? `${body.split(':')[0]} ${changed.join('|')}` : body.replace(/[0-9]+/g, 'N').slice(0, 120);
+    if (!kinds.has(kind)) kinds.set(kind, f);
+  }
+  return [...kinds.values()].slice(0, most);
+}
+
+// ------------------------------------------------------------------ running
+
+/** Runs `task` over `items`, `limit` at a time. */
+async function pool<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+let tmp: string;
+const written = new Map<Base, Written>();
+let valuesFile = 0;
+
+async function render(base: Written, release: string, namespace: string, values: unknown): Promise<{ status: number; stdout: string; stderr: string }> {
+  const file = path.join(tmp, `values-${valuesFile++}.json`);
+  fs.writeFileSync(file, JSON.stringify(values));
+  try {
+    return await helmAsync(['template', release, base.dir, '--namespace', namespace, '--values', file]);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'one-model-'));
+  for (const [name, make] of Object.entries(BASES) as Array<[Base, () => AppComponent]>) {
+    const component = make();
+    const chart = new TodoHelmChart(Testing.app(), 'chart', { component });
+    const dir = path.join(tmp, name);
+    chart.writeTo(dir);
+    written.set(name, { dir, chartName: chart.chartName, defaults: chart.defaultValues(), schema: JSON.parse(fs.readFileSync(path.join(dir, 'values.schema.json'), 'utf8')) });
+  }
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe(`one model: random props, synthesized and rendered by one chart (seed ${SEED})`, () => {
+  test(`${CASES} cases: helm renders the plain manifests' objects, strictly valid and passing every check`, async () => {
+    const cases = fc.sample(caseArb, { seed: SEED, numRuns: CASES });
+    const failures: string[] = [];
+    const seen = new Map<string, number>();
+    const count = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
+    const jobs = cases.flatMap((c, i) => {
+      let built: ReturnType<typeof build>;
+      try {
+        built = build(c);
+      } catch (e) {
+        failures.push(`case ${i} (FUZZ_SEED=${SEED}): the draw is not a valid app: ${(e as Error).message}\nprops: ${JSON.stringify(c)}`);
+        return [];
+      }
+      const external = [built.backend, built.frontend].flatMap((x) => x.externalSecrets);
+      const plainFindings = runAllChecks(built.objects, { externalSecrets: external });
+      if (plainFindings.length > 0) {
+        failures.push(`case ${i} (FUZZ_SEED=${SEED}): the plain manifests fail the checks: ${JSON.stringify(plainFindings)}\nprops: ${JSON.stringify(c)}`);
+      }
+      // Each case renders one of the two (both were synthesized and checked): backends on even cases, frontends on odd.
+      return [{ i, c, component: i % 2 === 0 ? built.backend : built.frontend as AppComponent, namespace: c.namespace }];
+    });
+    await pool(jobs, PARALLEL, async ({ i, c, component, namespace }) => {
+      const baseName = baseOf(component);
+      const base = written.get(baseName)!;
+      const plain = component.node.findAll().filter(ApiObject.isApiObject).map((o) => o.toJson());
+      const values = valuesOf(component, base);
+      const r = await render(base, component.name, namespace, values);
+      const where = `case ${i} (FUZZ_SEED=${SEED}), ${component.role} on the ${baseName} chart`;
+      if (r.status !== 0) {
+        failures.push(`${where}: helm template failed: ${r.stderr.trim()}\nprops: ${JSON.stringify(c)}`);
+        return;
+      }
+      const all = parseYaml(r.stdout);
+      const rendered = all.filter((o) => !isHook(o));
+      const problems = [
+        ...validateObjects(all),
+        ...runAllChecks(all, { externalSecrets: component.externalSecrets }).map((f) => JSON.stringify(f)),
+        ...exceptionsWithoutReason(all).map((f) => JSON.stringify(f)),
+      ];
+      // kube-score and kube-linter (which the synth runs too) find the same in both: the draws go beyond lint-clean props.
+      const lint = (objects: any[]) => checkLint(objects).map((f) => JSON.stringify(f)).sort();
+      if (JSON.stringify(lint(all)) !== JSON.stringify(lint(plain))) {
+        problems.push(`lint findings differ (- plain, + chart):\n${diff(lint(plain), lint(all))}`);
+      }
+      if (problems.length > 0) {
+        failures.push(`${where}: the render is not valid:\n${problems.join('\n')}\nprops: ${JSON.stringify(c)}`);
+      }
+      const want = [...plain].sort((a, b) => key(a).localeCompare(key(b))).map(comparable);
+      const got = [...rendered].sort((a, b) => key(a).localeCompare(key(b))).map(comparable);
+      if (canonical(want) !== canonical(got)) {
+        failures.push(`${where}: the chart's objects differ from the plain manifests' (- plain, + chart):\n${diff(redact(want), redact(got), { expand: false, contextLines: 3 })}\nprops: ${JSON.stringify(c)}`);
+      }
+      for (const o of plain) count(o.kind);
+      count(baseName);
+    });
+    if (failures.length > 0) {
+      throw new Error(`${failures.length} failure(s); the first of each kind:\n\n${firstOfEachKind(failures).join('\n\n')}`);
+    }
+    // Every kind of object and every base chart was compared, many times.
+    for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', ...Object.keys(BASES)]) {
+      expect([what, (seen.get(what) ?? 0) >= 10]).toEqual([what, true]);
+    }
+    expect(jobs.length).toBe(CASES);
+  }, 600_000);
+});
+
+// ------------------------------------------------------------- the inverse
+
+const quantityOf = (rule: 'cpu' | 'memory' | 'storage') => fc.oneof(
+  rule === 'cpu'
+    ? fc.oneof(fc.integer({ min: 0, max: 8000 }).map((n) => `${n}m`), fc.integer({ min: 0, max: 16 }).map(String))
+    : fc.tuple(fc.integer({ min: rule === 'storage' ? 1 : 0, max: 4096 }), fc.constantFrom('Ki', 'Mi', 'Gi', 'M', 'G', '')).map(([n, u]) => `${n}${u}`),
+  fc.integer({ min: 0, max: 4096 }).map((n) => (rule === 'storage' && n === 0 ? 1 : n) * (rule === 'cpu' ? 1 : 1024 * 1024)),
+);
+const resourceList = fc.record({ 'cpu': quantityOf('cpu'), 'memory': quantityOf('memory'), 'ephemeral-storage': quantityOf('storage') }, { requiredKeys: [] });
+const probeValues = fc.record({
+  type: fc.constantFrom('http', 'tcp'),
+  path: httpPath,
+  initialDelaySeconds: seconds(0, 300),
+  periodSeconds: seconds(1, 300),
+  timeoutSeconds: seconds(1, 60),
+  failureThreshold: fc.integer({ min: 1, max: 60 }),
+}, { requiredKeys: [] });
+const userId = fc.integer({ min: 1, max: 2147483647 });
+const maybeSecret = fc.oneof(secret, credential, fc.constant(''), fc.stringMatching(/^[!-~]{4,20} [!-~]{4,20}$/));
+
+/**
+ * Values within what a chart documents (values.yaml's comments and
+ * values.schema.json): each key is left at its default or drawn.
+ */
+function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
+  const d = base.defaults;
+  const backend = 'persistence' in d;
+  const all = {
+    replicaCount: fc.integer({ min: 0, max: 6 }),
+    image: fc.record({ repository, tag, pullPolicy: fc.constantFrom('IfNotPresent', 'Never', 'Always'), port: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: [] }),
+    service: fc.record({ type: fc.constantFrom('NodePort', 'ClusterIP', 'LoadBalancer'), port: fc.integer({ min: 1, max: 65535 }), nodePort: fc.option(fc.integer({ min: 30000, max: 32767 }), { nil: null }) }, { requiredKeys: [] }),
+    env: fc.dictionary(envName, fc.oneof(envValue, fc.integer(), fc.boolean()), { maxKeys: 3 }).map((extra) => ({
+      ...extra,
+      ...(backend && 'DATABASE_URL' in d.env ? { DATABASE_URL: d.env.DATABASE_URL } : {}),
+    })),
+    secrets: fc.record(Object.fromEntries(Object.keys(d.secrets).map((k) => [k, maybeSecret])), { requiredKeys: [] }),
+    existingSecret: fc.constantFrom('', 'todo-keys', 'my.keys'),
+    ...('gitOps' in d ? { gitOps: fc.boolean() } : {}),
+    ...('secretRefs' in d ? { secretRefs: fc.record(Object.fromEntries(Object.keys(d.secretRefs).map((k) => [k, fc.record({ name: subdomain, key: fc.stringMatching(/^[-._a-zA-Z0-9]{1,12}$/) })]))) } : {}),
+    probes: fc.record({ startup: probeValues, liveness: probeValues, readiness: probeValues }, { requiredKeys: [] }),
+    terminationGracePeriodSeconds: seconds(0, 600),
+    ...(backend ? {
+      persistence: fc.record({ enabled: fc.boolean(), size: fc.oneof(quantityOf('storage').map(String), fc.constantFrom('300Ti', '256Ti')), storageClass: fc.oneof(fc.constant(''), subdomain) }, { requiredKeys: [] }),
+      securityContext: fc.record({ readOnlyRootFilesystem: fc.boolean() }, { requiredKeys: [] }),
+    } : {}),
+    ingress: fc.record({ enabled: fc.boolean(), className: fc.oneof(fc.constant(''), subdomain), host: host('example'), path: fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), tls: fc.record({ secretName: fc.oneof(fc.constant(''), subdomain) }) }, { requiredKeys: [] }),
+    autoscaling: fc.record({ enabled: fc.boolean(), minReplicas: fc.integer({ min: 2, max: 12 }), maxReplicas: fc.integer({ min: 2, max: 12 }), targetCPUUtilizationPercentage: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: [] }),
+    podDisruptionBudget: fc.record({ enabled: fc.boolean(), minAvailable: fc.integer({ min: 1, max: 8 }) }, { requiredKeys: [] }),
+    spreadAcrossNodes: fc.boolean(),
+    networkPolicy: fc.record({ enabled: fc.boolean(), egress: fc.record({ enabled: fc.boolean() }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+    resources: fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] }),
+    podSecurityContext: userId.map((id) => ({ runAsUser: id, runAsGroup: id, fsGroup: id })),
+  };
+  // A few values at a time (with every one drawn, nearly every set would break some rule across values).
+  const keys = Object.keys(all) as Array<keyof typeof all>;
+  return fc.tuple(fc.record(all), fc.subarray(keys, { minLength: 1, maxLength: 5 }))
+    .map(([drawn, chosen]) => Object.fromEntries(chosen.map((k) => [k, drawn[k]])));
+}
+
+/** The values Helm computes: a values file's maps merged into the defaults, a null removing the key. */
+function coalesce(defaults: any, override: any): any {
+  if (!isMap(defaults) || !isMap(override)) return override;
+  const out: { [key: string]: unknown } = { ...defaults };
+  for (const [k, v] of Object.entries(override)) {
+    if (v === null) delete out[k];
+    else out[k] = k in defaults ? coalesce(defaults[k], v) : v;
+  }
+  return out;
+}
+
+/** Every value path of a values tree (`a`, `a.b`, ...). */
+function paths(values: unknown, prefix = ''): string[] {
+  if (!isMap(values)) return [];
+  return Object.entries(values).flatMap(([k, v]) => [`${prefix}${k}`, ...paths(v, `${prefix}${k}.`)]);
+}
+
+describe(`the inverse: values the schema accepts (seed ${SEED})`, () => {
+  test(`${INVERSE_CASES} cases: render strictly valid objects that pass every check, or the chart refuses them naming a value`, async () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const bases = [...written.entries()];
+    const jobs = fc.sample(fc.oneof(...bases.map(([name, w]) => valuesArb(w).map((override) => ({ base: name, override })))), { seed: SEED, numRuns: INVERSE_CASES });
+    const validators = new Map(bases.map(([name, w]) => [name, ajv.compile(w.schema)]));
+    const failures: string[] = [];
+    const outcome = { rendered: 0, refused: 0, schema: 0 };
+    await pool(jobs, PARALLEL, async ({ base: baseName, override }, i) => {
+      const base = written.get(baseName)!;
+      const values = coalesce(base.defaults, override) as { [key: string]: any };
+      const where = `inverse case ${i} (FUZZ_SEED=${SEED}) on the ${baseName} chart`;
+      const validate = validators.get(baseName)!;
+      if (!validate(values)) {
+        outcome.schema++;
+        return;
+      }
+      const r = await render(base, base.chartName, 'default', override);
+      if (r.status !== 0) {
+        const refusal = /execution error at \([^)]*\): (.*)/.exec(r.stderr)?.[1];
+        const named = paths(values).some((p) => refusal?.includes(p));
+        if (!refusal || !named) {
+          failures.push(`${where}: helm failed ${refusal ? 'without naming a value' : 'on values the schema accepts'}: ${r.stderr.trim()}\nvalues: ${JSON.stringify(override)}`);
+        }
+        outcome.refused++;
+        return;
+      }
+      outcome.rendered++;
+      const objects = parseYaml(r.stdout);
+      const external = [values.existingSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name)].filter((n) => n);
+      const problems = [...validateObjects(objects), ...runAllChecks(objects, { externalSecrets: external }).map((f) => JSON.stringify(f))];
+      if (problems.length > 0) {
+        failures.push(`${where}: the render is not valid:\n${problems.join('\n')}\nvalues: ${JSON.stringify(override)}`);
+      }
+    });
+    if (failures.length > 0) {
+      throw new Error(`${failures.length} failure(s); the first of each kind:\n\n${firstOfEachKind(failures).join('\n\n')}`);
+    }
+    // Both outcomes happen, and most drawn values are within the schema.
+    expect(outcome.rendered).toBeGreaterThan(INVERSE_CASES / 4);
+    expect(outcome.refused).toBeGreaterThan(INVERSE_CASES / 10);
+    expect(outcome.schema).toBeLessThan(INVERSE_CASES / 2);
+  }, 600_000);
+});
