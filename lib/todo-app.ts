@@ -5,7 +5,7 @@ import { TodoBackend, TodoBackendProps } from './todo-backend';
 import { TodoFrontend, TodoFrontendProps } from './todo-frontend';
 import { DatabaseEngine } from './backend-database';
 import { AutoscalingOptions, ClusterRules } from './cluster-objects';
-import { check, checkOptional, nodePortOtherThan, oneOf, Rules } from './validation';
+import { check, checkOptional, oneOf, Rules } from './validation';
 
 /** Options of the backend inside a {@link TodoApp}. */
 export type TodoAppBackendOptions = Omit<TodoBackendProps, 'nodeAddress'>;
@@ -155,13 +155,9 @@ export class TodoApp extends Construct {
       ...backendOptions,
       corsOrigins: [...(backendOptions.corsOrigins ?? []), TodoFrontend.originOf(frontendOptions)],
     });
+    // The frontend's name and nodePort must differ from the backend's (and from every other
+    // component's of the app): AppChecks.register (lib/app-checks.ts) checks that as it is built.
     this.frontend = new TodoFrontend(this, 'frontend', { ...frontendOptions, backend: this.backend });
-    if (this.frontend.name === this.backend.name) {
-      throw new Error(`'frontend.name' must differ from 'backend.name' (they name Deployments and Services in one namespace), got ${JSON.stringify(this.frontend.name)} for both`);
-    }
-    if (this.frontend.nodePort !== undefined) {
-      check('frontend.nodePort', this.frontend.nodePort, nodePortOtherThan(this.backend.nodePort, `'backend.nodePort'`));
-    }
   }
 
   /** The components, backend first. */
