@@ -214,6 +214,28 @@ describe('AppChecks', () => {
       expect(validationErrors(() => app.synthYaml())).toEqual(expected);
     });
 
+    test('once per app.synth(), although cdk8s validates the app again for every chart it writes; every Testing.synth() checks anew', () => {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'app-checks-')) });
+      try {
+        const charts = ['a', 'b', 'c'].map((ns) => new Chart(app, ns, { namespace: ns }));
+        charts.forEach((chart, i) => new TodoApp(chart, 'todo', secrets({ backend: { nodePort: 31000 + i }, frontend: { nodePort: 32000 + i } })));
+        const findings = jest.spyOn(AppChecks.prototype, 'findings');
+        app.synth();
+        expect(findings).toHaveBeenCalledTimes(1);
+        app.synthYaml();
+        expect(findings).toHaveBeenCalledTimes(2);
+        Testing.synth(charts[0]);
+        Testing.synth(charts[0]);
+        expect(findings).toHaveBeenCalledTimes(4);
+        // A change between two synths is seen by the second.
+        (charts[1].node.findChild('todo') as TodoApp).backend.configMap.addJsonPatch(JsonPatch.add('/data/DB_PASSWORD', 'x'));
+        expect(validationErrors(() => app.synth())).toEqual([at('ConfigMap b/todo-backend-config data.DB_PASSWORD: key "DB_PASSWORD" looks like a secret; secrets belong in a Secret')]);
+        findings.mockRestore();
+      } finally {
+        fs.rmSync(app.outdir, { recursive: true, force: true });
+      }
+    });
+
     test('an app whose synth runs the checks itself (synthesize) is left to it', () => {
       const chart = new Chart(Testing.app(), 'c');
       new TodoApp(chart, 'todo', secrets()).backend.configMap.addJsonPatch(JsonPatch.add('/data/API_TOKEN', 'abc'));

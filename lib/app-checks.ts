@@ -62,10 +62,40 @@ export class AppChecks extends Construct {
   }
 
   private readonly components: CheckedComponent[] = [];
+  /** How deep inside the app's own `synth()` or `synthYaml()` we are. */
+  private synthDepth = 0;
+  /** Whether the checks passed earlier in the synth under way. */
+  private passedInThisSynth = false;
 
   private constructor(root: IConstruct) {
     super(root as Construct, APP_CHECKS_ID);
-    this.node.addValidation({ validate: () => (checkedElsewhere.has(this.node.root) ? [] : this.findings().map(formatFinding)) });
+    // cdk8s validates the whole app once in app.synth() and again for each chart it writes
+    // (chart.toJson() validates the app too): the checks run on the first and are not repeated
+    // within the same synth, where nothing can change between them.
+    const app = root as unknown as { [method: string]: unknown };
+    for (const method of ['synth', 'synthYaml']) {
+      const original = app[method];
+      if (typeof original === 'function') {
+        app[method] = (...args: unknown[]) => {
+          this.synthDepth++;
+          try {
+            return original.apply(root, args);
+          } finally {
+            if (--this.synthDepth === 0) this.passedInThisSynth = false;
+          }
+        };
+      }
+    }
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  private validate(): string[] {
+    if (checkedElsewhere.has(this.node.root) || (this.synthDepth > 0 && this.passedInThisSynth)) {
+      return [];
+    }
+    const errors = this.findings().map(formatFinding);
+    this.passedInThisSynth = this.synthDepth > 0 && errors.length === 0;
+    return errors;
   }
 
   /**

@@ -126,7 +126,12 @@ export function exceptionAnnotationsTemplate(object: LintException['object']): s
  *
  * @example
  * const todo = new TodoApp(chart, 'todo');
- * todo.backend.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', proxySidecar));
+ * todo.backend.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', {
+ *   name: 'proxy',
+ *   image: 'registry.example.com/proxy:1.4',
+ *   imagePullPolicy: 'Always',
+ *   securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+ * }));
  * excuseLintFinding(todo.backend.deployment, 'container-ephemeral-storage-request-and-limit', 'the proxy writes nothing to disk');
  */
 export function excuseLintFinding(object: ApiObject, check: string, reason: string): void {

@@ -125,7 +125,8 @@ export interface TodoAppProps {
  * });
  * todo.frontend.image.buildArgs.NEXT_PUBLIC_API_URL; // 'http://192.168.58.2:31000'
  *
- * const onCluster = new TodoApp(chart, 'todo', {
+ * const prod = new Chart(app, 'prod', { namespace: 'prod' }); // one TodoApp per namespace: their names would clash
+ * const onCluster = new TodoApp(prod, 'todo', {
  *   profile: Profile.CLUSTER,
  *   cluster: { host: 'todo.example.com', tlsSecret: 'todo-tls' },
  *   backend: { database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) },
