@@ -127,11 +127,20 @@ export class AppChecks extends Construct {
     const objects = [...json.values()];
     const own = new Set(this.components.flatMap((c) => c.node.findAll().filter(ApiObject.isApiObject)).map((o) => describe(json.get(o) ?? o.toJson())));
     const key = (f: Finding) => `${f.object}\u0000${f.field}\u0000${f.message}`;
-    const clashes = new Set([...checkUniqueNames(objects), ...checkNodePorts(objects), ...checkOneWorkloadPerSelector(objects)].map(key));
+    // Every rule but the nodePorts' compares objects of one namespace: run them namespace by
+    // namespace, so an app of many charts costs in proportion to its objects.
+    const namespaces = new Map<string, Manifest[]>();
+    for (const o of objects) {
+      const ns = o.metadata?.namespace ?? 'default';
+      namespaces.set(ns, [...(namespaces.get(ns) ?? []), o]);
+    }
+    const each = <F extends Finding>(rule: (objects: Manifest[]) => F[]): F[] => [...namespaces.values()].flatMap(rule);
+    const nodePorts = checkNodePorts(objects);
+    const clashes = new Set([...each(checkUniqueNames), ...nodePorts, ...each(checkOneWorkloadPerSelector)].map(key));
     const externalSecrets = [...new Set(this.components.flatMap((c) => c.externalSecrets))];
     const findings = [
-      ...runAllChecks(objects, { externalSecrets }).filter((f) => own.has(f.object) || clashes.has(key(f))),
-      ...checkLint(objects).filter((f) => own.has(f.object)).map((f) => ({ ...f, message: `${f.message} (if deliberate: excuseLintFinding(<the object>, '${f.check}', '<reason>'))` })),
+      ...[...each((o) => runAllChecks(o, { externalSecrets })), ...nodePorts].filter((f) => own.has(f.object) || clashes.has(key(f))),
+      ...each((o) => checkLint(o)).filter((f) => own.has(f.object)).map((f) => ({ ...f, message: `${f.message} (if deliberate: excuseLintFinding(<the object>, '${f.check}', '<reason>'))` })),
       ...exceptionsWithoutReason(objects.filter((o) => own.has(describe(o)))),
     ];
     const unique = new Map(findings.map((f) => [key(f), f]));
