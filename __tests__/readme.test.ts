@@ -79,12 +79,13 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, JsonPatch } from 'cdk8s';
+import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as ts from 'typescript';
 import { buildDefaultApp } from '../lib/default-app';
 import { Environment, readSettings, readSettingsFile, SECRET_SETTINGS, SettingDefinition, SETTINGS } from '../lib/settings';
 import { synthesize } from '../lib/synth';
-import { Profile } from '../lib/todo-app';
+import { Profile, TodoApp } from '../lib/todo-app';
+import { KubeService } from '../imports/k8s';
 import { BACKEND_NODE_PORT } from '../lib/todo-backend';
 import { FRONTEND_NODE_PORT } from '../lib/todo-frontend';
 import { NodePortServer, writeStandIns } from './support/stand-in-world';
@@ -167,8 +168,8 @@ function classify(block: Block): Kind | string {
 // TypeScript: preludes for fragments, and the harness
 
 const LIBRARY_IMPORTS = [
-  "import { App, Chart, Duration, Testing } from 'cdk8s';",
-  "import { AppComponent, assertChecksPass, BACKEND_IMAGE, BackendDatabase, HealthProbe, Profile, TodoApp, TodoBackend, TodoFrontend } from 'todo-cdk8s';",
+  "import { App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';",
+  "import { AppComponent, assertChecksPass, BACKEND_IMAGE, BackendDatabase, excuseLintFinding, HealthProbe, Profile, TodoApp, TodoBackend, TodoFrontend } from 'todo-cdk8s';",
 ];
 
 /**
@@ -500,6 +501,21 @@ function tempOutput<T>(fn: (dir: string) => T): T {
 }
 
 const PRODUCERS: { [name: string]: () => string } = {
+  /** A library user's app whose own Service takes the frontend's nodePort, in another chart: what app.synth() throws. */
+  'user-service-on-a-nodeport': () => {
+    const app = Testing.app();
+    new TodoApp(new Chart(app, 'todo', { namespace: 'todo' }), 'todo', { backend: { existingSecret: 'keys' }, frontend: { existingSecret: 'keys' } });
+    new KubeService(new Chart(app, 'mine', { namespace: 'mine' }), 'web', {
+      metadata: { name: 'web' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, nodePort: 30300 }] },
+    });
+    try {
+      app.synthYaml();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('the synth did not fail');
+  },
   /** A synth of the default app (main.ts: `synth failed: ` and the message) whose backend Service selects nothing. */
   'service-selects-nothing': () => tempOutput((dir) => {
     try {

@@ -3,7 +3,7 @@ import { JsonPatch } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { IntOrString, KubePodDisruptionBudget } from '../imports/k8s';
+import { IntOrString, KubeConfigMap, KubePodDisruptionBudget } from '../imports/k8s';
 import { generationsDir } from '../lib/output';
 import { synthesize } from '../lib/synth';
 import { runAllChecks } from '../lib/checks';
@@ -139,6 +139,15 @@ describe('synthesize (the default app)', () => {
         env: noEnvSecrets,
         extend: (todo) => todo.backend.service.addJsonPatch(JsonPatch.replace('/spec/selector', { app: 'nothing' })),
       })).toThrow('1 check(s) failed on the manifests:\n  - Service default/todo-backend spec.selector: selects no pods (selector {"app":"nothing"})');
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
+    test('fails when an object of extend takes the name of one of the app\'s, reported once (the checks of app.synth() are left to synthesize)', () => {
+      expect(() => synthesize({
+        outdir,
+        env,
+        extend: (todo) => new KubeConfigMap(todo, 'Mine', { metadata: { name: 'todo-backend-config' }, data: { A: 'b' } }),
+      })).toThrow(/^1 check\(s\) failed on the manifests:\n  - ConfigMap default\/todo-backend-config metadata.name: 2 objects have this kind, namespace and name; the cluster keeps one, so each apply would overwrite the others \(give each a name of its own\)$/);
       expect(fs.readdirSync(tmp)).toEqual([]);
     });
 

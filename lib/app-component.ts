@@ -3,6 +3,8 @@ import { Chart, Duration } from 'cdk8s';
 import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
+import { AppChecks } from './app-checks';
+import { SECRET_LOOKING_KEY } from './checks/semantic';
 import { DockerImage } from './docker-image';
 import { AutoscalingOptions, DNS_EGRESS, IngressOptions, ingressUrl, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
 import { ComponentFeature, PodFields } from './component-feature';
@@ -652,6 +654,8 @@ export abstract class AppComponent extends Construct {
     this.ingress = ingress.object(this);
     this.autoscaler = autoscaler.object(this);
     this.disruptionBudget = budget.object(this);
+    // The checks of lib/checks run on every synth of the app (cdk8s validation, once per app).
+    AppChecks.of(this).register(this);
   }
 
   /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */
@@ -729,6 +733,9 @@ export abstract class AppComponent extends Construct {
     check(setting, name, Rules.envName);
     if (this.secretVariables.some((v) => v.name === name)) {
       throw new Error(`'${setting}' must not hold the secret variable ${name}; secrets go in the Secret, got ${show(name)}`);
+    }
+    if (SECRET_LOOKING_KEY.test(name)) {
+      throw new Error(`'${setting}' must not hold a name that looks like a secret (${SECRET_LOOKING_KEY.source.replace(/[()]/g, '')}): its values go into the ConfigMap in plain text; keep secrets in a Secret, got ${show(name)}`);
     }
     if (typeof value !== 'string') {
       throw new Error(`'${setting}.${name}' must be a string, got ${show(value)}`);

@@ -29,4 +29,5 @@ export { synthesize } from './synth';
 export type { SynthesizeOptions, SynthesizeResult } from './synth';
 export type { Environment } from './settings';
 export { runAllChecks, assertChecksPass } from './checks';
+export { excuseLintFinding } from './lint-exceptions';
 export type { CheckOptions, Finding } from './checks/semantic';

@@ -1,5 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import { ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
-import { KUBE_LINTER_IGNORE_PREFIX, KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from './checks/lint';
+import { KUBE_LINTER_IGNORE_PREFIX, KUBE_SCORE_IGNORE, KUBE_SCORE_REASON, LINT_RULES } from './checks/lint';
+import { show } from './validation';
 
 /**
  * A deliberate deviation from a default check of kube-score or kube-linter,
@@ -107,4 +109,44 @@ export function exceptionAnnotationsTemplate(object: LintException['object']): s
     lines.push('{{- end }}');
   }
   return lines;
+}
+
+/**
+ * Records a deliberate exception to a kube-score or kube-linter check on an
+ * object, the way the tools read it, with a reason: for kube-score the check
+ * is added to the object's `kube-score/ignore` list (keeping the checks
+ * already there, such as a component's own exceptions) and the reason is
+ * written beside it as `kube-score.todo-cdk8s/<check>`; for kube-linter the
+ * reason is the value of `ignore-check.kube-linter.io/<check>`. The checks
+ * that run on every synth then pass over that finding.
+ *
+ * @param object the object the finding names (for a check of pods, the workload)
+ * @param check the check's name as the finding gives it (`container-image-tag`, `latest-tag`)
+ * @param reason why the deviation is deliberate, in one line
+ *
+ * @example
+ * const todo = new TodoApp(chart, 'todo');
+ * todo.backend.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', {
+ *   name: 'proxy',
+ *   image: 'registry.example.com/proxy:1.4',
+ *   imagePullPolicy: 'Always',
+ *   securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+ * }));
+ * excuseLintFinding(todo.backend.deployment, 'container-ephemeral-storage-request-and-limit', 'the proxy writes nothing to disk');
+ */
+export function excuseLintFinding(object: ApiObject, check: string, reason: string): void {
+  const rule = LINT_RULES.find((r) => r.check === check);
+  if (rule === undefined) {
+    throw new Error(`'check' must be one of the checks that run (${LINT_RULES.map((r) => r.check).join(', ')}), got ${show(check)}`);
+  }
+  if (typeof reason !== 'string' || reason.trim() === '') {
+    throw new Error(`'reason' must say why the deviation from ${rule.tool}'s ${check} is deliberate, got ${show(reason)}`);
+  }
+  if (rule.tool === 'kube-linter') {
+    object.metadata.addAnnotation(`${KUBE_LINTER_IGNORE_PREFIX}${check}`, reason);
+    return;
+  }
+  const listed = String(object.metadata.toJson().annotations?.[KUBE_SCORE_IGNORE] ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  object.metadata.addAnnotation(KUBE_SCORE_IGNORE, [...new Set([...listed, check])].join(','));
+  object.metadata.addAnnotation(`${KUBE_SCORE_REASON}${check}`, reason);
 }

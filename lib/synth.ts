@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
+import { checkAppElsewhere } from './app-checks';
 import { BuildTarget, renderBuildScript } from './build-script';
 import { assertChecksPass, formatFindings, Manifest } from './checks';
 import { checkLint, exceptionsWithoutReason, formatLintWarnings, LintFinding } from './checks/lint';
@@ -145,6 +146,9 @@ function resolveInputs(env: Environment): { settings: Settings; local: LocalSecr
 /** Writes the whole output into `staging`; returns the lint findings on objects that `extend` added. */
 function produce(staging: string, settings: Settings, local: LocalSecrets, extend: ((todo: TodoApp) => void) | undefined): LintFinding[] {
   const app = new App({ outdir: staging });
+  // The checks below read every object (those `extend` added too) and report lint findings on the
+  // latter as warnings; cdk8s' validation of the same checks (lib/app-checks.ts) would run them again.
+  checkAppElsewhere(app);
   const todo = buildDefaultApp(app, settings, local.secrets);
   const own = new Set(app.charts.flatMap((chart) => chart.node.findAll().filter(ApiObject.isApiObject).map(objectKey)));
   extend?.(todo);

@@ -5,7 +5,7 @@ import { TodoBackend, TodoBackendProps } from './todo-backend';
 import { TodoFrontend, TodoFrontendProps } from './todo-frontend';
 import { DatabaseEngine } from './backend-database';
 import { AutoscalingOptions, ClusterRules } from './cluster-objects';
-import { check, checkOptional, nodePortOtherThan, oneOf, Rules } from './validation';
+import { check, checkOptional, oneOf, Rules } from './validation';
 
 /** Options of the backend inside a {@link TodoApp}. */
 export type TodoAppBackendOptions = Omit<TodoBackendProps, 'nodeAddress'>;
@@ -125,7 +125,8 @@ export interface TodoAppProps {
  * });
  * todo.frontend.image.buildArgs.NEXT_PUBLIC_API_URL; // 'http://192.168.58.2:31000'
  *
- * const onCluster = new TodoApp(chart, 'todo', {
+ * const prod = new Chart(app, 'prod', { namespace: 'prod' }); // one TodoApp per namespace: their names would clash
+ * const onCluster = new TodoApp(prod, 'todo', {
  *   profile: Profile.CLUSTER,
  *   cluster: { host: 'todo.example.com', tlsSecret: 'todo-tls' },
  *   backend: { database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) },
@@ -155,13 +156,9 @@ export class TodoApp extends Construct {
       ...backendOptions,
       corsOrigins: [...(backendOptions.corsOrigins ?? []), TodoFrontend.originOf(frontendOptions)],
     });
+    // The frontend's name and nodePort must differ from the backend's (and from every other
+    // component's of the app): AppChecks.register (lib/app-checks.ts) checks that as it is built.
     this.frontend = new TodoFrontend(this, 'frontend', { ...frontendOptions, backend: this.backend });
-    if (this.frontend.name === this.backend.name) {
-      throw new Error(`'frontend.name' must differ from 'backend.name' (they name Deployments and Services in one namespace), got ${JSON.stringify(this.frontend.name)} for both`);
-    }
-    if (this.frontend.nodePort !== undefined) {
-      check('frontend.nodePort', this.frontend.nodePort, nodePortOtherThan(this.backend.nodePort, `'backend.nodePort'`));
-    }
   }
 
   /** The components, backend first. */

@@ -1,6 +1,6 @@
 import {
   checkAutoscalers, checkConfigMapKeys, checkDisruptionBudgets, checkIngresses, checkManifests, checkNetworkPolicies, checkNodePorts,
-  checkProbePorts, checkReferences, checkServices, checkWorkloadSelectors, describe as describeObject, Finding, formatFindings, labelSelectorMatches, podTemplates,
+  checkProbePorts, checkReferences, checkServices, checkUniqueNames, checkWorkloadSelectors, describe as describeObject, Finding, formatFindings, labelSelectorMatches, podTemplates,
 } from '../../lib/checks/semantic';
 import { container, deployment, object, pod, service } from '../support/manifests';
 
@@ -334,6 +334,28 @@ describe('checkNodePorts', () => {
   });
 });
 
+describe('checkUniqueNames', () => {
+  const message = (n: number) => `${n} objects have this kind, namespace and name; the cluster keeps one, so each apply would overwrite the others (give each a name of its own)`;
+  test('passes for one name per kind and namespace: the same name in another kind or namespace, and objects named by the API server', () => {
+    expect(checkUniqueNames([
+      object('ConfigMap', 'web'), object('Secret', 'web'), object('ConfigMap', 'web', {}, 'prod'),
+      { kind: 'Pod', metadata: { generateName: 'job-' } }, { kind: 'Pod', metadata: { generateName: 'job-' } }, { kind: 'Pod' },
+    ])).toEqual([]);
+  });
+
+  describe('fails when', () => {
+    test('two objects have the same kind, namespace and name, an unset namespace reading as default; once per name, counting all', () => {
+      expect(lines(checkUniqueNames([
+        object('ConfigMap', 'web'), object('ConfigMap', 'web', {}, 'default'), object('Service', 'api', {}, 'prod'),
+        object('Service', 'api', {}, 'prod'), object('ConfigMap', 'web'),
+      ]))).toEqual([
+        `ConfigMap default/web metadata.name: ${message(3)}`,
+        `Service prod/api metadata.name: ${message(2)}`,
+      ]);
+    });
+  });
+});
+
 describe('checkConfigMapKeys', () => {
   test('passes for plain keys, ConfigMaps without data, and Secrets', () => {
     expect(checkConfigMapKeys([object('ConfigMap', 'a', { data: { API_URL: 'x', LOG_LEVEL: 'info' } }), object('ConfigMap', 'b'), object('Secret', 's', { data: { JWT_SECRET: 'x' } })])).toEqual([]);
@@ -491,7 +513,9 @@ describe('checkManifests', () => {
       object('HorizontalPodAutoscaler', 'hpa', { spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' } } }),
       object('PodDisruptionBudget', 'pdb', { spec: { selector: { matchLabels: { app: 'nothing' } } } }),
     ];
+    objects.push(object('ConfigMap', 'cfg'));
     expect(checkManifests(objects).map((f) => `${f.object} ${f.field}`)).toEqual([
+      'ConfigMap default/cfg metadata.name',
       'Deployment default/web spec.selector.matchLabels',
       'Service default/web spec.selector',
       'Deployment default/web spec.template.spec.containers[0].livenessProbe.tcpSocket.port',

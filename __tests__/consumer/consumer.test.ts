@@ -49,8 +49,65 @@ beforeAll(() => {
   fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
     // Node's own types come from this project; everything else from the app's node_modules.
     compilerOptions: { target: 'ES2020', module: 'commonjs', moduleResolution: 'node', strict: true, outDir: 'out', lib: ['ES2020'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
-    files: ['main.ts'],
+    files: ['main.ts', 'checks.ts'],
   }));
+  // What a plain app.synth() and the constructors say, case by case: each case prints its error.
+  fs.writeFileSync(path.join(app, 'checks.ts'), `
+import { App, Chart, JsonPatch, Size } from 'cdk8s';
+import { ServiceType } from 'cdk8s-plus-28';
+import { BackendDatabase, excuseLintFinding, TodoApp, TodoBackend, TodoFrontend } from 'todo-cdk8s';
+import { KubeDeployment, KubeService } from 'todo-cdk8s/k8s';
+
+const keys = { backend: { existingSecret: 'b' }, frontend: { existingSecret: 'f' } };
+const cases: { [name: string]: () => unknown } = {
+  twoAppsInOneChart: () => {
+    const chart = new Chart(new App(), 'c');
+    new TodoApp(chart, 'one', keys);
+    new TodoApp(chart, 'two', keys);
+  },
+  twoChartsOneNodePort: () => {
+    const app = new App();
+    new TodoApp(new Chart(app, 'a', { namespace: 'a' }), 'todo', keys);
+    new TodoApp(new Chart(app, 'b', { namespace: 'b' }), 'todo', keys);
+  },
+  userServiceOnANodePort: () => {
+    const app = new App({ outdir: process.argv[2] });
+    new TodoApp(new Chart(app, 'todo', { namespace: 'todo' }), 'todo', keys);
+    new KubeService(new Chart(app, 'mine', { namespace: 'mine' }), 'web', { metadata: { name: 'web' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, nodePort: 30800 }] } });
+    app.synth();
+  },
+  sidecarPatchedIn: () => {
+    const app = new App({ outdir: process.argv[2] });
+    const todo = new TodoApp(new Chart(app, 'c'), 'todo', keys);
+    todo.backend.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/-', { name: 'debug', image: 'busybox:1.36' }));
+    app.synth();
+  },
+  secretLookingEnv: () => new TodoApp(new Chart(new App(), 'c'), 'todo', { ...keys, backend: { existingSecret: 'b', env: { API_TOKEN: 'x' } } }),
+  clusterIpBackendForANodePortFrontend: () => {
+    const chart = new Chart(new App(), 'c');
+    const backend = new TodoBackend(chart, 'backend', { existingSecret: 'b', serviceType: ServiceType.CLUSTER_IP, corsOrigins: [TodoFrontend.originOf({})] });
+    new TodoFrontend(chart, 'frontend', { existingSecret: 'f', backend });
+  },
+  emptySqliteVolume: () => BackendDatabase.sqlite({ size: Size.mebibytes(0) }),
+  excusedLowUserId: () => {
+    const app = new App({ outdir: process.argv[2] });
+    const todo = new TodoApp(new Chart(app, 'c'), 'todo', { backend: { existingSecret: 'b', runAsUser: 1000 }, frontend: { existingSecret: 'f' } });
+    const deployment: KubeDeployment = todo.backend.deployment;
+    excuseLintFinding(deployment, 'container-security-context-user-group-id', 'the image runs as the node user');
+    app.synth();
+  },
+};
+const result: { [name: string]: string } = {};
+for (const [name, run] of Object.entries(cases)) {
+  try {
+    run();
+    result[name] = 'ok';
+  } catch (e) {
+    result[name] = (e as Error).message;
+  }
+}
+console.log(JSON.stringify(result));
+`);
   fs.writeFileSync(path.join(app, 'main.ts'), `
 import { App, Chart } from 'cdk8s';
 import { assertChecksPass, BackendDatabase, Profile, TodoApp, TodoBackend, TodoFrontend, TodoHelmChart } from 'todo-cdk8s';
@@ -89,7 +146,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('the packed library in a fresh CDK8s app', () => {
   test('the tarball holds compiled JavaScript with type declarations, and no tests, output or secrets', () => {
     const files: string[] = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], ROOT))[0].files.map((f: { path: string }) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'API.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', pkg.bin['todo-cdk8s']]));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md', 'API.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', pkg.bin['todo-cdk8s']]));
     expect(files.filter((f) => /(^|\/)(__tests__|dist|schemas)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts') || f.includes('secrets'))).toEqual([]);
   });
 
@@ -122,9 +179,48 @@ describe('the packed library in a fresh CDK8s app', () => {
     expect(fs.existsSync(path.join(out, 'helm', 'backend', 'values.schema.json'))).toBe(true);
   });
 
+  test('a plain app.synth() runs the checks, and the constructors name the prop: the cases of the library issue', () => {
+    const out = fs.mkdtempSync(path.join(tmp, 'checks-'));
+    const result = JSON.parse(execFileSync(process.execPath, [path.join(app, 'out', 'checks.js'), out], { cwd: app, encoding: 'utf8' }));
+    const validation = (...lines: string[]) => ['Validation failed with the following errors:', ...lines.map((l) => `  [todo-cdk8s-checks] ${l}`)].join('\n');
+    expect(result.twoAppsInOneChart).toBe(`'backend.name' must differ from 'backend.name' of the backend at 'c/one/backend' (they name Deployments, Services, ConfigMaps and Secrets in one namespace, "default"), got "todo-backend" for both; give one another name, or put it in a Chart with another namespace`);
+    expect(result.twoChartsOneNodePort).toBe(`'backend.nodePort' must be different from 'backend.nodePort' of the backend at 'a/todo/backend' (30800: a nodePort serves one Service per cluster), got 30800`);
+    expect(result.userServiceOnANodePort).toBe(validation('Service mine/web spec.ports[0].nodePort: nodePort 30800 is also used by Service todo/todo-backend'));
+    expect(result.sidecarPatchedIn).toContain(validation('Deployment default/todo-backend spec.template.spec.containers[1].securityContext.allowPrivilegeEscalation: allowPrivilegeEscalation must be false, got undefined'));
+    expect(result.sidecarPatchedIn).toContain('[todo-cdk8s-checks] Deployment default/todo-backend spec.template.spec.containers[debug].resources: kube-score container-ephemeral-storage-request-and-limit: container debug has no ephemeral-storage limit');
+    expect(result.secretLookingEnv).toBe(`'backend.env' must not hold a name that looks like a secret (SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL): its values go into the ConfigMap in plain text; keep secrets in a Secret, got "API_TOKEN"`);
+    expect(result.clusterIpBackendForANodePortFrontend).toBe(`'backend.serviceType' must be NodePort or LoadBalancer for a URL that browsers reach (or set 'backend.ingress'), got "ClusterIP"`);
+    expect(result.emptySqliteVolume).toBe(`'database.size' must be a storage quantity above zero and at most "256Ti" (the largest SQLite database), such as "512Mi" or "5Gi", got "0"`);
+    expect(result.excusedLowUserId).toBe('ok');
+    // The failed synths wrote nothing; the excused one wrote its manifests.
+    expect(fs.readdirSync(out)).toEqual(['c.k8s.yaml']);
+    expect(readYaml(path.join(out, 'c.k8s.yaml')).find((o) => o.kind === 'Deployment' && o.metadata.name === 'todo-backend').metadata.annotations).toMatchObject({
+      'kube-score.todo-cdk8s/container-security-context-user-group-id': 'the image runs as the node user',
+    });
+  });
+
+  test('the generated Kubernetes classes are importable as todo-cdk8s/k8s (node10 and nodenext resolution); other deep imports are refused', () => {
+    const ok = `const k8s = require('todo-cdk8s/k8s'); console.log(typeof k8s.KubeDeployment, typeof k8s.IntOrString.fromNumber)`;
+    expect(run(process.execPath, ['-e', ok], app).trim()).toBe('function function');
+    const deep = spawnSync(process.execPath, ['-e', "require('todo-cdk8s/build/imports/k8s')"], { cwd: app, encoding: 'utf8' });
+    expect(deep.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+    fs.writeFileSync(path.join(app, 'types.mts'), [
+      "import { TodoApp } from 'todo-cdk8s';",
+      "import { KubeDeployment, KubeService } from 'todo-cdk8s/k8s';",
+      'export const f = (todo: TodoApp): [KubeDeployment, KubeService] => [todo.backend.deployment, todo.backend.service];',
+    ].join('\n'));
+    const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const common = ['--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules', '@types')];
+    for (const resolution of [['--module', 'nodenext', '--moduleResolution', 'nodenext'], ['--module', 'commonjs', '--moduleResolution', 'node10']]) {
+      const file = resolution.includes('nodenext') ? 'types.mts' : 'checks.ts';
+      const r = spawnSync(process.execPath, [tsc, ...common, ...resolution, file], { cwd: app, encoding: 'utf8' });
+      expect(`${resolution.join(' ')}: ${r.stdout}`).toBe(`${resolution.join(' ')}: `);
+    }
+  });
+
   test('the package exports its public API by name, and internals do not compile against it', () => {
     const keys = JSON.parse(run(process.execPath, ['-e', "console.log(JSON.stringify(Object.keys(require('todo-cdk8s')).sort()))"], app));
-    expect(keys).toEqual(['AppComponent', 'BACKEND_IMAGE', 'BackendDatabase', 'DatabaseEngine', 'DockerImage', 'FRONTEND_IMAGE', 'HealthProbe', 'ProbeType', 'Profile', 'TodoApp', 'TodoBackend', 'TodoFrontend', 'TodoHelmChart', 'assertChecksPass', 'runAllChecks', 'synthesize']);
+    expect(keys).toEqual(['AppComponent', 'BACKEND_IMAGE', 'BackendDatabase', 'DatabaseEngine', 'DockerImage', 'FRONTEND_IMAGE', 'HealthProbe', 'ProbeType', 'Profile', 'TodoApp', 'TodoBackend', 'TodoFrontend', 'TodoHelmChart', 'assertChecksPass', 'excuseLintFinding', 'runAllChecks', 'synthesize']);
     fs.writeFileSync(path.join(app, 'internal.ts'), [
       "import { Chart, Testing } from 'cdk8s';",
       "import { check, TodoApp } from 'todo-cdk8s';",

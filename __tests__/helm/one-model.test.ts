@@ -1,3 +1,4 @@
+import { checkAppElsewhere } from '../../lib/app-checks';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -229,6 +230,8 @@ const usesExistingSecret = (c: Case) => c.database.kind !== 'postgres' && c.back
 /** The app of a case: its chart (namespace) and the two components. */
 function build(c: Case): { objects: any[]; backend: TodoBackend; frontend: TodoFrontend } {
   const app = Testing.app();
+  // The test runs runAllChecks and the lint rules on the objects itself, and compares the lint findings with the chart's.
+  checkAppElsewhere(app);
   const chart = new Chart(app, 'one-model', { namespace: c.namespace });
   const db = databaseOf(c.database);
   const frontendProps = commonProps(c.frontend.common, c.names?.[1], c.nodePorts[1], c.nodeAddress, 'frontend', true);

@@ -132,6 +132,7 @@ function hasPort(container: any, port: unknown): boolean {
  */
 export function checkManifests(objects: readonly Manifest[], options: CheckOptions = {}): Finding[] {
   return [
+    ...checkUniqueNames(objects),
     ...checkWorkloadSelectors(objects),
     ...checkServices(objects),
     ...checkProbePorts(objects),
@@ -341,6 +342,27 @@ export function checkReferences(objects: readonly Manifest[], options: CheckOpti
     });
   }
   return findings;
+}
+
+/**
+ * No two objects have the same kind, namespace and name: the cluster keeps
+ * one object per name, so each `kubectl apply` of the manifests would
+ * overwrite one with the other (two `TodoApp`s with the same names in one
+ * namespace, for instance). Reported once per kind, namespace and name.
+ * Objects without a name (`metadata.generateName`) get one from the API
+ * server and are left out.
+ */
+export function checkUniqueNames(objects: readonly Manifest[]): Finding[] {
+  const counts = new Map<string, number>();
+  for (const obj of objects.filter((o) => o.metadata?.name !== undefined)) {
+    const key = describe(obj);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].filter(([, n]) => n > 1).map(([key, n]) => ({
+    object: key,
+    field: 'metadata.name',
+    message: `${n} objects have this kind, namespace and name; the cluster keeps one, so each apply would overwrite the others (give each a name of its own)`,
+  }));
 }
 
 /** NodePorts are in Kubernetes' default range and each is used once. */
