@@ -235,11 +235,16 @@ function linkEntries(target: string, gens: string, names: readonly string[]): vo
     }
     const link = path.join(gens, `t-${newId()}`);
     fs.symlinkSync(linkTarget(name), link);
-    if (stat?.isDirectory()) {
-      // A real directory (output of an earlier version) cannot be replaced by rename.
-      fs.renameSync(entry, path.join(gens, `x-${newId()}`));
+    try {
+      if (stat?.isDirectory()) {
+        // A real directory (output of an earlier version) cannot be replaced by rename.
+        fs.renameSync(entry, path.join(gens, `x-${newId()}`));
+      }
+      fs.renameSync(link, entry);
+    } catch (e) {
+      fs.rmSync(link, { force: true });
+      throw e;
     }
-    fs.renameSync(link, entry);
   }
   const wanted = new Set(names);
   for (const entry of fs.readdirSync(target)) {
@@ -280,10 +285,14 @@ function withLock(gens: string, target: string, timeoutMs: number, action: () =>
     if (holder === undefined) {
       continue;
     }
-    const pid = Number(holder.split(' ')[0]);
+    let pid = Number(holder.split(' ')[0]);
     if (holder === '' ? olderThan(file, 5000) : !alive(pid)) {
-      takeOver(file, holder);
-      continue;
+      const taker = takeOver(file, holder);
+      if (taker === undefined) {
+        continue;
+      }
+      // Another process is taking the lock over: wait for it, as for a holder.
+      pid = taker;
     }
     if (Date.now() > deadline) {
       throw new Error(`another synth (pid ${pid}) has been writing ${target} for more than ${Math.round(timeoutMs / 1000)} s; wait for it, or stop it (${file} holds its pid)`);
@@ -299,8 +308,13 @@ function withLock(gens: string, target: string, timeoutMs: number, action: () =>
   }
 }
 
-/** Removes a lock whose holder no longer runs, unless another process took it over first. */
-function takeOver(file: string, holder: string): void {
+/**
+ * Removes a lock whose holder no longer runs, unless another process took it
+ * over first.
+ *
+ * @returns the pid of a live process that is taking the lock over (the caller waits for it, up to its timeout), or undefined when the caller may try again at once
+ */
+function takeOver(file: string, holder: string): number | undefined {
   const guard = `${file}.takeover`;
   try {
     fs.writeFileSync(guard, String(process.pid), { flag: 'wx', mode: 0o600 });
@@ -309,12 +323,14 @@ function takeOver(file: string, holder: string): void {
       throw e;
     }
     const other = readText(guard);
-    if (other !== undefined && (other === '' ? olderThan(guard, 5000) : !alive(Number(other)))) {
-      fs.rmSync(guard, { force: true });
-    } else {
-      sleep(10);
+    if (other === undefined) {
+      return undefined;
     }
-    return;
+    if (other === '' ? olderThan(guard, 5000) : !alive(Number(other))) {
+      fs.rmSync(guard, { force: true });
+      return undefined;
+    }
+    return Number(other);
   }
   try {
     if (readText(file) === holder) {
@@ -323,6 +339,7 @@ function takeOver(file: string, holder: string): void {
   } finally {
     fs.rmSync(guard, { force: true });
   }
+  return undefined;
 }
 
 function readText(file: string): string | undefined {
