@@ -89,6 +89,7 @@ describe('writeDirectoryAtomically', () => {
     fs.mkdirSync(path.join(out, 'helm', 'x'), { recursive: true });
     fs.writeFileSync(path.join(out, 'todo.k8s.yaml'), 'old');
     fs.writeFileSync(path.join(out, 'gone.yaml'), 'gone');
+    fs.mkdirSync(path.join(out, 'gone', 'deeper'), { recursive: true });
     write({ 'todo.k8s.yaml': 'new', 'helm/b.yaml': 'b' });
     expect(contents()).toEqual({ 'todo.k8s.yaml': 'new', 'helm/b.yaml': 'b' });
     expect(fs.readdirSync(out).every((n) => fs.lstatSync(path.join(out, n)).isSymbolicLink())).toBe(true);
@@ -319,5 +320,33 @@ describe('writeDirectoryAtomically', () => {
       },
     })).toThrow('cannot save');
     expect(fs.readdirSync(gens()).sort()).toEqual(['current', previous].sort());
+  });
+
+  test('a link that points elsewhere is replaced', () => {
+    write({ 'a.yaml': 'a' });
+    fs.writeFileSync(path.join(tmp, 'other.yaml'), 'other');
+    fs.unlinkSync(path.join(out, 'a.yaml'));
+    fs.symlinkSync(path.join('..', 'other.yaml'), path.join(out, 'a.yaml'));
+    write({ 'a.yaml': 'a2' });
+    expect(contents()).toEqual({ 'a.yaml': 'a2' });
+  });
+
+  test('while produce runs, the lock holds this process\'s pid', () => {
+    let lock = '';
+    writeDirectoryAtomically(out, () => {
+      lock = fs.readFileSync(lockFile(), 'utf8');
+    });
+    expect(lock).toMatch(new RegExp(`^${process.pid} [0-9a-f]{16}$`));
+    expect(fs.existsSync(lockFile())).toBe(false);
+  });
+
+  test('when the switch fails without beforeSwitch, its own error is thrown', () => {
+    write({ 'a.yaml': 'a' });
+    const current = path.join(gens(), 'current');
+    const generation = path.join(gens(), fs.readlinkSync(current));
+    fs.unlinkSync(current);
+    fs.renameSync(generation, current);
+    expect(() => write({ 'b.yaml': 'b' })).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(contents()).toEqual({ 'a.yaml': 'a' });
   });
 });
