@@ -121,7 +121,7 @@ describe('writeDirectoryAtomically', () => {
     expect(contents()).toEqual({ 'a.yaml': 'a', 'helm/c.yaml': 'c' });
     expect(restoreDirectory(out)).toBe(false);
     expect(restoreDirectory(path.join(tmp, 'never'))).toBe(false);
-    expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
+    expect(fs.readdirSync(tmp).sort()).toEqual(['.dist.gen', 'dist']);
   });
 
   test('creates missing parents, and stages inside the private generations directory beside the target', () => {
@@ -348,5 +348,12 @@ describe('writeDirectoryAtomically', () => {
     fs.renameSync(generation, current);
     expect(() => write({ 'b.yaml': 'b' })).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
     expect(contents()).toEqual({ 'a.yaml': 'a' });
+  });
+
+  test('a dead lock is taken over at once, even with no time to wait', () => {
+    write({ 'a.yaml': 'a' });
+    fs.writeFileSync(lockFile(), `${deadPid()} 0123`);
+    writeDirectoryAtomically(out, (d) => fs.writeFileSync(path.join(d, 'b.yaml'), 'b'), { lockTimeoutMs: 0 });
+    expect(contents()).toEqual({ 'b.yaml': 'b' });
   });
 });
