@@ -202,4 +202,33 @@ describe('resolveLocalSecrets', () => {
       stderr.mockRestore();
     }
   });
+
+  test('the undo of save removes a file that save created, and puts back the one it replaced byte for byte', () => {
+    const undoFirst = resolveLocalSecrets(file, {}).save();
+    expect(fs.existsSync(file)).toBe(true);
+    undoFirst();
+    expect(fs.existsSync(file)).toBe(false);
+    resolveLocalSecrets(file, { jwtSecret: 'e'.repeat(40) }).save();
+    const before = fs.readFileSync(file);
+    const undo = resolveLocalSecrets(file, {}).save();
+    expect(fs.readFileSync(file)).not.toEqual(before);
+    undo();
+    expect(fs.readFileSync(file)).toEqual(before);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    // Nothing to save: nothing to undo.
+    const none = resolveLocalSecrets(file, { jwtSecret: 'g'.repeat(40), betterAuthSecret: 'h'.repeat(40) }).save();
+    none();
+    expect(fs.readFileSync(file)).toEqual(before);
+  });
+
+  test('a save removes the temporary files of killed synths and keeps those of running ones', () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const { spawnSync } = jest.requireActual('child_process');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const names = [`.todo-secrets.json.${dead}.tmp`, `.todo-secrets.json.${process.ppid}.tmp`, '.todo-secrets.json.0.tmp', `.todo-secrets.json.${dead}.bak`, `other.${dead}.tmp`];
+    for (const name of names) fs.writeFileSync(path.join(path.dirname(file), name), 'x');
+    resolveLocalSecrets(file, {}).save();
+    expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(['.todo-secrets.json', ...names.slice(1)].sort());
+  });
 });
+
