@@ -320,7 +320,7 @@ export interface ComponentDefinition {
   readonly egress: readonly k8s.NetworkPolicyEgressRule[];
   /** Build arguments of the image (values baked in at build time, such as the URLs the browser calls). */
   readonly buildArgs?: { readonly [name: string]: string };
-  /** Features of this kind of component, after the ones every component has (lib/component-feature.ts). */
+  /** @internal Features of this kind of component, after the ones every component has (lib/component-feature.ts). */
   readonly features?: readonly ComponentFeature[];
 }
 
