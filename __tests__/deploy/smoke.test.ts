@@ -24,13 +24,13 @@ describe('smokeTest', () => {
       times.push(Date.now());
       res.writeHead(times.length < 4 ? 503 : 200).end('ok');
     });
-    const retries: number[] = [];
-    const result = await smokeTest(`${url}/health`, { deadline: Date.now() + 10_000, initialDelayMs: 50, onRetry: (_a, attempt) => retries.push(attempt) });
+    const retries: Array<[number, number | undefined]> = [];
+    const result = await smokeTest(`${url}/health`, { deadline: Date.now() + 10_000, initialDelayMs: 50, onRetry: (_a, attempt, waitMs) => retries.push([attempt, waitMs]) });
     expect(result).toMatchObject({ ok: true, attempts: 4, last: { status: 200 } });
-    expect(retries).toEqual([1, 2, 3]);
+    // The waits double; each gap between requests is at least its wait (timers never fire early, a loaded machine only adds to them).
+    expect(retries).toEqual([[1, 50], [2, 100], [3, 200]]);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]);
-    expect(gaps[2]).toBeGreaterThan(gaps[1]);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(retries[i][1]! - 1));
   });
 
   test('fails when the deadline passes without a 2xx, with the last answer', async () => {

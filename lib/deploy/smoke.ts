@@ -47,8 +47,8 @@ export interface SmokeOptions {
    * @default 5000
    */
   readonly requestTimeoutMs?: number;
-  /** Called after each failed attempt. */
-  readonly onRetry?: (answer: HttpAnswer, attempt: number) => void;
+  /** Called after each failed attempt, with the wait before the next one (none when the deadline comes first). */
+  readonly onRetry?: (answer: HttpAnswer, attempt: number, waitMs: number | undefined) => void;
 }
 
 /** Whether a status is 2xx. */
@@ -73,8 +73,9 @@ export async function smokeTest(url: string, options: SmokeOptions): Promise<Smo
     if (success(last)) {
       return { url, ok: true, attempts, last, elapsedMs: Date.now() - started };
     }
-    options.onRetry?.(last, attempts);
-    if (Date.now() + delay >= options.deadline) {
+    const giveUp = Date.now() + delay >= options.deadline;
+    options.onRetry?.(last, attempts, giveUp ? undefined : delay);
+    if (giveUp) {
       return { url, ok: false, attempts, last, elapsedMs: Date.now() - started };
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
