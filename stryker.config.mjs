@@ -23,6 +23,8 @@ export default {
   thresholds: { high: 95, low: 90, break: 90 },
   concurrency: 2,
   timeoutMS: 10000,
+  // Not copied into the sandbox: the synthesized output (dist/ links into .dist.gen/, whose `current` is a link to a directory) and builds.
+  ignorePatterns: ['/dist', '/.dist.gen', '/build', '/coverage'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
   reporters: ['clear-text', 'progress', 'html', 'json'],
