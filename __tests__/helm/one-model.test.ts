@@ -19,7 +19,7 @@ import { HealthProbe } from '../../lib/health-probe';
 import { BACKEND_IMAGE, TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { FRONTEND_IMAGE, TodoFrontend, TodoFrontendProps } from '../../lib/todo-frontend';
 import { TodoApp } from '../../lib/todo-app';
-import { helmAsync } from '../support/helm';
+import { comparable, helmAsync } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { parseYaml } from '../support/yaml';
 
@@ -328,41 +328,6 @@ function withRemovals(defaults: any, wanted: any): any {
 const isMap = (v: unknown): v is { [key: string]: any } => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // -------------------------------------------------------------- comparison
-
-/** The labels of a chart's `helm test` pod (the NetworkPolicy admits it; the plain manifests have no such pod). */
-const isTestRule = (rule: any) => rule.from?.some((peer: any) => peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'test');
-
-/**
- * An object as compared across the two renderings. The only differences
- * allowed, each because helm adds it to every chart:
- * - the labels `helm.sh/chart` and `app.kubernetes.io/managed-by` (Helm);
- * - the pod template's `checksum/*` annotations (of the rendered text);
- * - the PVC's `helm.sh/resource-policy: keep` (kept on `helm uninstall`);
- * - the NetworkPolicy rule that admits the chart's `helm test` pod.
- */
-function comparable(obj: any): any {
-  const copy = JSON.parse(JSON.stringify(obj));
-  const strip = (labels?: { [k: string]: string }) => {
-    if (labels) {
-      delete labels['helm.sh/chart'];
-      delete labels['app.kubernetes.io/managed-by'];
-    }
-  };
-  strip(copy.metadata?.labels);
-  strip(copy.spec?.template?.metadata?.labels);
-  if (copy.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep') {
-    delete copy.metadata.annotations['helm.sh/resource-policy'];
-    if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
-  }
-  const annotations = copy.spec?.template?.metadata?.annotations;
-  if (annotations) {
-    for (const k of Object.keys(annotations).filter((a) => a.startsWith('checksum/'))) delete annotations[k];
-  }
-  if (copy.kind === 'NetworkPolicy') {
-    copy.spec.ingress = copy.spec.ingress.filter((rule: any) => !isTestRule(rule));
-  }
-  return copy;
-}
 
 /** JSON with sorted keys: equal objects give equal text whatever order their keys were written in. */
 const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) => (isMap(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));

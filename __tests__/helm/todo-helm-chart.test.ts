@@ -8,7 +8,7 @@ import { TodoApp } from '../../lib/todo-app';
 import { randomSecret } from '../../lib/app-component';
 import { checkOneWorkloadPerSelector, labelSelectorMatches, runAllChecks } from '../../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../../lib/checks/lint';
-import { FakeApiServer, helm, template, templateError } from '../support/helm';
+import { admits, comparable, FakeApiServer, helm, template, templateError, testPodLabels } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { containerOf, find, secretValues, TEST_SECRETS } from '../support/util';
 import { readYaml } from '../support/yaml';
@@ -24,39 +24,6 @@ beforeAll(() => {
   plain = readYaml(path.join(tmp, 'dist', 'todo.k8s.yaml'));
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** The labels of a chart's `helm test` pod. */
-const testPodLabels = (name: string) => ({ 'app.kubernetes.io/component': 'test', 'todo-cdk8s/test-of': name });
-
-/** Whether a NetworkPolicy ingress rule admits pods with these labels by a `from` podSelector. */
-const admits = (rule: any, labels: { [k: string]: string }) => (rule.from ?? []).some((peer: any) => labelSelectorMatches(peer.podSelector, labels));
-
-/**
- * An object as compared across renderings: Helm's own labels, the checksum
- * annotations and the chart's admission of its `helm test` pod left out.
- */
-function comparable(obj: any): any {
-  const copy = JSON.parse(JSON.stringify(obj));
-  if (copy.kind === 'NetworkPolicy') {
-    copy.spec.ingress = copy.spec.ingress.filter((rule: any) => !admits(rule, testPodLabels(copy.metadata.name)));
-  }
-  const strip = (labels?: { [k: string]: string }) => {
-    if (labels) {
-      delete labels['helm.sh/chart'];
-      delete labels['app.kubernetes.io/managed-by'];
-    }
-  };
-  strip(copy.metadata?.labels);
-  strip(copy.spec?.template?.metadata?.labels);
-  if (copy.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep') {
-    delete copy.metadata.annotations;
-  }
-  const annotations = copy.spec?.template?.metadata?.annotations;
-  if (annotations) {
-    for (const k of Object.keys(annotations).filter((a) => a.startsWith('checksum/'))) delete annotations[k];
-  }
-  return copy;
-}
 
 describe.each([
   ['backend', 'todo-backend', BACKEND],

@@ -4,6 +4,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { labelSelectorMatches } from '../../lib/checks';
 import { parseYaml } from './yaml';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -179,4 +180,42 @@ export class FakeApiServer {
   public async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/** The labels of a chart's `helm test` pod for the release whose objects are named `name`. */
+export const testPodLabels = (name: string) => ({ 'app.kubernetes.io/component': 'test', 'todo-cdk8s/test-of': name });
+
+/** Whether a NetworkPolicy ingress rule admits pods with these labels by a `from` podSelector. */
+export const admits = (rule: any, labels: { [k: string]: string }) => (rule.from ?? []).some((peer: any) => labelSelectorMatches(peer.podSelector, labels));
+
+/**
+ * An object as compared across the two renderings (a chart's render and the
+ * plain manifests). The only differences allowed, each because Helm adds it:
+ * - the labels `helm.sh/chart` and `app.kubernetes.io/managed-by`;
+ * - the pod template's `checksum/*` annotations (of the rendered text);
+ * - the PVC's `helm.sh/resource-policy: keep` (kept on `helm uninstall`);
+ * - the NetworkPolicy rule that admits the chart's `helm test` pod.
+ */
+export function comparable(obj: any): any {
+  const copy = JSON.parse(JSON.stringify(obj));
+  const strip = (labels?: { [k: string]: string }) => {
+    if (labels) {
+      delete labels['helm.sh/chart'];
+      delete labels['app.kubernetes.io/managed-by'];
+    }
+  };
+  strip(copy.metadata?.labels);
+  strip(copy.spec?.template?.metadata?.labels);
+  if (copy.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep') {
+    delete copy.metadata.annotations['helm.sh/resource-policy'];
+    if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+  }
+  const annotations = copy.spec?.template?.metadata?.annotations;
+  if (annotations) {
+    for (const k of Object.keys(annotations).filter((a) => a.startsWith('checksum/'))) delete annotations[k];
+  }
+  if (copy.kind === 'NetworkPolicy') {
+    copy.spec.ingress = copy.spec.ingress.filter((rule: any) => !admits(rule, testPodLabels(copy.metadata.name)));
+  }
+  return copy;
 }
