@@ -88,7 +88,7 @@ describe('the public API (lib/index.ts)', () => {
     expect(membersOf(declarationOf('app-component.ts'), 'AppComponent')).toEqual([
       'name', 'namespace', 'port', 'nodePort',
       'deployment', 'service', 'configMap', 'secret', 'persistentVolumeClaim', 'networkPolicy', 'ingress', 'autoscaler', 'disruptionBudget',
-      'image', 'externalSecrets', 'dnsName', 'clusterUrl', 'url', 'origin', 'selectorLabels', 'env',
+      'image', 'plusService', 'toIngressBackend', 'toPodSelectorConfig', 'toNetworkPolicyPeerConfig', 'toPodSelector', 'allowFrom', 'externalSecrets', 'dnsName', 'clusterUrl', 'url', 'origin', 'selectorLabels', 'env',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import { Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
@@ -23,6 +24,7 @@ import { SecurityContexts } from './features/security-contexts';
 import { Spreading } from './features/spreading';
 import { Termination } from './features/termination';
 import { HealthProbe } from './health-probe';
+import { ComponentService, networkPolicyPeers } from './plus-interop';
 import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
@@ -388,13 +390,19 @@ export function componentUrl(role: string, defaultNodePort: number, options: App
  * the image, the Service targets the container port by name, probes use the
  * same name, and the URLs derive from the Service (or the Ingress).
  *
+ * A component is a cdk8s-plus pod selector and network policy peer (its
+ * pods, by {@link selectorLabels}, in its namespace), and its
+ * {@link plusService} is its Service as cdk8s-plus takes one: a user's
+ * cdk8s-plus `Ingress`, `NetworkPolicy` or workload composes with it without
+ * a second object.
+ *
  * @example
  * const components: AppComponent[] = new TodoApp(chart, 'todo').components;
  * for (const c of components) {
  *   console.log(c.name, c.dnsName, c.url, c.image.reference);
  * }
  */
-export abstract class AppComponent extends Construct {
+export abstract class AppComponent extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
   /** @internal `backend` or `frontend`. */
   public readonly role: string;
   /** Name of the Deployment and the Service. */
@@ -478,6 +486,21 @@ export abstract class AppComponent extends Construct {
   /** The image, with its build arguments. */
   public readonly image: DockerImage;
 
+  /**
+   * The Service as a cdk8s-plus `Service`, for what takes one:
+   * `kplus.IngressBackend.fromService(c.plusService)` (see
+   * {@link toIngressBackend}) or `c.plusService.exposeViaIngress('/api')`.
+   * It is no second Service: its API object is {@link service}, so its
+   * name, port and metadata are that Service's. Its port and selector come
+   * from the props: `bind`, `select` and `selectLabel` throw.
+   */
+  public readonly plusService: kplus.Service;
+
+  /** @internal Whether the chart the component is in sets a namespace (else the objects have none). */
+  public readonly explicitNamespace: boolean;
+  /** @internal Where traffic to the pods' port may come from, when narrowed ({@link allowFrom}); empty: anywhere. */
+  public readonly ingressPeers: k8s.NetworkPolicyPeer[] = [];
+
   private readonly envVars = new Map<string, string>();
 
   protected constructor(scope: Construct, id: string, options: AppComponentOptions, definition: ComponentDefinition) {
@@ -487,6 +510,7 @@ export abstract class AppComponent extends Construct {
     this.role = role;
     this.name = check(s('name'), options.name ?? definition.defaultName, Rules.dnsLabel);
     this.namespace = Chart.of(this).namespace ?? 'default';
+    this.explicitNamespace = Chart.of(this).namespace !== undefined;
     if (options.image !== undefined && options.imageTag !== undefined) {
       throw new Error(`'${s('imageTag')}' cannot be combined with '${s('image')}'; set the tag in the image, got ${show(options.imageTag)}`);
     }
@@ -654,8 +678,62 @@ export abstract class AppComponent extends Construct {
     this.ingress = ingress.object(this);
     this.autoscaler = autoscaler.object(this);
     this.disruptionBudget = budget.object(this);
+    this.plusService = new ComponentService(this, 'PlusService');
     // The checks of lib/checks run on every synth of the app (cdk8s validation, once per app).
     AppChecks.of(this).register(this);
+  }
+
+  /**
+   * The Service as a cdk8s-plus Ingress backend, for a cdk8s-plus
+   * `Ingress` of yours: `ingress.addHostRule('todo.example.com', '/api', todo.backend.toIngressBackend())`.
+   * The Service is the component's own; no object is added.
+   */
+  public toIngressBackend(): kplus.IngressBackend {
+    return kplus.IngressBackend.fromService(this.plusService);
+  }
+
+  /**
+   * The component's pods for cdk8s-plus (`IPodSelector`): its
+   * {@link selectorLabels}, in its namespace when its chart sets one. What a
+   * cdk8s-plus `Service`, `NetworkPolicy` (`selector`) or pod affinity
+   * (`scheduling.colocate`) takes.
+   */
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return {
+      labelSelector: kplus.LabelSelector.of({ labels: this.selectorLabels }),
+      namespaces: this.explicitNamespace ? { names: [this.namespace] } : undefined,
+    };
+  }
+
+  /** The component's pods as a cdk8s-plus NetworkPolicy peer (`addIngressRule(todo.frontend, ...)`). */
+  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  /** The component itself: its pods are what it selects (`INetworkPolicyPeer`). */
+  public toPodSelector(): kplus.IPodSelector {
+    return this;
+  }
+
+  /**
+   * Narrows the component's NetworkPolicy: its port admits traffic from
+   * these peers only (with those of earlier calls), instead of from
+   * anywhere. A peer is anything cdk8s-plus takes as one: another component
+   * (`todo.backend.allowFrom(todo.frontend)`), a workload,
+   * `kplus.Pods.select(...)`, `kplus.Namespaces.select(...)` (an Ingress
+   * controller's namespace) or `kplus.NetworkPolicyIpBlock`. Browsers that
+   * reach a NodePort through the node are not a peer: narrow a component
+   * that they reach through an Ingress (admit the controller) or not at all.
+   * The chart carries the peers as `networkPolicy.from`.
+   *
+   * @throws Error when the component has no NetworkPolicy (`networkPolicy: false`)
+   */
+  public allowFrom(...peers: kplus.INetworkPolicyPeer[]): void {
+    const setting = `${this.role}.networkPolicy`;
+    if (this.networkPolicy === undefined) {
+      throw new Error(`'${setting}' must be true to narrow where traffic comes from (allowFrom), got false; without the component's NetworkPolicy, write one of your own`);
+    }
+    this.ingressPeers.push(...peers.flatMap((p) => networkPolicyPeers(p, `${this.role}.allowFrom`)));
   }
 
   /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */

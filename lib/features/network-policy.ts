@@ -22,16 +22,25 @@ export class NetworkPolicy implements ComponentFeature {
   public object(c: AppComponent, enabled: boolean): k8s.KubeNetworkPolicy | undefined {
     // From anywhere (browsers reach NodePorts through the node), on the server's port only;
     // out to the cluster DNS and what the component needs.
-    return enabled ? new k8s.KubeNetworkPolicy(c, 'NetworkPolicy', {
-      metadata: { name: c.name, labels: c.labels },
-      spec: networkPolicySpec(c.selectorLabels, HTTP_PORT_NAME, c.networkPolicyEgress ? c.egressRules : undefined),
-    }) : undefined;
+    if (!enabled) {
+      return undefined;
+    }
+    const spec = networkPolicySpec(c.selectorLabels, HTTP_PORT_NAME, c.networkPolicyEgress ? c.egressRules : undefined);
+    // Narrowed by allowFrom (AppComponent.allowFrom), which a user calls once the component is built:
+    // the rule's sources are read when the object is synthesized.
+    Object.defineProperty(spec.ingress![0], 'from', { enumerable: true, get: () => (c.ingressPeers.length > 0 ? [...c.ingressPeers] : undefined) });
+    return new k8s.KubeNetworkPolicy(c, 'NetworkPolicy', { metadata: { name: c.name, labels: c.labels }, spec });
   }
 
   public values(c: AppComponent): { [key: string]: ValuesNode } {
     return {
       networkPolicy: group('A NetworkPolicy that admits traffic on the pods\' port only (enforced by CNIs that support it: minikube start --cni=calico).', {
         enabled: leaf('Create the NetworkPolicy.', c.networkPolicy !== undefined, { type: 'boolean' }),
+        from: leaf(
+          'Where traffic to the pods\' port may come from (NetworkPolicyPeer objects, as allowFrom of the constructs gives them); empty: from anywhere.',
+          c.ingressPeers.map((p) => k8s.toJson_NetworkPolicyPeer(p)),
+          { type: 'array', items: { type: 'object' } },
+        ),
         egress: group('Outgoing traffic: the cluster DNS (kube-system/kube-dns, port 53) and what the component needs, nothing else.', {
           enabled: leaf('Limit outgoing traffic (needs enabled).', c.networkPolicyEgress, { type: 'boolean' }),
           rules: leaf(
@@ -62,6 +71,7 @@ export class NetworkPolicy implements ComponentFeature {
         'networkpolicy.yaml': renderTemplate(skeleton, [
           ...chart.metadata(),
           { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(chart.include('selectorLabels')) },
+          { path: 'spec.ingress.0.from', expr: { kind: 'optionalBlock', condition: '.Values.networkPolicy.from', template: (n) => [`${' '.repeat(n)}{{- toYaml .Values.networkPolicy.from | nindent ${n} }}`] } },
           { path: `spec.ingress.${testRule}.from.0.podSelector.matchLabels`, expr: Helm.nindent(chart.include('testLabels')) },
           { path: 'spec.policyTypes', expr: Helm.lines(['- Ingress', `{{- if ${egressEnabled} }}`, '- Egress', '{{- end }}']) },
           {
