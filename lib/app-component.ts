@@ -498,6 +498,8 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
 
   /** @internal Whether the chart the component is in sets a namespace (else the objects have none). */
   public readonly explicitNamespace: boolean;
+  /** @internal The annotations the component puts on its Deployment and Service (its lint exceptions). */
+  public readonly ownAnnotations: { readonly Deployment: { readonly [key: string]: string }; readonly Service: { readonly [key: string]: string } };
   /** @internal Where traffic to the pods' port may come from, when narrowed ({@link allowFrom}); empty: anywhere. */
   public readonly ingressPeers: k8s.NetworkPolicyPeer[] = [];
 
@@ -633,8 +635,9 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
       networkPolicy,
       egressPolicy: this.networkPolicyEgress,
     };
+    this.ownAnnotations = { Deployment: exceptionAnnotations(exceptionsFor('Deployment', lint)), Service: exceptionAnnotations(exceptionsFor('Service', lint)) };
     const annotated = (object: 'Deployment' | 'Service') => {
-      const annotations = exceptionAnnotations(exceptionsFor(object, lint));
+      const annotations = { ...this.ownAnnotations[object] };
       return Object.keys(annotations).length === 0 ? {} : { annotations };
     };
 

@@ -48,6 +48,12 @@ export interface ChartParts {
   readonly validate?: readonly string[];
   /** Lines of `_helpers.tpl`: named templates of this feature (after the chart's own). */
   readonly helpers?: readonly string[];
+  /**
+   * Paths of its Deployment bindings whose default values the feature reads
+   * from the synthesized Deployment, JSON patches included: a patch there
+   * reaches the chart's values instead of being reported.
+   */
+  readonly carried?: readonly string[];
 }
 
 /**

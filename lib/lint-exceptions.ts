@@ -95,20 +95,48 @@ export function exceptionsFor(object: LintException['object'], subject: LintSubj
  * `object` whose conditions hold (nothing when none do), as
  * {@link exceptionAnnotations} would.
  */
-export function exceptionAnnotationsTemplate(object: LintException['object']): string[] {
+export function exceptionAnnotationsTemplate(object: LintException['object'], user: UserAnnotations = { ignore: [], annotations: {} }): string[] {
   const mine = LINT_EXCEPTIONS.filter((e) => e.object === object);
   const lines = ['{{- $ignore := list }}'];
   for (const e of mine) {
     lines.push(`{{- if ${e.helmCondition} }}`, ...e.kubeScore.map((c) => `{{- $ignore = append $ignore "${c}" }}`), '{{- end }}');
   }
-  lines.push('{{- if $ignore }}', `${KUBE_SCORE_IGNORE}: {{ join "," $ignore | quote }}`, '{{- end }}');
+  lines.push(...user.ignore.map((c) => `{{- $ignore = append $ignore ${JSON.stringify(c)} }}`));
+  lines.push('{{- if $ignore }}', `${KUBE_SCORE_IGNORE}: {{ join "," ($ignore | uniq) | quote }}`, '{{- end }}');
   for (const e of mine) {
     lines.push(`{{- if ${e.helmCondition} }}`);
     for (const c of e.kubeScore) lines.push(`${KUBE_SCORE_REASON}${c}: ${JSON.stringify(e.reason)}`);
     for (const c of e.kubeLinter) lines.push(`${KUBE_LINTER_IGNORE_PREFIX}${c}: ${JSON.stringify(e.reason)}`);
     lines.push('{{- end }}');
   }
+  lines.push(...Object.entries(user.annotations).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`));
   return lines;
+}
+
+/**
+ * Annotations a user put on a component's Deployment or Service
+ * ({@link excuseLintFinding}, `metadata.addAnnotation`, a JSON patch): the
+ * checks added to `kube-score/ignore`, and every other annotation.
+ */
+export interface UserAnnotations {
+  readonly ignore: readonly string[];
+  readonly annotations: { readonly [key: string]: string };
+}
+
+/**
+ * The annotations of `actual` that the component did not put there
+ * (`own`), and the keys among them that the chart's own exceptions of
+ * `object` may also write (a user's reason for a check the component
+ * excuses too), which a chart cannot hold twice.
+ */
+export function userAnnotations(object: LintException['object'], own: { readonly [key: string]: string }, actual: { readonly [key: string]: string }): UserAnnotations & { readonly clashes: readonly string[] } {
+  const list = (v?: string) => String(v ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const ownIgnore = list(own[KUBE_SCORE_IGNORE]);
+  const ignore = list(actual[KUBE_SCORE_IGNORE]).filter((c) => !ownIgnore.includes(c));
+  const annotations = Object.fromEntries(Object.entries(actual).filter(([k, v]) => k !== KUBE_SCORE_IGNORE && own[k] !== v));
+  const chartKeys = new Set(LINT_EXCEPTIONS.filter((e) => e.object === object).flatMap((e) => [
+    ...e.kubeScore.map((c) => `${KUBE_SCORE_REASON}${c}`), ...e.kubeLinter.map((c) => `${KUBE_LINTER_IGNORE_PREFIX}${c}`)]));
+  return { ignore, annotations, clashes: Object.keys(annotations).filter((k) => chartKeys.has(k)) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { Lazy } from 'cdk8s';
 import type { AppComponent } from '../app-component';
 import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
 import { Helm } from '../helm/template';
@@ -15,21 +16,30 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The entries of `data`, those named in `order` first, in that order (the order the checksum was always taken in). */
+function inOrder(data: { [key: string]: string }, order: readonly string[]): { [key: string]: string } {
+  const keys = [...order.filter((k) => k in data), ...Object.keys(data).filter((k) => !order.includes(k))];
+  return Object.fromEntries(keys.map((k) => [k, data[k]]));
+}
+
 /**
  * @internal
  * Pod template annotations that roll the pods when what they read changes:
  * the checksum of the ConfigMap and of the component's own Secret, and the
  * image's build arguments (an image rebuilt with other arguments). In the
- * manifests a checksum is of the data; in the chart, of the rendered
- * template (`configmap.yaml`, `secret.yaml`). No values of its own.
+ * manifests a checksum is of the data as synthesized (read when the
+ * Deployment is, so a JSON patch on the ConfigMap or Secret changes it: the
+ * one value of the constructs produced at synth); in the chart, of the
+ * rendered template (`configmap.yaml`, `secret.yaml`). No values of its own.
  */
 export class Checksums implements ComponentFeature {
   public readonly name = 'checksums';
 
   public pod(c: AppComponent): PodFields {
-    const annotations: { [key: string]: string } = { [CONFIG]: sha256(JSON.stringify(c.env)) };
+    // Of the data as synthesized, JSON patches included: a change to what the pods read rolls them.
+    const annotations: { [key: string]: string } = { [CONFIG]: Lazy.any({ produce: () => sha256(JSON.stringify(c.configMap.toJson().data ?? {})) }) };
     if (!c.usesExistingSecret) {
-      annotations[SECRET] = sha256(JSON.stringify(c.secretData()));
+      annotations[SECRET] = Lazy.any({ produce: () => sha256(JSON.stringify(inOrder(c.secret!.toJson().data ?? {}, Object.keys(c.secretData())))) });
     }
     for (const [key, value] of Object.entries(c.image.buildArgs)) {
       annotations[`${BUILD_ARG}${key}`] = value;

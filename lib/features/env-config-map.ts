@@ -34,7 +34,8 @@ export class EnvConfigMap implements ComponentFeature {
     return {
       env: leaf(
         'Non-secret environment variables, rendered into the ConfigMap the container reads (envFrom).\nA key added here appears in the container\'s environment. Secrets go in `secrets`.',
-        c.env,
+        // The ConfigMap's data as synthesized: a JSON patch on it reaches the chart.
+        c.configMap?.toJson().data ?? c.env,
         {
           type: 'object',
           propertyNames: { ...Rules.envName.schema, not: { pattern: caseInsensitive(SECRET_LOOKING_KEY.source) } },

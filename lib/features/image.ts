@@ -24,7 +24,7 @@ export class Image implements ComponentFeature {
       image: group('The image (the design\'s Docker Image entity).', {
         repository: leaf('Image repository.', image.name, Rules.imageRepository.schema),
         tag: leaf('Image tag: a string (quote a tag that looks like a number, "1.10", or use --set-string).', image.tag, Rules.imageTag.schema),
-        port: leaf('The port the server in the image listens on: the container port named "http".', image.port, Rules.port.schema),
+        port: leaf('The port the server in the image listens on: the container port named "http".', Image.patchedPort(c) ?? image.port, Rules.port.schema),
         pullPolicy: leaf('IfNotPresent: images built into Minikube\'s Docker daemon are used as they are.', c.imagePullPolicy, oneOf(PULL_POLICIES).schema),
         buildArgs: leaf(
           Object.keys(image.buildArgs).length > 0
@@ -37,9 +37,22 @@ export class Image implements ComponentFeature {
     };
   }
 
-  public chart(): ChartParts {
+  /**
+   * The container port a JSON patch set, which the chart's `image.port`
+   * then holds (probes and the Service reach it by its name). A patched
+   * image or pull policy is not carried: the chart's labels and lint
+   * exceptions follow the image's tag and policy, so it is reported
+   * (`TodoHelmChart.divergences`) and set through the props instead.
+   */
+  private static patchedPort(c: AppComponent): number | undefined {
+    const port = c.deployment?.toJson().spec?.template?.spec?.containers?.[0]?.ports?.[0]?.containerPort;
+    return port !== c.image.port && Rules.port.test(port) ? port : undefined;
+  }
+
+  public chart(c: AppComponent): ChartParts {
     const container = 'spec.template.spec.containers.0';
     return {
+      carried: Image.patchedPort(c) === undefined ? [] : [`${container}.ports.0.containerPort`],
       deployment: [
         { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
         { path: `${container}.ports.0.containerPort`, expr: Helm.scalar('{{ .Values.image.port | int }}') },

@@ -18,10 +18,19 @@ export class Replicas implements ComponentFeature {
   }
 
   public values(c: AppComponent): { [key: string]: ValuesNode } {
-    return { replicaCount: leaf('Number of pods.', c.replicas, Rules.replicas.schema) };
+    return { replicaCount: leaf('Number of pods.', Replicas.patched(c) ?? c.replicas, Rules.replicas.schema) };
   }
 
-  public chart(): ChartParts {
-    return { deployment: [{ path: 'spec.replicas', expr: Helm.optional('not .Values.autoscaling.enabled', '{{ .Values.replicaCount | int }}') }] };
+  public chart(c: AppComponent): ChartParts {
+    return {
+      deployment: [{ path: 'spec.replicas', expr: Helm.optional('not .Values.autoscaling.enabled', '{{ .Values.replicaCount | int }}') }],
+      carried: Replicas.patched(c) === undefined ? [] : ['spec.replicas'],
+    };
+  }
+
+  /** The replica count a JSON patch set on the Deployment, when it is one the chart's value can hold (not autoscaled). */
+  private static patched(c: AppComponent): number | undefined {
+    const replicas = c.autoscaling ? undefined : c.deployment?.toJson().spec?.replicas;
+    return Rules.replicas.test(replicas) && replicas !== c.replicas ? replicas : undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { AppComponent, SecretVariable, SERVICE_TYPES } from '../app-component';
 import { oneOf, orEmpty, Rules } from '../validation';
 import { group, leaf, ValueGroup, ValuesNode } from './values';
@@ -17,6 +18,7 @@ const VALUES_ORDER = [
   'nameOverride', 'fullnameOverride', 'image', 'replicaCount', 'service', 'env', 'secrets', 'secretRefs', 'existingSecret', 'gitOps',
   'probes', 'terminationGracePeriodSeconds', 'persistence', 'ingress', 'autoscaling', 'podDisruptionBudget',
   'spreadAcrossNodes', 'networkPolicy', 'resources', 'podSecurityContext', 'securityContext',
+  'namespace', 'commonLabels',
 ];
 
 /** The values of `tree` and of the component's features, in {@link VALUES_ORDER}. */
@@ -52,6 +54,8 @@ export function componentValues(component: AppComponent): ValueGroup {
   return withFeatureValues(component, group('', {
     nameOverride: leaf('Replaces the chart name in names and the app.kubernetes.io/name label.', '', orEmpty(Rules.dnsLabel).schema),
     fullnameOverride: leaf('Replaces the full name of the Deployment, Service, ConfigMap and Secret.\nBy default it is the release name (or <release>-<chart> when the release name does not contain the chart name).', '', orEmpty(Rules.dnsLabel).schema),
+    namespace: leaf('The namespace of the objects: the one of the cdk8s Chart the component was built in; empty: the release\'s (helm install --namespace).', component.explicitNamespace ? component.namespace : '', orEmpty(Rules.dnsLabel).schema),
+    commonLabels: leaf('Labels of every object, besides the chart\'s own: the labels of the cdk8s Chart the component was built in.', { ...Chart.of(component).labels }, { type: 'object', additionalProperties: { type: 'string' } }),
     service: group('The Service in front of the pods.', {
       type: leaf('NodePort (reachable at <node IP>:<nodePort>), ClusterIP or LoadBalancer.', component.serviceType, oneOf(SERVICE_TYPES).schema),
       port: leaf('The Service port.', component.port, Rules.port.schema),

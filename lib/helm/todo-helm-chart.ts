@@ -1,11 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { AppComponent, PART_OF } from '../app-component';
 import { ChartParts, ChartScope } from '../component-feature';
 import { check, Rules } from '../validation';
-import { exceptionAnnotationsTemplate, LintException } from '../lint-exceptions';
+import { exceptionAnnotationsTemplate, LintException, userAnnotations } from '../lint-exceptions';
+import { describe } from '../checks/semantic';
+import { differences, fieldName, patchedBindings, shortShow, withoutPatches } from './escape-hatches';
 import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
 import { Binding, Helm, renderTemplate } from './template';
@@ -90,6 +93,58 @@ export class TodoHelmChart extends Construct {
     }
     this.description = props.description
       ?? `The Todo app's ${props.component.role} (${props.component.image.baseImage} image ${props.component.image.name}): Deployment, ${props.component.serviceType} Service, ConfigMap and Secret.`;
+    // A change to the component's objects that the chart would not render fails the synth.
+    this.node.addValidation({ validate: () => this.divergences() });
+  }
+
+  /**
+   * What a user changed on the component's objects (JSON patches, labels,
+   * annotations) that this chart would not render with its default values,
+   * one line each naming the object, the field and what to use instead;
+   * empty when the chart agrees with the plain manifests. Changes the chart
+   * carries are not listed: replicas, image and pull policy, the container
+   * port, the ConfigMap's data (into `replicaCount`, `image`, `env`), the
+   * Deployment's and Service's annotations ({@link excuseLintFinding}), the
+   * Chart's labels (`commonLabels`) and namespace (`namespace`). `app.synth()`
+   * reports them (cdk8s validation) and {@link files} refuses to write.
+   */
+  public divergences(): string[] {
+    const c = this.component;
+    const carried = new Set(['metadata.annotations', ...this.parts().flatMap((p) => p.carried ?? [])]);
+    const lines = [
+      ...patchedBindings(c.deployment, this.deploymentBindings(), carried),
+      ...patchedBindings(c.service, this.serviceBindings(), carried),
+      ...patchedBindings(c.configMap, this.metadata(), new Set()),
+    ];
+    // The other objects' templates are not the synthesized objects: a patch on them would be lost.
+    for (const o of [c.secret, c.persistentVolumeClaim, c.networkPolicy, c.ingress, c.autoscaler, c.disruptionBudget]) {
+      if (o === undefined) continue;
+      const json = o.toJson();
+      for (const field of differences(withoutPatches(o), json)) {
+        lines.push(`${describe(json)} ${fieldName(field)}: a JSON patch changed it, but the Helm chart renders the ${json.kind} from the component's props and its values, not from the object; set it through the props instead of a patch`);
+      }
+    }
+    const chartLabels = Chart.of(c).labels;
+    const own: ApiObject[] = [c.deployment, c.service, c.configMap, ...[c.secret, c.persistentVolumeClaim, c.networkPolicy, c.ingress, c.autoscaler, c.disruptionBudget].filter((o): o is ApiObject => o !== undefined)];
+    for (const o of own) {
+      const json = o.toJson();
+      const expected: { [key: string]: string } = { ...chartLabels, ...c.labels };
+      for (const [key, value] of Object.entries<string>(json.metadata?.labels ?? {})) {
+        if (expected[key] !== value) {
+          lines.push(`${describe(json)} metadata.labels.${key}: the label ${shortShow(value)} was added to this object alone, but the Helm chart's objects carry the component's labels and the cdk8s Chart's (commonLabels); put the label in the Chart's labels, which reach every object and the chart`);
+        }
+      }
+      const annotations: { [key: string]: string } = json.metadata?.annotations ?? {};
+      if (json.kind === 'Deployment' || json.kind === 'Service') {
+        const clashes = userAnnotations(json.kind, c.ownAnnotations[json.kind as 'Deployment' | 'Service'], annotations).clashes;
+        lines.push(...clashes.map((k) => `${describe(json)} metadata.annotations.${k}: the component already records this exception under a condition of the chart's values; keep the component's reason (the chart renders it) or set the value that turns the exception off`));
+      } else {
+        for (const key of Object.keys(annotations)) {
+          lines.push(`${describe(json)} metadata.annotations.${key}: the annotation was added to an object whose Helm template has no annotations of the user's; annotate the Deployment or Service, which the chart carries, or the object after install`);
+        }
+      }
+    }
+    return lines;
   }
 
   /**
@@ -107,6 +162,10 @@ export class TodoHelmChart extends Construct {
 
   /** The chart's files, by path relative to the chart directory. */
   public files(): { [file: string]: string } {
+    const divergences = this.divergences();
+    if (divergences.length > 0) {
+      throw new Error(`the Helm chart ${this.chartName} would differ from the plain manifests:\n${divergences.map((l) => `  ${l}`).join('\n')}`);
+    }
     const c = this.component;
     const values = componentValues(c);
     const title = `Values of the ${this.chartName} chart`;
@@ -161,15 +220,18 @@ export class TodoHelmChart extends Construct {
   private metadata(name = this.include('fullname'), labels = 'labels'): Binding[] {
     return [
       { path: 'metadata.name', expr: Helm.scalar(`{{ ${name} }}`) },
-      { path: 'metadata.namespace', expr: Helm.scalar('{{ .Release.Namespace }}') },
-      { path: 'metadata.labels', expr: Helm.nindent(this.include(labels)) },
+      { path: 'metadata.namespace', expr: Helm.scalar(`{{ ${this.include('namespace')} }}`) },
+      {
+        path: 'metadata.labels',
+        expr: { kind: 'block', template: (n) => [`${' '.repeat(n)}{{- ${this.include(labels, n)} }}`, `${' '.repeat(n)}{{- with .Values.commonLabels }}`, `${' '.repeat(n)}{{- toYaml . | nindent ${n} }}`, `${' '.repeat(n)}{{- end }}`] },
+      },
     ];
   }
 
   private secretTemplate(): string {
     const skeleton = { apiVersion: 'v1', kind: 'Secret', metadata: {}, type: 'Opaque', data: {} };
     const prelude = [
-      `{{- $existing := (lookup "v1" "Secret" .Release.Namespace (${this.include('secretName')})).data | default dict }}`,
+      `{{- $existing := (lookup "v1" "Secret" (${this.include('namespace')}) (${this.include('secretName')})).data | default dict }}`,
       '{{- $data := dict }}',
       `{{- $generated := splitList "," (${this.include('generatedKeys')}) | compact }}`,
     ];
@@ -196,10 +258,18 @@ export class TodoHelmChart extends Construct {
   }
 
   private deploymentTemplate(): string {
+    return renderTemplate(this.component.deployment.toJson(), this.deploymentBindings(), {
+      header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
+      prelude: [`{{- include "${this.chartName}.validate" . }}`],
+    });
+  }
+
+  /** The fields of the Deployment that the chart renders from its values and helpers. */
+  private deploymentBindings(): Binding[] {
     const c = this.component;
     const container = 'spec.template.spec.containers.0';
     const own = ownSecretVariables(c);
-    return renderTemplate(c.deployment.toJson(), [
+    return [
       ...this.metadata(),
       this.lintAnnotations('Deployment'),
       { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
@@ -212,14 +282,16 @@ export class TodoHelmChart extends Construct {
           { path: `${container}.env.${i}.valueFrom.secretKeyRef.key`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.key | quote }}`) },
         ])),
       ...this.parts().flatMap((p) => p.deployment ?? []),
-    ], {
-      header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
-      prelude: [`{{- include "${this.chartName}.validate" . }}`],
-    });
+    ];
   }
 
   private serviceTemplate(): string {
-    return renderTemplate(this.component.service.toJson(), [
+    return renderTemplate(this.component.service.toJson(), this.serviceBindings(), { header: 'The Service: values.service' });
+  }
+
+  /** The fields of the Service that the chart renders from its values and helpers. */
+  private serviceBindings(): Binding[] {
+    return [
       ...this.metadata(),
       this.lintAnnotations('Service'),
       { path: 'spec.type', expr: Helm.scalar('{{ .Values.service.type | quote }}') },
@@ -229,7 +301,7 @@ export class TodoHelmChart extends Construct {
         path: 'spec.ports.0.nodePort',
         expr: Helm.optional('and (has .Values.service.type (list "NodePort" "LoadBalancer")) .Values.service.nodePort', '{{ .Values.service.nodePort | int }}'),
       },
-    ], { header: 'The Service: values.service' });
+    ];
   }
 
   private testConnectionTemplate(): string {
@@ -276,12 +348,17 @@ export class TodoHelmChart extends Construct {
 
   private helpers(): string {
     const n = this.chartName;
-    const lint = (object: LintException['object']) => [
-      `{{/* kube-score and kube-linter exceptions of the ${object}, each where the values make it deliberate (README: "Checks and exceptions"). */}}`,
-      `{{- define "${n}.lintAnnotations.${object}" -}}`,
-      ...exceptionAnnotationsTemplate(object),
-      '{{- end }}',
-    ].join('\n');
+    const c = this.component;
+    const lint = (object: LintException['object']) => {
+      const user = userAnnotations(object, c.ownAnnotations[object], (object === 'Deployment' ? c.deployment : c.service).toJson().metadata?.annotations ?? {});
+      const clashes = new Set(user.clashes);
+      return [
+        `{{/* kube-score and kube-linter exceptions of the ${object}, each where the values make it deliberate (README: "Checks and exceptions")${user.ignore.length + Object.keys(user.annotations).length > 0 ? ', and the annotations put on it in the app (excuseLintFinding)' : ''}. */}}`,
+        `{{- define "${n}.lintAnnotations.${object}" -}}`,
+        ...exceptionAnnotationsTemplate(object, { ignore: user.ignore, annotations: Object.fromEntries(Object.entries(user.annotations).filter(([k]) => !clashes.has(k))) }),
+        '{{- end }}',
+      ].join('\n');
+    };
     return `{{/*
 Helpers of the ${n} chart (the names and labels of helm create).
 */}}
@@ -306,6 +383,11 @@ name, else <release>-<chart>; cut to 63 characters.
 {{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* The namespace of the objects: values.namespace (the cdk8s Chart's), else the release's. */}}
+{{- define "${n}.namespace" -}}
+{{- default .Release.Namespace .Values.namespace }}
 {{- end }}
 
 {{/* Chart name and version, for the helm.sh/chart label. */}}
@@ -367,7 +449,7 @@ sees nothing under helm template, --dry-run and GitOps tools (Argo CD).
 */}}
 {{- define "${n}.generatedKeys" -}}
 {{- if not .Values.existingSecret }}
-{{- $existing := (lookup "v1" "Secret" .Release.Namespace (include "${n}.secretName" .)).data | default dict }}
+{{- $existing := (lookup "v1" "Secret" (include "${n}.namespace" .) (include "${n}.secretName" .)).data | default dict }}
 {{- $keys := list }}
 ${ownSecretVariables(this.component).filter((v) => v.generate).map((v) => `{{- if not (or .Values.secrets.${v.name} (hasKey $existing "${v.name}")) }}{{ $keys = append $keys "${v.name}" }}{{ end }}`).join('\n')}
 {{- join "," $keys }}
@@ -427,28 +509,29 @@ ${[...renderChecks(this.checks()), ...chartOnly].join('\n')}
   private notes(): string {
     const n = this.chartName;
     return `{{- $fullname := include "${n}.fullname" . -}}
-The Todo app ${this.component.role} is installed as {{ .Release.Name }} in namespace {{ .Release.Namespace }}.
+{{- $namespace := include "${n}.namespace" . -}}
+The Todo app ${this.component.role} is installed as {{ .Release.Name }} in namespace {{ $namespace }}.
 
 1. Get the application URL by running these commands:
 {{- if .Values.ingress.enabled }}
   http{{ if .Values.ingress.tls.secretName }}s{{ end }}://{{ .Values.ingress.host }}{{ if ne .Values.ingress.path "/" }}{{ .Values.ingress.path }}{{ end }}
 {{- else if contains "NodePort" .Values.service.type }}
-  export NODE_PORT=$(kubectl get --namespace {{ .Release.Namespace }} -o jsonpath="{.spec.ports[0].nodePort}" services {{ $fullname }})
-  export NODE_IP=$(kubectl get nodes --namespace {{ .Release.Namespace }} -o jsonpath="{.items[0].status.addresses[0].address}")
+  export NODE_PORT=$(kubectl get --namespace {{ $namespace }} -o jsonpath="{.spec.ports[0].nodePort}" services {{ $fullname }})
+  export NODE_IP=$(kubectl get nodes --namespace {{ $namespace }} -o jsonpath="{.items[0].status.addresses[0].address}")
   echo http://$NODE_IP:$NODE_PORT
-  On Minikube: minikube service {{ $fullname }} --namespace {{ .Release.Namespace }} --url
+  On Minikube: minikube service {{ $fullname }} --namespace {{ $namespace }} --url
 {{- else if contains "LoadBalancer" .Values.service.type }}
      NOTE: It may take a few minutes for the LoadBalancer IP to be available.
-           You can watch its status by running 'kubectl get --namespace {{ .Release.Namespace }} svc -w {{ $fullname }}'
-  export SERVICE_IP=$(kubectl get svc --namespace {{ .Release.Namespace }} {{ $fullname }} --template "{{"{{ range (index .status.loadBalancer.ingress 0) }}{{.}}{{ end }}"}}")
+           You can watch its status by running 'kubectl get --namespace {{ $namespace }} svc -w {{ $fullname }}'
+  export SERVICE_IP=$(kubectl get svc --namespace {{ $namespace }} {{ $fullname }} --template "{{"{{ range (index .status.loadBalancer.ingress 0) }}{{.}}{{ end }}"}}")
   echo http://$SERVICE_IP:{{ .Values.service.port }}
 {{- else }}
-  kubectl --namespace {{ .Release.Namespace }} port-forward service/{{ $fullname }} 8080:{{ .Values.service.port }}
+  kubectl --namespace {{ $namespace }} port-forward service/{{ $fullname }} 8080:{{ .Values.service.port }}
   echo "Visit http://127.0.0.1:8080"
 {{- end }}
 
-2. Inside the cluster it is http://{{ $fullname }}.{{ .Release.Namespace }}.svc.cluster.local:{{ .Values.service.port }}
-   Pods: kubectl get pods --namespace {{ .Release.Namespace }} -l app={{ $fullname }}
+2. Inside the cluster it is http://{{ $fullname }}.{{ $namespace }}.svc.cluster.local:{{ .Values.service.port }}
+   Pods: kubectl get pods --namespace {{ $namespace }} -l app={{ $fullname }}
 {{- if .Values.image.buildArgs }}
 
 3. The image must be built with the URLs users reach the app at (they are baked
