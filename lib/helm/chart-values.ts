@@ -54,7 +54,8 @@ export function componentValues(component: AppComponent): ValueGroup {
   return withFeatureValues(component, group('', {
     nameOverride: leaf('Replaces the chart name in names and the app.kubernetes.io/name label.', '', orEmpty(Rules.dnsLabel).schema),
     fullnameOverride: leaf('Replaces the full name of the Deployment, Service, ConfigMap and Secret.\nBy default it is the release name (or <release>-<chart> when the release name does not contain the chart name).', '', orEmpty(Rules.dnsLabel).schema),
-    namespace: leaf('The namespace of the objects: the one of the cdk8s Chart the component was built in; empty: the release\'s (helm install --namespace).', component.explicitNamespace ? component.namespace : '', orEmpty(Rules.dnsLabel).schema),
+    // A Chart without a namespace, or with `default`, leaves the choice to the release.
+    namespace: leaf('The namespace of the objects: the one of the cdk8s Chart the component was built in; empty: the release\'s (helm install --namespace).', component.explicitNamespace && component.namespace !== 'default' ? component.namespace : '', orEmpty(Rules.dnsLabel).schema),
     commonLabels: leaf('Labels of every object, besides the chart\'s own: the labels of the cdk8s Chart the component was built in.', { ...Chart.of(component).labels }, { type: 'object', additionalProperties: { type: 'string' } }),
     service: group('The Service in front of the pods.', {
       type: leaf('NodePort (reachable at <node IP>:<nodePort>), ClusterIP or LoadBalancer.', component.serviceType, oneOf(SERVICE_TYPES).schema),
