@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { runAllChecks } from '../../lib/checks';
 import { validateObjects } from '../support/k8s-schema';
+import { comparable, helm, template } from '../support/helm';
 import { StandInWorld } from '../support/stand-in-world';
 import { readYaml } from '../support/yaml';
 
@@ -49,7 +50,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
     // Node's own types come from this project; everything else from the app's node_modules.
     compilerOptions: { target: 'ES2020', module: 'commonjs', moduleResolution: 'node', strict: true, outDir: 'out', lib: ['ES2020'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
-    files: ['main.ts', 'checks.ts'],
+    files: ['main.ts', 'checks.ts', 'interop.ts'],
   }));
   // What a plain app.synth() and the constructors say, case by case: each case prints its error.
   fs.writeFileSync(path.join(app, 'checks.ts'), `
@@ -105,6 +106,70 @@ for (const [name, run] of Object.entries(cases)) {
   } catch (e) {
     result[name] = (e as Error).message;
   }
+}
+console.log(JSON.stringify(result));
+`);
+  // cdk8s-plus composed with the components, and escape hatches that reach the charts (issue's table).
+  fs.writeFileSync(path.join(app, 'interop.ts'), `
+import * as fs from 'fs';
+import { App, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { excuseLintFinding, TodoApp, TodoHelmChart } from 'todo-cdk8s';
+
+const out = process.argv[2];
+const keys = { backend: { existingSecret: 'b' }, frontend: { existingSecret: 'f' } };
+const result: { [name: string]: unknown } = {};
+
+// An Ingress, a NetworkPolicy peer and a Service of cdk8s-plus on the components; allowFrom narrows the backend's policy.
+{
+  const app = new App({ outdir: out + '/plus' });
+  const chart = new Chart(app, 'shop', { namespace: 'shop' });
+  const todo = new TodoApp(chart, 'todo', keys);
+  const ingress = new kplus.Ingress(chart, 'web', { className: 'nginx' });
+  ingress.addHostRule('todo.example.com', '/api', todo.backend.toIngressBackend());
+  ingress.addHostRule('todo.example.com', '/', kplus.IngressBackend.fromService(todo.frontend.plusService));
+  const monitoring = kplus.Namespaces.select(chart, 'monitoring', { names: ['monitoring'] });
+  const policy = new kplus.NetworkPolicy(chart, 'metrics', { selector: todo.backend });
+  policy.addIngressRule(kplus.Pods.select(chart, 'prometheus', { labels: { app: 'prometheus' }, namespaces: monitoring }), [kplus.NetworkPolicyPort.tcp(8000)]);
+  new kplus.Service(chart, 'debug', { selector: todo.backend, ports: [{ port: 9000, targetPort: 8000 }] });
+  todo.backend.allowFrom(todo.frontend, kplus.Namespaces.select(chart, 'ingress-nginx', { names: ['ingress-nginx'] }));
+  app.synth();
+  new TodoHelmChart(app, 'backend-chart', { component: todo.backend }).writeTo(out + '/plus-chart');
+}
+
+// JSON patches on replicas and on the ConfigMap, the Chart's labels and namespace, an excuse: all reach the charts.
+{
+  const app = new App({ outdir: out + '/patched' });
+  const chart = new Chart(app, 'shop', { namespace: 'shop', labels: { team: 'web' } });
+  const todo = new TodoApp(chart, 'todo', keys);
+  todo.frontend.deployment.addJsonPatch(JsonPatch.replace('/spec/replicas', 4));
+  excuseLintFinding(todo.frontend.deployment, 'no-anti-affinity', 'a one-node cluster');
+  todo.backend.configMap.addJsonPatch(JsonPatch.add('/data/LOG_LEVEL', 'debug'));
+  const charts = [new TodoHelmChart(app, 'backend-chart', { component: todo.backend }), new TodoHelmChart(app, 'frontend-chart', { component: todo.frontend })];
+  app.synth();
+  for (const c of charts) c.writeTo(out + '/patched-' + c.component.name);
+}
+
+// The same app without the ConfigMap patch: its checksum/config differs.
+{
+  const app = new App({ outdir: out + '/unpatched' });
+  new TodoApp(new Chart(app, 'shop', { namespace: 'shop', labels: { team: 'web' } }), 'todo', keys);
+  app.synth();
+}
+
+// A JSON patch on the image, which the chart's values do not carry: refused at synth, nothing written.
+{
+  const app = new App({ outdir: out + '/image' });
+  const todo = new TodoApp(new Chart(app, 'c'), 'todo', keys);
+  todo.frontend.deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/image', 'ghcr.io/acme/web:9'));
+  new TodoHelmChart(app, 'frontend-chart', { component: todo.frontend });
+  try {
+    app.synth();
+    result.imagePatch = 'ok';
+  } catch (e) {
+    result.imagePatch = (e as Error).message;
+  }
+  result.imagePatchWrote = fs.existsSync(out + '/image');
 }
 console.log(JSON.stringify(result));
 `);
@@ -197,6 +262,68 @@ describe('the packed library in a fresh CDK8s app', () => {
     expect(readYaml(path.join(out, 'c.k8s.yaml')).find((o) => o.kind === 'Deployment' && o.metadata.name === 'todo-backend').metadata.annotations).toMatchObject({
       'kube-score.todo-cdk8s/container-security-context-user-group-id': 'the image runs as the node user',
     });
+  });
+
+  test('cdk8s-plus composes with the components, and escape hatches reach the charts or are refused: the cases of the library issue', () => {
+    const out = fs.mkdtempSync(path.join(tmp, 'interop-'));
+    const result = JSON.parse(execFileSync(process.execPath, [path.join(app, 'out', 'interop.js'), out], { cwd: app, encoding: 'utf8' }));
+    const unique = (objects: any[]) => new Set(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).size;
+    const one = (objects: any[], kind: string, name: string) => {
+      const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
+      expect(`${kind}/${name}: ${found.length}`).toBe(`${kind}/${name}: 1`);
+      return found[0];
+    };
+
+    // cdk8s-plus: the Ingress routes to the components' own Services; no object twice.
+    const plus = readYaml(path.join(out, 'plus', 'shop.k8s.yaml'));
+    expect(unique(plus)).toBe(plus.length);
+    expect(plus.filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort()).toEqual([expect.stringMatching(/^shop-debug-/), 'todo-backend', 'todo-frontend']);
+    const routes = plus.find((o) => o.kind === 'Ingress').spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name, p.backend.service.port.number]);
+    expect(routes).toEqual([['/', 'todo-frontend', 3000], ['/api', 'todo-backend', 8000]]);
+    const backendPods = { 'app.kubernetes.io/name': 'todo-backend', 'app.kubernetes.io/instance': 'todo-backend' };
+    const metrics = plus.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('shop-metrics-'));
+    expect(metrics.spec.podSelector).toEqual({ matchLabels: backendPods });
+    expect(metrics.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } }]);
+    expect(plus.find((o) => o.kind === 'Service' && o.metadata.name.startsWith('shop-debug-')).spec.selector).toEqual(backendPods);
+    const narrowed = one(plus, 'NetworkPolicy', 'todo-backend');
+    expect(narrowed.spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo-frontend', 'app.kubernetes.io/instance': 'todo-frontend' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: {} },
+    ]);
+    expect(validateObjects(plus)).toEqual([]);
+    expect(runAllChecks(plus, { externalSecrets: ['b', 'f'] })).toEqual([]);
+    const plusChart = path.join(out, 'plus-chart');
+    expect(helm(['lint', '--strict', plusChart]).stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(comparable(one(template(plusChart, { skipTests: true }), 'NetworkPolicy', 'todo-backend'))).toEqual(comparable(narrowed));
+
+    // Escape hatches: the patched replicas, the patched ConfigMap, the Chart's labels and namespace, the excuse.
+    const patched = readYaml(path.join(out, 'patched', 'shop.k8s.yaml'));
+    const unpatched = readYaml(path.join(out, 'unpatched', 'shop.k8s.yaml'));
+    const checksum = (objects: any[]) => one(objects, 'Deployment', 'todo-backend').spec.template.metadata.annotations['checksum/config'];
+    expect(checksum(patched)).not.toBe(checksum(unpatched));
+    expect(validateObjects(patched)).toEqual([]);
+    for (const name of ['todo-backend', 'todo-frontend']) {
+      const dir = path.join(out, `patched-${name}`);
+      const lint = helm(['lint', '--strict', dir]);
+      expect(`${name}: ${lint.stdout}`).toContain('1 chart(s) linted, 0 chart(s) failed');
+      const rendered = template(dir, { skipTests: true });
+      expect(validateObjects(rendered)).toEqual([]);
+      for (const kind of ['Deployment', 'Service', 'ConfigMap', 'NetworkPolicy']) {
+        const objName = kind === 'ConfigMap' ? `${name}-config` : name;
+        const mine = one(rendered, kind, objName);
+        expect(comparable(mine)).toEqual(comparable(one(patched, kind, objName)));
+        expect(mine.metadata).toMatchObject({ namespace: 'shop', labels: { team: 'web' } });
+      }
+    }
+    expect(one(template(path.join(out, 'patched-todo-frontend'), { skipTests: true }), 'Deployment', 'todo-frontend').spec.replicas).toBe(4);
+    expect(one(template(path.join(out, 'patched-todo-backend'), { skipTests: true }), 'ConfigMap', 'todo-backend-config').data.LOG_LEVEL).toBe('debug');
+
+    // The patched image: refused at synth with the field and the values to use instead; nothing written.
+    expect(result.imagePatch).toBe([
+      'Validation failed with the following errors:',
+      '  [frontend-chart] Deployment default/todo-frontend spec.template.spec.containers[0].image: a JSON patch changed it to "ghcr.io/acme/web:9", but the Helm chart renders it from the values \'image.repository\', \'image.tag\'; set it through the component\'s props (the chart\'s default follows them) instead of a patch',
+    ].join('\n'));
+    expect(result.imagePatchWrote).toBe(false);
   });
 
   test('the generated Kubernetes classes are importable as todo-cdk8s/k8s (node10 and nodenext resolution); other deep imports are refused', () => {
