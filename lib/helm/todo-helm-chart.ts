@@ -102,11 +102,12 @@ export class TodoHelmChart extends Construct {
    * annotations) that this chart would not render with its default values,
    * one line each naming the object, the field and what to use instead;
    * empty when the chart agrees with the plain manifests. Changes the chart
-   * carries are not listed: replicas, image and pull policy, the container
-   * port, the ConfigMap's data (into `replicaCount`, `image`, `env`), the
-   * Deployment's and Service's annotations ({@link excuseLintFinding}), the
-   * Chart's labels (`commonLabels`) and namespace (`namespace`). `app.synth()`
-   * reports them (cdk8s validation) and {@link files} refuses to write.
+   * carries are not listed: replicas, the container port, the ConfigMap's
+   * data (into `replicaCount`, `image.port`, `env`), the Deployment's and
+   * Service's annotations (`excuseLintFinding`), the Chart's labels
+   * (`commonLabels`) and namespace (`namespace`), and fields the chart does
+   * not bind (a sidecar). `app.synth()` reports the rest (cdk8s validation)
+   * and {@link files} refuses to write.
    */
   public divergences(): string[] {
     const c = this.component;
