@@ -51,6 +51,20 @@ describe('JSON patches on fields the chart binds to values', () => {
     expect(comparable(rendered)).toEqual(comparable(deployment));
   });
 
+  test('pod annotations added by a patch: carried after the chart\'s checksums; a patched checksum is refused', () => {
+    const { app, chart, todo } = build({ namespace: 'shop' });
+    todo.backend.deployment.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations/prometheus.io~1scrape', 'true'));
+    const manifests = Testing.synth(chart);
+    const { objects } = writeAndRender(app, todo.backend);
+    expect(find(objects, 'Deployment', 'todo-backend').spec.template.metadata.annotations['prometheus.io/scrape']).toBe('true');
+    expect(comparable(find(objects, 'Deployment', 'todo-backend'))).toEqual(comparable(find(manifests, 'Deployment', 'todo-backend')));
+    const other = build();
+    other.todo.backend.deployment.addJsonPatch(JsonPatch.replace('/spec/template/metadata/annotations/checksum~1config', 'x'));
+    expect(new TodoHelmChart(other.app, 'chart', { component: other.todo.backend }).divergences()).toEqual([
+      expect.stringMatching(/^Deployment default\/todo-backend spec.template.metadata.annotations: a JSON patch changed it to /),
+    ]);
+  });
+
   test('the image: refused at synth, naming the values and the prop (the chart\'s version label and lint exceptions follow the image\'s tag)', () => {
     const { app, todo } = build();
     todo.frontend.deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/image', 'ghcr.io/acme/web:9'));

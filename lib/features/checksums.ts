@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import type { AppComponent } from '../app-component';
 import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
+import { withoutPatches } from '../helm/escape-hatches';
 import { Helm } from '../helm/template';
 
 /** The pod annotation that holds the checksum of the non-secret environment. */
@@ -47,9 +48,26 @@ export class Checksums implements ComponentFeature {
     return { annotations };
   }
 
-  public chart(): ChartParts {
+  /**
+   * Pod annotations a JSON patch added to the Deployment (`prometheus.io/scrape`),
+   * which the chart renders after its own; undefined when a patch changed or
+   * removed one of the component's (then reported by the chart).
+   */
+  private static added(c: AppComponent): { [key: string]: string } | undefined {
+    const path = (json: any) => json?.spec?.template?.metadata?.annotations ?? {};
+    const built: { [key: string]: unknown } = path(withoutPatches(c.deployment));
+    const patched: { [key: string]: unknown } = path(c.deployment.toJson());
+    if (Object.keys(built).some((k) => patched[k] !== built[k])) {
+      return undefined;
+    }
+    return Object.fromEntries(Object.entries(patched).filter(([k]) => !(k in built)).map(([k, v]) => [k, String(v)]));
+  }
+
+  public chart(c: AppComponent): ChartParts {
     const of = (file: string) => `{{ include (print $.Template.BasePath "/${file}") . | sha256sum }}`;
+    const added = Checksums.added(c);
     return {
+      carried: added === undefined ? [] : ['spec.template.metadata.annotations'],
       deployment: [{
         path: 'spec.template.metadata.annotations',
         expr: Helm.lines([
@@ -61,6 +79,7 @@ export class Checksums implements ComponentFeature {
           '{{- range $key, $value := .Values.image.buildArgs }}',
           `${BUILD_ARG}{{ $key }}: {{ toString $value | quote }}`,
           '{{- end }}',
+          ...Object.entries(added ?? {}).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`),
         ]),
       }],
     };
