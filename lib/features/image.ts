@@ -37,9 +37,23 @@ export class Image implements ComponentFeature {
     };
   }
 
-  public chart(): ChartParts {
+  public chart(c: AppComponent): ChartParts {
     const container = 'spec.template.spec.containers.0';
     return {
+      notes: [{
+        when: '.Values.image.buildArgs',
+        lines: [
+          '#. The image must be built with the URLs users reach the app at (they are baked',
+          '   into its JavaScript bundle):',
+          '{{- range $key, $value := .Values.image.buildArgs }}',
+          '     {{ $key }}={{ $value }}',
+          '{{- end }}',
+          '   eval $(minikube docker-env)',
+          `   docker build --tag {{ .Values.image.repository }}:{{ .Values.image.tag }}{{ range $key, $value := .Values.image.buildArgs }} --build-arg {{ $key }}={{ $value }}{{ end }} ${c.image.buildContext}`,
+          '   When the backend\'s NodePort or the node address changes, set image.buildArgs',
+          '   to match, rebuild, and upgrade this release.',
+        ],
+      }],
       deployment: [
         { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
         { path: `${container}.ports.0.containerPort`, expr: Helm.scalar('{{ .Values.image.port | int }}') },
