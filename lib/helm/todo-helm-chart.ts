@@ -8,7 +8,7 @@ import { check, Rules } from '../validation';
 import { componentValues } from './chart-values';
 import { renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
-import { renderChecks } from './chart-rules';
+import { ChartCheck, renderChecks } from './chart-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
 
 /**
@@ -160,12 +160,17 @@ export class TodoHelmChart extends Construct {
    */
   private helpers(parts: readonly ChartParts[]): string {
     const n = this.chartName;
-    const checks = [...renderChecks(parts.flatMap((p) => p.checks ?? [])), ...parts.flatMap((p) => p.validate ?? [])];
+    const checks = [...renderChecks(this.checks(parts)), ...parts.flatMap((p) => p.validate ?? [])];
     return [
       `{{/*\nHelpers of the ${n} chart, each of the feature it belongs to (lib/features/).\n*/}}`,
       ...parts.map((p) => p.helpers ?? []).filter((h) => h.length > 0).map((h) => h.join('\n')),
       `{{/* Checks of the values, generated from the constructs' rules (lib/helm/chart-rules.ts). */}}\n{{- define "${n}.validate" -}}\n${checks.join('\n')}\n{{- end }}`,
     ].join('\n\n') + '\n';
+  }
+
+  /** The checks of the values compiled from the features' rules, in feature order. */
+  private checks(parts: readonly ChartParts[] = this.parts()): ChartCheck[] {
+    return parts.flatMap((p) => p.checks ?? []);
   }
 
   /**
