@@ -117,6 +117,17 @@ describe('JSON patches on fields the chart binds to values', () => {
     ]);
   });
 
+  test('a patch on a Service field its template does not bind (sessionAffinity) is refused; a bound one is named once', () => {
+    const { app, todo } = build();
+    todo.backend.service.addJsonPatch(JsonPatch.add('/spec/sessionAffinity', 'ClientIP'));
+    todo.backend.service.addJsonPatch(JsonPatch.replace('/spec/ports/0/port', 9000));
+    const lines = new TodoHelmChart(app, 'chart', { component: todo.backend }).divergences();
+    expect(lines).toEqual([
+      expect.stringContaining('Service default/todo-backend spec.ports[0].port: a JSON patch changed it to 9000, but the Helm chart renders it from the value \'service.port\''),
+      'Service default/todo-backend spec.sessionAffinity: a JSON patch changed it, but the Helm chart renders the Service from the component\'s props and its values, not from the object; set it through the props instead of a patch',
+    ]);
+  });
+
   test('an image patch the values cannot hold (a digest) is refused, naming image.repository and image.tag', () => {
     const { app, todo } = build();
     todo.backend.deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/image', `todo-backend@sha256:${'0'.repeat(64)}`));

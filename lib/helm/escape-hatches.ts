@@ -28,10 +28,10 @@ export function withoutPatches(obj: ApiObject): any {
   }
 }
 
-/** The value at a dotted path (numbers index arrays), undefined where the path leads nowhere. */
-export function valueAt(json: unknown, path: string): unknown {
+/** The value at a dotted path, or its parts (numbers index arrays); undefined where the path leads nowhere. */
+export function valueAt(json: unknown, path: string | readonly string[]): unknown {
   let node: any = json;
-  for (const part of path.split('.')) {
+  for (const part of typeof path === 'string' ? path.split('.') : path) {
     if (node === null || typeof node !== 'object') {
       return undefined;
     }
@@ -107,11 +107,12 @@ export function patchedBindings(obj: ApiObject, bindings: readonly Binding[], ca
   const json = obj.toJson();
   const lines: string[] = [];
   for (const b of bindings) {
-    if (carried.has(b.path)) continue;
+    const path = typeof b.path === 'string' ? b.path : b.path.join('.');
+    if (carried.has(path)) continue;
     const before = valueAt(built, b.path);
     const after = valueAt(json, b.path);
     if (JSON.stringify(before) !== JSON.stringify(after)) {
-      lines.push(`${describe(json)} ${fieldName(b.path)}: a JSON patch changed it to ${shortShow(after)}, but the Helm chart renders it from ${renderedFrom(b)}; set it through the component's props (the chart's default follows them) instead of a patch`);
+      lines.push(`${describe(json)} ${fieldName(path)}: a JSON patch changed it to ${shortShow(after)}, but the Helm chart renders it from ${renderedFrom(b)}; set it through the component's props (the chart's default follows them) instead of a patch`);
     }
   }
   return lines;
