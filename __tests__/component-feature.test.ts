@@ -16,8 +16,8 @@ function build(database?: BackendDatabase) {
 describe('components list their features; the chart renders them', () => {
   test('every component has the common features, the backend adds its database\'s', () => {
     const { backend, frontend } = build();
-    expect(frontend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget']);
-    expect(backend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'sqlite', 'persistence', 'secret egress']);
+    expect(frontend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'common labels', 'image pull secrets', 'service account']);
+    expect(backend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'sqlite', 'persistence', 'secret egress', 'common labels', 'image pull secrets', 'service account']);
   });
 
   test('a feature\'s values, templates and checks reach the chart of the component that lists it only', () => {

@@ -12,7 +12,9 @@ import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
 import { EnvConfigMap } from './features/env-config-map';
+import { CommonLabels } from './features/common-labels';
 import { Image } from './features/image';
+import { ImagePullSecrets } from './features/image-pull-secrets';
 import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
 import { claimSpec, ROLLING_UPDATE } from './features/persistence';
@@ -20,6 +22,7 @@ import { Probes } from './features/probes';
 import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
 import { SecurityContexts } from './features/security-contexts';
+import { ResolvedServiceAccount, ServiceAccount, ServiceAccountOptions } from './features/service-account';
 import { Spreading } from './features/spreading';
 import { Termination } from './features/termination';
 import { HealthProbe } from './health-probe';
@@ -256,6 +259,33 @@ export interface AppComponentOptions {
    * @default - a Secret is created from the secret values given or generated
    */
   readonly existingSecret?: string;
+
+  /**
+   * Secrets of yours (`kubernetes.io/dockerconfigjson`) that the kubelet
+   * pulls the image with, by name. The component creates none: like
+   * `existingSecret`, they are external references
+   * ({@link AppComponent.externalSecrets} lists them).
+   *
+   * @default - none
+   */
+  readonly imagePullSecrets?: readonly string[];
+
+  /**
+   * The ServiceAccount the pods run as, and whether its token is mounted.
+   *
+   * @default - none created: the namespace's default ServiceAccount, with no token mounted
+   */
+  readonly serviceAccount?: ServiceAccountOptions;
+
+  /**
+   * Labels of yours on every object the component creates and on its pods,
+   * beside the app's own. Keys the app sets (`app`,
+   * `app.kubernetes.io/*`, `helm.sh/chart`, `todo-cdk8s/*`) are refused:
+   * names, selectors and versions come from the component.
+   *
+   * @default - none
+   */
+  readonly commonLabels?: { readonly [key: string]: string };
 }
 
 /** A secret environment variable of a component. */
@@ -453,6 +483,12 @@ export abstract class AppComponent extends Construct {
   public readonly podSecurityContext: k8s.PodSecurityContext;
   /** @internal The container's security context ("restricted" Pod Security, read-only root filesystem). */
   public readonly containerSecurityContext: k8s.SecurityContext;
+  /** @internal The pods' ServiceAccount, resolved. */
+  public readonly account: ResolvedServiceAccount;
+  /** @internal Names of the Secrets the image is pulled with. */
+  public readonly imagePullSecrets: readonly string[];
+  /** @internal Labels of the user's on every object, beside the app's own. */
+  public readonly commonLabels: { readonly [key: string]: string };
   /** @internal The features, each defined once for the manifests and the chart (lib/component-feature.ts). */
   public readonly features: readonly ComponentFeature[];
 
@@ -474,6 +510,8 @@ export abstract class AppComponent extends Construct {
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** The PodDisruptionBudget, if `minAvailable` is set. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The ServiceAccount, if the component creates one (`serviceAccount.create`). */
+  public readonly serviceAccount?: k8s.KubeServiceAccount;
 
   /** The image, with its build arguments. */
   public readonly image: DockerImage;
@@ -538,8 +576,12 @@ export abstract class AppComponent extends Construct {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
+    this.commonLabels = CommonLabels.resolve(s('commonLabels'), options.commonLabels);
+    this.imagePullSecrets = ImagePullSecrets.resolve(s('imagePullSecrets'), options.imagePullSecrets);
+    this.account = ServiceAccount.resolve(s('serviceAccount'), options.serviceAccount, this.name);
     const [env, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
-    this.features = [new Image(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
+    const account = new ServiceAccount();
+    this.features = [new Image(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? []), new CommonLabels(), new ImagePullSecrets(), account];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -608,6 +650,7 @@ export abstract class AppComponent extends Construct {
       imagePullPolicy: this.imagePullPolicy,
       networkPolicy,
       egressPolicy: this.networkPolicyEgress,
+      externalServiceAccount: this.account.external,
     };
     const annotated = (object: 'Deployment' | 'Service') => {
       const annotations = exceptionAnnotations(exceptionsFor(object, lint));
@@ -624,7 +667,6 @@ export abstract class AppComponent extends Construct {
         template: {
           metadata: { labels, annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
           spec: {
-            automountServiceAccountToken: false,
             containers: [container],
             volumes,
             ...Object.assign({}, ...fields.map((f) => f.spec ?? {})),
@@ -654,15 +696,17 @@ export abstract class AppComponent extends Construct {
     this.ingress = ingress.object(this);
     this.autoscaler = autoscaler.object(this);
     this.disruptionBudget = budget.object(this);
+    this.serviceAccount = account.object(this);
     // The checks of lib/checks run on every synth of the app (cdk8s validation, once per app).
     AppChecks.of(this).register(this);
   }
 
-  /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */
+  /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret, image pull Secrets). */
   public get externalSecrets(): string[] {
     const names = [
       ...(this.usesExistingSecret ? [this.secretName] : []),
       ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
+      ...this.imagePullSecrets,
     ];
     return [...new Set(names)];
   }
@@ -707,9 +751,10 @@ export abstract class AppComponent extends Construct {
     return { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.name };
   }
 
-  /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
+  /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`), the recommended `app.kubernetes.io/*` set, and `commonLabels`. */
   public get labels(): { [key: string]: string } {
     return {
+      ...this.commonLabels,
       'app': this.name,
       ...this.selectorLabels,
       'app.kubernetes.io/component': this.role,

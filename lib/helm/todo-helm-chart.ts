@@ -260,7 +260,7 @@ export class TodoHelmChart extends Construct {
       },
     });
     return renderTemplate(pod, [
-      ...this.metadata(`printf "%s-test-connection" (${this.include('fullname')})`, 'testLabels'),
+      ...this.metadata(`printf "%s-test-connection" (${this.include('fullname')})`, 'testPodLabels'),
       { path: 'spec.containers.0.args.3', expr: Helm.scalar(`{{ printf "http://%s:%d%s" (${this.include('fullname')}) (.Values.service.port | int) (${this.include('testPath')}) | quote }}`) },
     ], { header: '`helm test <release>`: requests the Service from inside the cluster' });
   }
@@ -322,6 +322,7 @@ app.kubernetes.io/component: ${this.component.role}
 app.kubernetes.io/part-of: ${PART_OF}
 app.kubernetes.io/version: {{ regexReplaceAll ${JSON.stringify(LABEL_VALUE_EDGES.source)} (toString .Values.image.tag | trunc ${LABEL_VALUE_MAX}) "" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- include "${n}.commonLabels" . }}
 {{- end }}
 
 {{/* Labels that select the pods. */}}
@@ -339,6 +340,12 @@ NetworkPolicy admits it by these.
 {{- define "${n}.testLabels" -}}
 app.kubernetes.io/component: test
 todo-cdk8s/test-of: {{ include "${n}.fullname" . }}
+{{- end }}
+
+{{/* The helm test pod's own labels: testLabels (what the NetworkPolicy admits it by) and values.commonLabels. */}}
+{{- define "${n}.testPodLabels" -}}
+{{ include "${n}.testLabels" . }}
+{{- include "${n}.commonLabels" . }}
 {{- end }}
 
 {{/* The ConfigMap with values.env. */}}
