@@ -335,8 +335,8 @@ const nonExistentServiceAccount: LintRule = {
   check: 'non-existent-service-account',
   description: 'the pods run as a ServiceAccount among the objects (or the default one)',
   pods: false,
+  // Every owner podTemplates gives (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job) is deployment-like to kube-linter.
   run: (objects) => podTemplates(objects)
-    .filter((t) => DEPLOYMENT_LIKE.has(t.owner.kind))
     .flatMap((t) => {
       const account = t.spec.serviceAccountName || t.spec.serviceAccount;
       if (!account || account === 'default') return [];

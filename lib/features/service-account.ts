@@ -69,6 +69,9 @@ export interface ResolvedServiceAccount {
 
 const V = '.Values.serviceAccount';
 
+/** A boolean prop (users of plain JavaScript can pass anything). */
+const BOOLEAN = { allowed: 'true or false', schema: { type: 'boolean' }, test: (v: unknown): v is boolean => typeof v === 'boolean' };
+
 /**
  * @internal
  * The pods' ServiceAccount: `serviceAccountName` and
@@ -170,4 +173,3 @@ export class ServiceAccount implements ComponentFeature {
   }
 }
 
-const BOOLEAN = { allowed: 'true or false', schema: { type: 'boolean' }, test: (v: unknown): v is boolean => typeof v === 'boolean' };
