@@ -145,7 +145,7 @@ export function resolveAutoscaling(setting: string, options: AutoscalingOptions)
 }
 
 /** The URL of a component behind an Ingress: `https://host/path` (http without TLS). */
-export function ingressUrl(ingress: ResolvedIngress): string {
+export function ingressUrl(ingress: Pick<ResolvedIngress, 'host' | 'path' | 'tlsSecret'>): string {
   return `${ingress.tlsSecret ? 'https' : 'http'}://${ingress.host}${ingress.path === '/' ? '' : ingress.path}`;
 }
 

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint } from '../../lib/checks/lint';
+import { RESERVED_LABEL_KEYS } from '../../lib/shared-rules';
 import { TodoApp } from '../../lib/todo-app';
 import { FeatureCharts, thrown } from '../support/feature-charts';
 import { validateObjects } from '../support/k8s-schema';
@@ -46,6 +47,10 @@ describe('values: the chart puts them on every object it renders, the helm test 
         expect({ object: `${o.kind}/${o.metadata.name}`, labels }).toEqual({ object: `${o.kind}/${o.metadata.name}`, labels: expect.objectContaining(LABELS) });
       }
     }
+    // Every label the app sets itself (the table of lib/features/names.ts, Helm's, the test pod's) is one commonLabels may not hold.
+    const appKeys = [...new Set(objects.flatMap((o) => labelMaps(o).flatMap((l) => Object.keys(l))))].filter((k) => !(k in LABELS));
+    expect(appKeys).toEqual(expect.arrayContaining(['app', 'helm.sh/chart', 'app.kubernetes.io/name', 'app.kubernetes.io/version', 'todo-cdk8s/test-of']));
+    expect(appKeys.filter((k) => !RESERVED_LABEL_KEYS.test(k))).toEqual([]);
     // The NetworkPolicy still admits the test pod by the test labels only.
     const policy = objects.find((o) => o.kind === 'NetworkPolicy');
     expect(policy.spec.ingress[1].from[0].podSelector.matchLabels).not.toHaveProperty('team');

@@ -1,5 +1,5 @@
 import type { AppComponent } from '../app-component';
-import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
+import { ChartParts, ComponentFeature } from '../component-feature';
 import { messageWith } from '../helm/chart-rules';
 import { leaf, ValuesNode } from '../helm/values';
 import { RESERVED_LABEL_KEYS, reservedLabel } from '../shared-rules';
@@ -11,8 +11,10 @@ import { checkStringMap, Rules, show } from '../validation';
  * (Bitnami's `commonLabels`), beside the app's own. Keys the app sets (the
  * names, selectors and versions: {@link RESERVED_LABEL_KEYS}) are refused
  * in both renderings, so a common label never changes what selects what.
- * The construct adds them to `AppComponent.labels`; the chart's `labels`
- * helper includes this feature's `commonLabels` helper.
+ * This feature owns the value and its checks; where the labels go is the
+ * labels' own code (lib/features/names.ts): `componentLabels` spreads them
+ * in the manifests, the chart's `commonLabels` helper renders them after
+ * the `labels` helper's table and in the `helm test` pod's labels.
  */
 export class CommonLabels implements ComponentFeature {
   /** Checks the labels, naming the map as `setting`. */
@@ -37,7 +39,7 @@ export class CommonLabels implements ComponentFeature {
     };
   }
 
-  public chart(_c: AppComponent, chart: ChartScope): ChartParts {
+  public chart(): ChartParts {
     return {
       checks: [{
         kind: 'range',
@@ -52,14 +54,6 @@ export class CommonLabels implements ComponentFeature {
           { kind: 'rule', value: 'commonLabels.%s', valueArgs: [key], rule: Rules.labelValue, expr: value },
         ],
       }],
-      helpers: [
-        '{{/* values.commonLabels, as lines of labels after the chart\'s own (nothing when empty). */}}',
-        `{{- define "${chart.chartName}.commonLabels" -}}`,
-        '{{- with .Values.commonLabels }}',
-        '{{ toYaml . }}',
-        '{{- end }}',
-        '{{- end }}',
-      ],
     };
   }
 }
