@@ -16,15 +16,15 @@ function build(database?: BackendDatabase) {
 describe('components list their features; the chart renders them', () => {
   test('every component has the common features, the backend adds its database\'s', () => {
     const { backend, frontend } = build();
-    expect(frontend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget']);
-    expect(backend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'sqlite', 'persistence', 'secret egress']);
+    expect(frontend.features.map((f) => f.name)).toEqual(['image', 'extra env', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'extra volumes']);
+    expect(backend.features.map((f) => f.name)).toEqual(['image', 'extra env', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'sqlite', 'persistence', 'secret egress', 'extra volumes']);
   });
 
   test('a feature\'s values, templates and checks reach the chart of the component that lists it only', () => {
     const { app, backend, frontend } = build();
     const files = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-chart`, { component: c }).files();
     const [back, front] = [files(backend), files(frontend)];
-    expect(back['templates/pvc.yaml']).toContain('{{- if .Values.persistence.enabled }}');
+    expect(back['templates/pvc.yaml']).toContain('{{- if and .Values.persistence.enabled (not .Values.persistence.existingClaim) }}');
     expect(front['templates/pvc.yaml']).toBeUndefined();
     expect(back['values.yaml']).toMatch(/^persistence:$/m);
     expect(front['values.yaml']).not.toMatch(/^persistence:$/m);

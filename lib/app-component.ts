@@ -12,6 +12,8 @@ import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
 import { EnvConfigMap } from './features/env-config-map';
+import { ExtraEnv, ExtraEnvFeature } from './features/extra-env';
+import { ExtraVolumesFeature } from './features/extra-volumes';
 import { Image } from './features/image';
 import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
@@ -26,7 +28,7 @@ import { HealthProbe } from './health-probe';
 import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
-import { conflict, IGNORED_BESIDE_EXISTING_SECRET, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, SECRET_BYTES } from './shared-rules';
+import { conflict, IGNORED_BESIDE_EXISTING_SECRET, secretLookingName, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, SECRET_BYTES } from './shared-rules';
 
 /** The address of Minikube's node with its default `docker` driver (`minikube ip`). */
 export const DEFAULT_NODE_ADDRESS = '192.168.49.2';
@@ -256,6 +258,67 @@ export interface AppComponentOptions {
    * @default - a Secret is created from the secret values given or generated
    */
   readonly existingSecret?: string;
+
+  /**
+   * More environment variables of the container, set as they are in the
+   * Deployment, after the component's own (Bitnami's `extraEnvVars`). A name
+   * must be valid, given once, not one the component sets itself (the
+   * variables of its ConfigMap, which `env` changes, and of its Secret), and
+   * must not look like a secret: the values are plain text in the
+   * Deployment (name a Secret in `extraEnvVarsSecret` instead).
+   *
+   * @default - none
+   */
+  readonly extraEnvVars?: ExtraEnvVar[];
+
+  /**
+   * Name of a ConfigMap of yours whose keys become environment variables of
+   * the container (`envFrom`; Bitnami's `extraEnvVarsCM`). It is not
+   * created, and the checks do not look for it among the manifests. The
+   * component's own variables win over its keys of the same name.
+   *
+   * @default - none
+   */
+  readonly extraEnvVarsCM?: string;
+
+  /**
+   * Name of a Secret of yours whose keys become environment variables of the
+   * container (`envFrom`; Bitnami's `extraEnvVarsSecret`). It is not
+   * created, and the checks do not look for it among the manifests. The
+   * component's own variables win over its keys of the same name.
+   *
+   * @default - none
+   */
+  readonly extraEnvVarsSecret?: string;
+
+  /**
+   * More volumes of the pods, after the component's own (Bitnami's
+   * `extraVolumes`): each of one type that the restricted Pod Security
+   * Standard allows (configMap, csi, downwardAPI, emptyDir, ephemeral,
+   * persistentVolumeClaim, projected, secret), with a name the component
+   * does not use. The ConfigMaps, Secrets and claims they name are yours:
+   * the checks do not look for them among the manifests.
+   *
+   * @default - none
+   */
+  readonly extraVolumes?: k8s.Volume[];
+
+  /**
+   * More mounts of the container, after its own (Bitnami's
+   * `extraVolumeMounts`): each of a volume of the pod (the component's or
+   * one of `extraVolumes`), at a path the component does not mount.
+   *
+   * @default - none
+   */
+  readonly extraVolumeMounts?: k8s.VolumeMount[];
+}
+
+/** An environment variable of {@link AppComponentOptions.extraEnvVars}. */
+export interface ExtraEnvVar {
+  /** The variable's name. */
+  readonly name: string;
+  /** Its value, in plain text in the Deployment. */
+  readonly value: string;
 }
 
 /** A secret environment variable of a component. */
@@ -278,6 +341,8 @@ export interface SecretVariable {
 
 /** A volume that keeps data across restarts: a PersistentVolumeClaim mounted into the container. */
 export interface PersistentVolume {
+  /** A claim of the user's to mount; none is created then. */
+  readonly existingClaim?: string;
   /** Where it is mounted. */
   readonly mountPath: string;
   /** Requested size, as a quantity (`1Gi`). */
@@ -453,6 +518,12 @@ export abstract class AppComponent extends Construct {
   public readonly podSecurityContext: k8s.PodSecurityContext;
   /** @internal The container's security context ("restricted" Pod Security, read-only root filesystem). */
   public readonly containerSecurityContext: k8s.SecurityContext;
+  /** @internal The environment the user adds: variables, a ConfigMap and a Secret of theirs. */
+  public readonly extraEnv: ExtraEnv;
+  /** @internal Volumes the user adds to the pods. */
+  public readonly extraVolumes: readonly k8s.Volume[];
+  /** @internal Mounts the user adds to the container. */
+  public readonly extraVolumeMounts: readonly k8s.VolumeMount[];
   /** @internal The features, each defined once for the manifests and the chart (lib/component-feature.ts). */
   public readonly features: readonly ComponentFeature[];
 
@@ -539,7 +610,9 @@ export abstract class AppComponent extends Construct {
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
     const [env, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
-    this.features = [new Image(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
+    // The user's envFrom sources come before the component's ConfigMap (the last source wins), their volumes after all others.
+    this.features = [new Image(), new ExtraEnvFeature(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? []),
+      new ExtraVolumesFeature()];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -563,6 +636,11 @@ export abstract class AppComponent extends Construct {
       this.setEnv(key, value, s('env'));
     }
 
+    this.extraEnv = ExtraEnvFeature.check(role, options, [...Object.keys(this.env), ...this.secretVariables.map((v) => v.name)],
+      this.configMapName, this.usesExistingSecret ? undefined : this.secretName);
+    this.extraVolumes = [...(options.extraVolumes ?? [])];
+    this.extraVolumeMounts = [...(options.extraVolumeMounts ?? [])];
+
     const labels = this.labels;
     this.configMap = env.object(this);
 
@@ -574,7 +652,7 @@ export abstract class AppComponent extends Construct {
       });
     }
 
-    if (this.persistentVolume) {
+    if (this.persistentVolume && this.persistentVolume.existingClaim === undefined) {
       this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
         metadata: { name: this.dataClaimName, labels },
         spec: claimSpec(this.persistentVolume),
@@ -590,14 +668,22 @@ export abstract class AppComponent extends Construct {
       ...this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir })),
       ...fields.flatMap((f) => f.volumeMounts ?? []),
     ];
+    ExtraVolumesFeature.check(role, {
+      volumes: volumes.filter((v) => !this.extraVolumes.includes(v)),
+      mounts: mounts.filter((m) => !this.extraVolumeMounts.includes(m)),
+    }, this.extraVolumes, this.extraVolumeMounts);
 
     const container: k8s.Container = {
       name: this.name,
       ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
-      env: this.secretVariables.map((v) => ({
-        name: v.name,
-        valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretName, key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
-      })),
+      env: [
+        ...this.secretVariables.map((v) => ({
+          name: v.name,
+          valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretName, key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
+        })),
+        ...fields.flatMap((f) => f.env ?? []),
+      ],
+      envFrom: fields.flatMap((f) => f.envFrom ?? []),
       volumeMounts: mounts,
       ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
     };
@@ -658,13 +744,34 @@ export abstract class AppComponent extends Construct {
     AppChecks.of(this).register(this);
   }
 
-  /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */
+  /**
+   * Secrets the pods read that the component does not create (an existing
+   * Secret, a PostgreSQL URL Secret, `extraEnvVarsSecret`, the Secrets of
+   * `extraVolumes`).
+   */
   public get externalSecrets(): string[] {
     const names = [
       ...(this.usesExistingSecret ? [this.secretName] : []),
       ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
+      ...(this.extraEnv.secret === undefined ? [] : [this.extraEnv.secret]),
+      ...this.extraVolumes.flatMap((v) => [v.secret?.secretName, ...(v.projected?.sources ?? []).map((p) => p.secret?.name)]),
     ];
-    return [...new Set(names)];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
+  }
+
+  /** ConfigMaps the pods read that the component does not create (`extraEnvVarsCM`, the ConfigMaps of `extraVolumes`). */
+  public get externalConfigMaps(): string[] {
+    const names = [
+      ...(this.extraEnv.configMap === undefined ? [] : [this.extraEnv.configMap]),
+      ...this.extraVolumes.flatMap((v) => [v.configMap?.name, ...(v.projected?.sources ?? []).map((p) => p.configMap?.name)]),
+    ];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
+  }
+
+  /** PersistentVolumeClaims the pods mount that the component does not create (`existingClaim`, the claims of `extraVolumes`). */
+  public get externalClaims(): string[] {
+    const names = [this.persistentVolume?.existingClaim, ...this.extraVolumes.map((v) => v.persistentVolumeClaim?.claimName)];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
   }
 
   /** @internal The port the server listens on in the container (named `http`). */
@@ -672,9 +779,9 @@ export abstract class AppComponent extends Construct {
     return this.image.port;
   }
 
-  /** @internal Name of the PersistentVolumeClaim (`<name>-data`). */
+  /** @internal Name of the PersistentVolumeClaim (`<name>-data`, or the user's `existingClaim`). */
   public get dataClaimName(): string {
-    return `${this.name}-data`;
+    return this.persistentVolume?.existingClaim ?? `${this.name}-data`;
   }
 
   /** The Service's DNS name inside the cluster: `<name>.<namespace>.svc.cluster.local`. */
@@ -735,7 +842,7 @@ export abstract class AppComponent extends Construct {
       throw new Error(`'${setting}' must not hold the secret variable ${name}; secrets go in the Secret, got ${show(name)}`);
     }
     if (SECRET_LOOKING_KEY.test(name)) {
-      throw new Error(`'${setting}' must not hold a name that looks like a secret (${SECRET_LOOKING_KEY.source.replace(/[()]/g, '')}): its values go into the ConfigMap in plain text; keep secrets in a Secret, got ${show(name)}`);
+      throw new Error(secretLookingName(setting, SECRET_LOOKING_KEY, 'the ConfigMap', show(name)));
     }
     if (typeof value !== 'string') {
       throw new Error(`'${setting}.${name}' must be a string, got ${show(value)}`);

@@ -8,7 +8,7 @@ import { check, Rules } from '../validation';
 import { exceptionAnnotationsTemplate, LintException } from '../lint-exceptions';
 import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { componentValues, ownSecretVariables } from './chart-values';
-import { Binding, Helm, renderTemplate } from './template';
+import { Binding, BlockPart, Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
 import { ChartCheck, renderChecks, valueExpr } from './chart-rules';
 import { conflict, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES } from '../shared-rules';
@@ -198,24 +198,63 @@ export class TodoHelmChart extends Construct {
   private deploymentTemplate(): string {
     const c = this.component;
     const container = 'spec.template.spec.containers.0';
-    const own = ownSecretVariables(c);
+    const parts = this.parts();
+    const lists = this.podLists();
+    const list = (name: 'env' | 'envFrom' | 'volumes' | 'volumeMounts') => Helm.parts([...lists[name], ...parts.flatMap((p) => p[name] ?? [])]);
     return renderTemplate(c.deployment.toJson(), [
       ...this.metadata(),
       this.lintAnnotations('Deployment'),
       { path: 'spec.selector.matchLabels', expr: Helm.nindent(this.include('selectorLabels')) },
       { path: 'spec.template.metadata.labels', expr: Helm.nindent(this.include('labels')) },
       { path: `${container}.name`, expr: Helm.scalar(`{{ ${this.include('fullname')} }}`) },
-      ...c.secretVariables.flatMap((v, i) => (own.includes(v)
-        ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
-        : [
-          { path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.name | quote }}`) },
-          { path: `${container}.env.${i}.valueFrom.secretKeyRef.key`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.key | quote }}`) },
-        ])),
-      ...this.parts().flatMap((p) => p.deployment ?? []),
+      { path: `${container}.env`, expr: list('env') },
+      { path: `${container}.envFrom`, expr: list('envFrom') },
+      { path: 'spec.template.spec.volumes', expr: list('volumes') },
+      { path: `${container}.volumeMounts`, expr: list('volumeMounts') },
+      ...parts.flatMap((p) => p.deployment ?? []),
     ], {
       header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
       prelude: [`{{- include "${this.chartName}.validate" . }}`],
     });
+  }
+
+  /**
+   * The component's own items of the pod's lists, before the features'
+   * (lib/component-feature.ts, ChartParts): its secret variables (read from
+   * the chart's Secret, or from a Secret of the user's named by
+   * `secretRefs`), its `emptyDir`s and their mounts.
+   */
+  private podLists(): { [list in 'env' | 'envFrom' | 'volumes' | 'volumeMounts']: BlockPart[] } {
+    const c = this.component;
+    const own = ownSecretVariables(c);
+    const synthesized = c.deployment.toJson().spec.template.spec;
+    const secretEnv = (synthesized.containers[0].env as unknown[]).slice(0, c.secretVariables.length);
+    const dirs = c.writableDirectories.length;
+    return {
+      env: [{
+        value: secretEnv,
+        bindings: c.secretVariables.flatMap((v, i) => (own.includes(v)
+          ? [{ path: `${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ ${this.include('secretName')} }}`) }]
+          : [
+            { path: `${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.name | quote }}`) },
+            { path: `${i}.valueFrom.secretKeyRef.key`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.key | quote }}`) },
+          ])),
+      }],
+      envFrom: [],
+      volumes: [{ value: (synthesized.volumes as unknown[]).slice(0, dirs) }],
+      volumeMounts: [{ value: (synthesized.containers[0].volumeMounts as unknown[]).slice(0, dirs) }],
+    };
+  }
+
+  /**
+   * The component's own volumes or mounts as the chart renders them (its
+   * own items and the features' that are values of the constructs, each
+   * under its condition): a YAML list, for the checks of the user's items
+   * (`fromYamlArray (include "<chart>.ownVolumes" .)`).
+   */
+  private ownItems(name: 'volumes' | 'volumeMounts'): string[] {
+    const parts = [...this.podLists()[name], ...this.parts().flatMap((p) => p[name] ?? [])].filter((p) => p.template === undefined);
+    return (Helm.parts(parts) as { template: (indent: number) => string[] }).template(0);
   }
 
   private serviceTemplate(): string {
@@ -355,10 +394,16 @@ ${lint('Deployment')}
 
 ${lint('Service')}
 
-{{/* The database volume's claim. */}}
-{{- define "${n}.dataClaimName" -}}
-{{- printf "%s-data" (include "${n}.fullname" .) }}
+{{/* The component's own volumes, as the Deployment has them (the user's extraVolumes are checked against them). */}}
+{{- define "${n}.ownVolumes" -}}
+${this.ownItems('volumes').join('\n')}
 {{- end }}
+
+{{/* The component's own volume mounts, as the Deployment has them. */}}
+{{- define "${n}.ownVolumeMounts" -}}
+${this.ownItems('volumeMounts').join('\n')}
+{{- end }}
+
 ${this.validateHelper()}
 {{/*
 The keys of the chart's Secret that this render generates (comma-separated):
