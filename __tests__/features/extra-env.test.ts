@@ -5,14 +5,14 @@ import { Chart, Testing } from 'cdk8s';
 import { AppComponentOptions } from '../../lib/app-component';
 import { runAllChecks } from '../../lib/checks';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
-import { TodoBackend } from '../../lib/todo-backend';
+import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { TodoFrontend } from '../../lib/todo-frontend';
 import { helm, template, templateError, TemplateOptions } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { containerOf, find, TEST_SECRETS } from '../support/util';
 
 /** A backend (and its frontend) with these options; the objects and the component. */
-function build(backend: AppComponentOptions = {}, frontend: AppComponentOptions = {}) {
+function build(backend: TodoBackendProps = {}, frontend: AppComponentOptions = {}) {
   const chart = new Chart(Testing.app(), 'test');
   const b = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: ['http://192.168.49.2:30300'], ...backend });
   const f = new TodoFrontend(chart, 'frontend', { backend: b, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...frontend });
