@@ -13,7 +13,7 @@ import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
 import { EnvConfigMap } from './features/env-config-map';
 import { ExtraEnv, ExtraEnvFeature } from './features/extra-env';
-import { ExtraVolumesFeature } from './features/extra-volumes';
+import { ExtraVolumesFeature, plainCopy } from './features/extra-volumes';
 import { Image } from './features/image';
 import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
@@ -638,8 +638,8 @@ export abstract class AppComponent extends Construct {
 
     this.extraEnv = ExtraEnvFeature.check(role, options, [...Object.keys(this.env), ...this.secretVariables.map((v) => v.name)],
       this.configMapName, this.usesExistingSecret ? undefined : this.secretName);
-    this.extraVolumes = [...(options.extraVolumes ?? [])];
-    this.extraVolumeMounts = [...(options.extraVolumeMounts ?? [])];
+    this.extraVolumes = plainCopy(options.extraVolumes ?? []);
+    this.extraVolumeMounts = plainCopy(options.extraVolumeMounts ?? []);
 
     const labels = this.labels;
     this.configMap = env.object(this);

@@ -21,6 +21,22 @@ function typesOf(volume: k8s.Volume): string[] {
   return Object.keys(k8s.toJson_Volume(volume) ?? {}).filter((k) => k !== 'name').sort();
 }
 
+/**
+ * A copy of the user's value made of plain objects and arrays (class
+ * instances, such as a `Quantity`, kept): later changes to the user's
+ * objects do not reach the component, and objects without a prototype
+ * (`Object.create(null)`) serialize.
+ */
+export function plainCopy<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map(plainCopy) as unknown as T;
+  }
+  if (value !== null && typeof value === 'object' && [null, Object.prototype].includes(Object.getPrototypeOf(value))) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainCopy(v)])) as T;
+  }
+  return value;
+}
+
 /** The fields of a mount a chart value may hold (those of the API's VolumeMount). */
 const MOUNT_SCHEMA: JsonSchema = {
   type: 'object',
