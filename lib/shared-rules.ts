@@ -120,7 +120,7 @@ export function integersUpTo(max: number): string {
  *
  * @example
  * ownedByComponent('backend.extraEnvVars[0].name', 'a variable', 'DATABASE_URL, JWT_SECRET', '"JWT_SECRET"');
- * // "'backend.extraEnvVars[0].name' must not be a variable the component has itself (DATABASE_URL, JWT_SECRET), got "JWT_SECRET""
+ * // "'backend.extraEnvVars[0].name' must not be a variable the component has itself (DATABASE_URL, JWT_SECRET), got \"JWT_SECRET\""
  */
 export function ownedByComponent(setting: string, what: string, own: string, got: string, hint?: string): string {
   return `'${setting}' must not be ${what} the component has itself (${own})${hint === undefined ? '' : `; ${hint}`}, got ${got}`;
