@@ -40,6 +40,17 @@ export interface PodFields {
   readonly strategy?: k8s.DeploymentStrategy;
 }
 
+/** @internal The pod's lists that features add items to ({@link ChartParts}). */
+export type PodList = 'env' | 'envFrom' | 'volumes' | 'volumeMounts';
+
+/** @internal Where each of the pod's lists is in the Deployment. */
+export const POD_LISTS: { readonly [list in PodList]: string } = {
+  env: 'spec.template.spec.containers.0.env',
+  envFrom: 'spec.template.spec.containers.0.envFrom',
+  volumes: 'spec.template.spec.volumes',
+  volumeMounts: 'spec.template.spec.containers.0.volumeMounts',
+};
+
 /** @internal What a feature adds to the chart, besides its values. */
 export interface ChartParts {
   /** Bindings of the Deployment's template (fields this feature sets, as Helm expressions of its values). */
@@ -64,6 +75,24 @@ export interface ChartParts {
   readonly volumeMounts?: readonly BlockPart[];
   /** Lines of `_helpers.tpl`: named templates of this feature (after the chart's own). */
   readonly helpers?: readonly string[];
+  /**
+   * NOTES.txt, "Get the application URL": ways to reach the app, each
+   * printed when its condition (a template pipeline) holds and no earlier
+   * one's did, in feature order; one without a condition ends the list.
+   */
+  readonly reach?: readonly NotesPart[];
+  /**
+   * NOTES.txt: sections after the URL, in feature order, each after a blank
+   * line (and only when its condition holds). A section whose first line
+   * starts with `#. ` is numbered by the chart.
+   */
+  readonly notes?: readonly NotesPart[];
+}
+
+/** @internal Lines of NOTES.txt (template text), kept when `when` (a template pipeline) holds. */
+export interface NotesPart {
+  readonly when?: string;
+  readonly lines: readonly string[];
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AppComponent } from '../app-component';
 import { ALLOWED_VOLUME_TYPES } from '../checks/pod-security';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { itemRule, messageWith } from '../helm/chart-rules';
+import { Helm } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { namedTwice, notAmong, ownedByComponent, volumeType } from '../shared-rules';
 import { check, JsonSchema, Rule, Rules, show, stringMatching } from '../validation';
@@ -127,13 +128,31 @@ export class ExtraVolumesFeature implements ComponentFeature {
     };
   }
 
-  public chart(_c: AppComponent, chart: ChartScope): ChartParts {
+  public chart(c: AppComponent, chart: ChartScope): ChartParts {
+    const n = chart.chartName;
+    // The component's own volumes or mounts as the chart renders them: the items of the other features that are
+    // values of the constructs, each under its condition; a YAML list the checks of the user's items read.
+    const ownItems = (list: 'volumes' | 'volumeMounts') => {
+      const parts = c.features.filter((f) => f !== this).flatMap((f) => f.chart?.(c, chart)[list] ?? []).filter((p) => p.template === undefined);
+      return (Helm.parts(parts) as { template: (indent: number) => string[] }).template(0);
+    };
     const name = (list: string, field: string) => (i: string) => `${list}[${i}].${field}`;
     const types = '(without (keys $item) "name" | sortAlpha)';
     const own = (helper: string, variable: string, field: string) =>
       `{{- ${variable} := list }}{{- range (fromYamlArray (${chart.include(helper)})) }}{{- ${variable} = append ${variable} .${field} }}{{- end }}`;
     const items = (value: string) => (n: number) => [`{{- with .Values.${value} }}`, `{{- toYaml . | nindent ${n} }}`, '{{- end }}'];
     return {
+      helpers: [
+        '{{/* The component\'s own volumes, as the Deployment has them (the user\'s extraVolumes are checked against them). */}}',
+        `{{- define "${n}.ownVolumes" -}}`,
+        ...ownItems('volumes'),
+        '{{- end }}',
+        '',
+        '{{/* The component\'s own volume mounts, as the Deployment has them. */}}',
+        `{{- define "${n}.ownVolumeMounts" -}}`,
+        ...ownItems('volumeMounts'),
+        '{{- end }}',
+      ],
       volumes: [{ template: items('extraVolumes') }],
       volumeMounts: [{ template: items('extraVolumeMounts') }],
       checks: [

@@ -21,6 +21,11 @@ export const ROLLING_UPDATE: k8s.DeploymentStrategy = {
 /** The name of the persistent data volume in the pod. */
 export const DATA_VOLUME = 'data';
 
+/** @internal The name of a component's PersistentVolumeClaim. */
+export function dataClaimName(componentName: string): string {
+  return `${componentName}-data`;
+}
+
 /** @internal The pod's volume of the claim `claimName`. */
 export function dataVolume(claimName: string): k8s.Volume {
   return { name: DATA_VOLUME, persistentVolumeClaim: { claimName } };
@@ -96,6 +101,12 @@ export class Persistence implements ComponentFeature {
           header: 'The database volume: values.persistence, unless persistence.existingClaim names one of yours; kept on helm uninstall',
         }),
       },
+      helpers: [
+        '{{/* The database volume\'s claim: persistence.existingClaim, else the chart\'s own. */}}',
+        `{{- define "${chart.chartName}.dataClaimName" -}}`,
+        `{{- default (printf ${JSON.stringify(dataClaimName('%s'))} (${chart.include('fullname')})) .Values.persistence.existingClaim }}`,
+        '{{- end }}',
+      ],
       // The schema holds Rules.storage (above zero); the bound of SQLite's size is refused with the props' words.
       checks: [
         { kind: 'rule', value: 'persistence.size', rule: SQLITE_SIZE, when: enabled },
@@ -104,12 +115,6 @@ export class Persistence implements ComponentFeature {
           when: 'and .Values.persistence.existingClaim .Values.persistence.storageClass',
           ...messageWith((got) => conflict('persistence.storageClass', 'persistence.existingClaim', IGNORED_BESIDE_EXISTING_CLAIM, got), ['(toJson .Values.persistence.storageClass)']),
         },
-      ],
-      helpers: [
-        '{{/* The database volume\'s claim: persistence.existingClaim, else the chart\'s own. */}}',
-        `{{- define "${chart.chartName}.dataClaimName" -}}`,
-        `{{- default (printf "%s-data" (${chart.include('fullname')})) .Values.persistence.existingClaim }}`,
-        '{{- end }}',
       ],
     };
   }
