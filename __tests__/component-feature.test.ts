@@ -16,8 +16,8 @@ function build(database?: BackendDatabase) {
 describe('components list their features; the chart renders them', () => {
   test('every component has the common features, the backend adds its database\'s', () => {
     const { backend, frontend } = build();
-    expect(frontend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget']);
-    expect(backend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'sqlite', 'persistence', 'secret egress']);
+    expect(frontend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'pod metadata', 'scheduling']);
+    expect(backend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'pod metadata', 'scheduling', 'sqlite', 'persistence', 'secret egress']);
   });
 
   test('a feature\'s values, templates and checks reach the chart of the component that lists it only', () => {
@@ -33,9 +33,9 @@ describe('components list their features; the chart renders them', () => {
     expect(back['templates/networkpolicy.yaml']).toContain('{{- if and (or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret) (not (contains');
     expect(front['templates/networkpolicy.yaml']).not.toContain('ANTHROPIC_API_KEY');
     for (const f of [back, front]) {
-      expect(f['templates/deployment.yaml']).toContain('{{- if .Values.spreadAcrossNodes }}');
+      expect(f['templates/deployment.yaml']).toContain(`{{- if include "${f['Chart.yaml'].match(/^name: (.*)$/m)![1]}.spreadAcrossNodes" . }}`);
       expect(f['templates/deployment.yaml']).toContain('checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}');
-      expect(f['values.yaml']).toMatch(/^spreadAcrossNodes: false$/m);
+      expect(f['values.yaml']).toMatch(/^spreadAcrossNodes: null$/m);
     }
   });
 

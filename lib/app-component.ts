@@ -20,6 +20,8 @@ import { Probes } from './features/probes';
 import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
 import { SecurityContexts } from './features/security-contexts';
+import { PodMetadata } from './features/pod-metadata';
+import { Scheduling } from './features/scheduling';
 import { Spreading } from './features/spreading';
 import { Termination } from './features/termination';
 import { HealthProbe } from './health-probe';
@@ -230,6 +232,54 @@ export interface AppComponentOptions {
    * @default - true when the component runs 2 or more pods (replicas or autoscaling), else false
    */
   readonly spreadAcrossNodes?: boolean;
+
+  /**
+   * Annotations of the pods, beside the app's own. Keys the app sets are
+   * refused: `checksum/*`, `build-args.todo-cdk8s/*` and the lint tools'
+   * exception annotations (`kube-score/ignore`, ...).
+   *
+   * @default - none
+   */
+  readonly podAnnotations?: { readonly [key: string]: string };
+
+  /**
+   * Labels of the pods, beside the app's own. Keys the app sets are refused:
+   * `app`, `app.kubernetes.io/*` (the selector labels among them) and `helm.sh/chart`.
+   *
+   * @default - none
+   */
+  readonly podLabels?: { readonly [key: string]: string };
+
+  /**
+   * Node labels the pods must run on (the pod spec's `nodeSelector`).
+   *
+   * @default - any node
+   */
+  readonly nodeSelector?: { readonly [key: string]: string };
+
+  /**
+   * Taints the pods tolerate (the pod spec's `tolerations`).
+   *
+   * @default - none
+   */
+  readonly tolerations?: readonly k8s.Toleration[];
+
+  /**
+   * The pods' affinity (the pod spec's `affinity`). Refused beside
+   * `spreadAcrossNodes: true`. With `spreadAcrossNodes` unset and 2 or more
+   * pods, the topology spread constraints stay, and the app's preferred pod
+   * anti-affinity is kept unless this affinity has a `podAntiAffinity`.
+   *
+   * @default - none (the app's anti-affinity when the pods spread)
+   */
+  readonly affinity?: k8s.Affinity;
+
+  /**
+   * The PriorityClass of the pods (the pod spec's `priorityClassName`).
+   *
+   * @default - the cluster's default priority
+   */
+  readonly priorityClassName?: string;
 
   /**
    * Extra non-secret environment variables, added to the component's ConfigMap.
@@ -539,7 +589,9 @@ export abstract class AppComponent extends Construct {
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
     const [env, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
-    this.features = [new Image(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
+    const podMetadata = new PodMetadata(PodMetadata.resolve(`${role}.`, options));
+    const scheduling = new Scheduling(Scheduling.resolve(`${role}.`, options, options.spreadAcrossNodes));
+    this.features = [new Image(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(options.spreadAcrossNodes), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, podMetadata, scheduling, ...(definition.features ?? [])];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -622,7 +674,7 @@ export abstract class AppComponent extends Construct {
         // Start the new pod and wait for it to be ready before stopping the old one, unless a feature says otherwise.
         strategy: fields.reduce<k8s.DeploymentStrategy>((strategy, f) => f.strategy ?? strategy, ROLLING_UPDATE),
         template: {
-          metadata: { labels, annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
+          metadata: { labels: Object.assign({}, labels, ...fields.map((f) => f.labels ?? {})), annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
           spec: {
             automountServiceAccountToken: false,
             containers: [container],

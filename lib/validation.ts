@@ -190,6 +190,24 @@ const CPU = /^(?:\d+m|\d+(?:\.\d{1,3})?)$/;
 const MEMORY = /^\d+(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const STORAGE = /^0*[1-9]\d*(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const POSTGRES_URL = /^postgres(ql)?(\+[a-z0-9]+)?:\/\/\S+$/;
+// A label's name (and the part after "/" of a label or annotation key): at most 63 characters.
+const LABEL_NAME = '[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+// A label or annotation key: an optional DNS subdomain prefix and "/", then a label name.
+const QUALIFIED_NAME = new RegExp(`^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?${LABEL_NAME}$`);
+const LABEL_VALUE = new RegExp(`^(?:${LABEL_NAME})?$`);
+
+/**
+ * A map of strings whose keys follow `key` and whose values follow `value`
+ * (labels, annotations, a node selector), as one rule: `allowed` names both.
+ */
+export function mapOf(key: Rule<string>, value: Rule<string>, allowed: string): Rule<{ [key: string]: string }> {
+  return {
+    allowed,
+    schema: { type: 'object', propertyNames: key.schema, additionalProperties: value.schema },
+    test: (v: unknown): v is { [key: string]: string } => typeof v === 'object' && v !== null && !Array.isArray(v)
+      && Object.entries(v).every(([k, x]) => key.test(k) && value.test(x)),
+  };
+}
 
 /** The rules used across the project, by meaning. */
 export const Rules = {
@@ -269,4 +287,14 @@ export const Rules = {
     ...stringMatching(POSTGRES_URL, 'a PostgreSQL URL such as "postgresql://user:password@host:5432/todo"', 4096),
     sensitive: true,
   },
+  /** Label and annotation keys: `name`, or `prefix/name` with a DNS subdomain prefix. */
+  labelKey: stringMatching(QUALIFIED_NAME, 'a label key: a name of at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit, optionally after a DNS subdomain prefix and "/" (such as "example.com/tier")', 317),
+  /** Label values (empty allowed). */
+  labelValue: stringMatching(LABEL_VALUE, 'a label value: empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit', 63),
 } as const;
+
+/** Labels (and node selectors): label keys to label values. */
+export const LABELS = mapOf(Rules.labelKey, Rules.labelValue, `a map of label keys to label values (keys: ${Rules.labelKey.allowed}; values: ${Rules.labelValue.allowed})`);
+
+/** Annotations: label-style keys to any text. */
+export const ANNOTATIONS = mapOf(Rules.labelKey, { allowed: 'a string', schema: { type: 'string' }, test: (v: unknown): v is string => typeof v === 'string' }, `a map of annotation keys to strings (keys: ${Rules.labelKey.allowed})`);

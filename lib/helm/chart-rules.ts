@@ -34,6 +34,8 @@ export interface MessageCheck {
   readonly message: string;
   /** Template expressions shown in the message, in order. */
   readonly args?: readonly string[];
+  /** A map value (path under `.Values`): the check runs for each of its keys, in order, as `$key`. */
+  readonly eachKey?: string;
 }
 
 /**
@@ -174,7 +176,8 @@ export function renderChecks(checks: readonly ChartCheck[]): string[] {
   checks.forEach((c, i) => {
     if (c.kind === 'message') {
       const message = c.args?.length ? `(printf ${literal(c.message)} ${c.args.map((a) => `(toString ${a})`).join(' ')})` : literal(c.message);
-      lines.push(`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}');
+      const body = [`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}'];
+      lines.push(...(c.eachKey === undefined ? body : [`{{- range $key, $_ := ${valueExpr(c.eachKey)} }}`, ...body, '{{- end }}']));
       return;
     }
     const v = `$v${i}`;

@@ -17,6 +17,7 @@ const VALUES_ORDER = [
   'nameOverride', 'fullnameOverride', 'image', 'replicaCount', 'service', 'env', 'secrets', 'secretRefs', 'existingSecret', 'gitOps',
   'probes', 'terminationGracePeriodSeconds', 'persistence', 'ingress', 'autoscaling', 'podDisruptionBudget',
   'spreadAcrossNodes', 'networkPolicy', 'resources', 'podSecurityContext', 'securityContext',
+  'podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName',
 ];
 
 /** The values of `tree` and of the component's features, in {@link VALUES_ORDER}. */
