@@ -16,6 +16,7 @@ const VALUES = [
 
 /** Types only: props and the value types they take. */
 const TYPES = [
+  'Affinity', 'Toleration',
   'AppComponentOptions', 'AutoscalingOptions', 'CheckOptions', 'ClusterOptions', 'DockerImageProps', 'Environment', 'Finding',
   'HealthProbeOptions', 'IngressOptions', 'PostgresSecretOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
   'TodoAppBackendOptions', 'TodoAppFrontendOptions', 'TodoAppProps', 'TodoBackendProps', 'TodoFrontendProps', 'TodoHelmChartProps',

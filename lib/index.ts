@@ -23,6 +23,8 @@ export type { HealthProbeOptions } from './health-probe';
 export { BackendDatabase, DatabaseEngine } from './backend-database';
 export type { SqliteOptions, PostgresSecretOptions } from './backend-database';
 export type { IngressOptions, AutoscalingOptions } from './cluster-objects';
+// Kubernetes types the props take as they are (the pod spec's `tolerations` and `affinity`)
+export type { Affinity, Toleration } from '../imports/k8s';
 
 // The default app, and the checks every synth runs
 export { synthesize } from './synth';
