@@ -42,6 +42,40 @@ spec:
       .toBe('{{- if .Values.enabled }}\nkind: X\nmetadata:\n  namespace: {{ .Release.Namespace }}\n{{- end }}\n');
   });
 
+  test('bindings of one path: blocks render as one map, in order; other kinds one after the other', () => {
+    const text = renderTemplate(obj, [
+      { path: 'metadata.labels', expr: Helm.nindent('include "x.labels" .') },
+      { path: 'metadata.labels', expr: Helm.entriesOf('.Values.podLabels') },
+      { path: 'spec.selector', expr: Helm.optionalYaml('.Values.mine') },
+      { path: 'spec.selector', expr: Helm.optional('not .Values.mine', '{}') },
+    ]);
+    expect(text).toBe([
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: svc',
+      '  labels:',
+      '    {{- include "x.labels" . | nindent 4 }}',
+      '    {{- with .Values.podLabels }}',
+      '    {{- toYaml . | nindent 4 }}',
+      '    {{- end }}',
+      'spec:',
+      '  type: NodePort',
+      '  ports:',
+      '    - name: http',
+      '      nodePort: 30000',
+      '      port: 80',
+      '  {{- if .Values.mine }}',
+      '  selector:',
+      '    {{- toYaml .Values.mine | nindent 4 }}',
+      '  {{- end }}',
+      '  {{- if not .Values.mine }}',
+      '  selector: {}',
+      '  {{- end }}',
+      '',
+    ].join('\n'));
+  });
+
   test('list items can be scalars', () => {
     expect(renderTemplate({ args: ['a', 'b'] }, [{ path: 'args.1', expr: Helm.scalar('{{ .Values.b | quote }}') }])).toBe('args:\n  - a\n  - {{ .Values.b | quote }}\n');
   });
