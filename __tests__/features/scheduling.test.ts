@@ -129,7 +129,8 @@ describe('scheduling: nodeSelector, tolerations, affinity, priorityClassName', (
       expect(r.status).not.toBe(0);
       expect(props).toBe("'frontend.affinity' cannot be combined with 'frontend.spreadAcrossNodes' (spreading sets the pods' anti-affinity; leave spreadAcrossNodes unset to keep its topology spread constraints beside this affinity, or set it to false), got spreadAcrossNodes true");
       expect(helmMessage(r.stderr)).toBe(asValues(props));
-      // An empty affinity is none, in both.
+      // An empty affinity is none, in both; so is one whose parts are undefined.
+      expect(() => frontendWith({ spreadAcrossNodes: true, affinity: { nodeAffinity: undefined } })).not.toThrow();
       expect(() => frontendWith({ spreadAcrossNodes: true, affinity: {} })).not.toThrow();
       expect(renderWith(dir, { spreadAcrossNodes: true, affinity: {} }).status).toBe(0);
     });

@@ -120,13 +120,15 @@ export class Scheduling implements ComponentFeature {
    */
   public static resolve(prefix: string, options: SchedulingOptions, spreadAsked: boolean | undefined): ResolvedScheduling {
     const s = (prop: string) => `${prefix}${prop}`;
-    const affinity = check(s('affinity'), options.affinity ?? {}, AFFINITY);
+    // As the manifests hold them: a field set to undefined is no field.
+    const plain = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
+    const affinity = check(s('affinity'), plain(options.affinity) ?? {}, AFFINITY);
     if (spreadAsked === true && Object.keys(affinity).length > 0) {
       throw new Error(conflict(s('affinity'), s('spreadAcrossNodes'), AFFINITY_BESIDE_SPREADING, `spreadAcrossNodes ${show(true)}`));
     }
     return {
       nodeSelector: { ...check(s('nodeSelector'), options.nodeSelector ?? {}, LABELS) },
-      tolerations: [...check(s('tolerations'), options.tolerations ?? [], TOLERATIONS)],
+      tolerations: [...check(s('tolerations'), plain(options.tolerations) ?? [], TOLERATIONS)],
       affinity,
       priorityClassName: checkOptional(s('priorityClassName'), options.priorityClassName, Rules.dnsSubdomain),
     };
