@@ -71,13 +71,15 @@ export interface BlockPart {
 }
 
 /**
- * A field of an object (dot-separated path; numbers index arrays) and its
- * expression. Several bindings of one path render one after the other under
- * the key: blocks as one map (the chart's labels, then `podLabels`), other
- * kinds each as its own `key:` line (their conditions must exclude each other).
+/**
+ * A field of an object (dot-separated path, or its parts for keys that hold
+ * dots, such as label keys; numbers index arrays) and its expression. Several
+ * bindings of one path render one after the other under the key: blocks as
+ * one map (the chart's labels, then `podLabels`), other kinds each as its own
+ * `key:` line (their conditions must exclude each other).
  */
 export interface Binding {
-  readonly path: string;
+  readonly path: string | readonly string[];
   readonly expr: HelmExpr;
 }
 
@@ -116,14 +118,15 @@ export function valueLines(obj: unknown, bindings: readonly Binding[]): string[]
 /** The lines of {@link renderTemplate} for a value, each indented by `indent` spaces (a block under a key). */
 function renderLines(obj: unknown, bindings: readonly Binding[], indent: number): string[] {
   const copy = JSON.parse(JSON.stringify(obj));
-  // The bindings of each path, in order; the field holds the marker of the first.
+  // The bindings of each path (by its parts), in order; the field holds the marker of the first.
   const samePath = new Map<string, number[]>();
+  const pathKey = (path: Binding['path']) => JSON.stringify(pathParts(path));
   bindings.forEach((binding, i) => {
-    const group = samePath.get(binding.path);
+    const group = samePath.get(pathKey(binding.path));
     if (group) {
       group.push(i);
     } else {
-      samePath.set(binding.path, [i]);
+      samePath.set(pathKey(binding.path), [i]);
       setPath(copy, binding.path, MARKER(i));
     }
   });
@@ -146,7 +149,7 @@ function renderLines(obj: unknown, bindings: readonly Binding[], indent: number)
       continue;
     }
     const [, lead, dash = '', key, index] = m;
-    const group = samePath.get(bindings[Number(index)].path)!;
+    const group = samePath.get(pathKey(bindings[Number(index)].path))!;
     group.forEach((i) => used.add(i));
     const column = lead.length + dash.length;
     const exprs = group.map((i) => bindings[i].expr);
@@ -182,13 +185,21 @@ function renderLines(obj: unknown, bindings: readonly Binding[], indent: number)
     }
   }
   if (used.size !== bindings.length) {
-    throw new Error(`Helm bindings not rendered: ${bindings.filter((_, i) => !used.has(i)).map((b) => b.path).join(', ')}`);
+    throw new Error(`Helm bindings not rendered: ${bindings.filter((_, i) => !used.has(i)).map((b) => pathText(b.path)).join(', ')}`);
   }
   return out;
 }
 
-function setPath(obj: any, path: string, value: unknown): void {
-  const parts = path.split('.');
+function pathText(path: Binding['path']): string {
+  return typeof path === 'string' ? path : path.join('.');
+}
+
+function pathParts(path: Binding['path']): string[] {
+  return typeof path === 'string' ? path.split('.') : [...path];
+}
+
+function setPath(obj: any, path: Binding['path'], value: unknown): void {
+  const parts = pathParts(path);
   let node = obj;
   for (const part of parts.slice(0, -1)) {
     if (node[part] === undefined) {
@@ -196,7 +207,7 @@ function setPath(obj: any, path: string, value: unknown): void {
     }
     node = node[part];
     if (node === null || typeof node !== 'object') {
-      throw new Error(`cannot bind ${path}: ${part} is not an object`);
+      throw new Error(`cannot bind ${pathText(path)}: ${part} is not an object`);
     }
   }
   node[parts[parts.length - 1]] = value;
