@@ -601,7 +601,8 @@ export abstract class AppComponent extends Construct {
     const podMetadata = new PodMetadata(PodMetadata.resolve(`${role}.`, options));
     const scheduling = new Scheduling(Scheduling.resolve(`${role}.`, options, options.spreadAcrossNodes));
     // In this order: a chart's NOTES give the Ingress' URL before the Service's, then the Service's, the image's
-    // and the secrets' sections; the secrets' chart checks come first.
+    // and the secrets' sections; the secrets' chart checks come first; pod metadata after names and checksums
+    // (the pods' labels and annotations follow the app's own under one key).
     this.features = [
       new Names(), new LintAnnotations(), ingress, service, new Image(), secrets, env, new Replicas(), new Resources(), new Probes(), new Checksums(),
       new Spreading(options.spreadAcrossNodes), new SecurityContexts(), new Termination(), policy, autoscaler, budget, podMetadata, scheduling, new TestConnection(),

@@ -76,6 +76,18 @@ spec:
     ].join('\n'));
   });
 
+  test('a path given as parts is the same path as its dotted form; a key with dots is its own path', () => {
+    const text = renderTemplate({ metadata: { labels: { 'a.b': 'x' } } }, [
+      { path: 'metadata.labels', expr: Helm.nindent('include "x.labels" .') },
+      { path: ['metadata', 'labels'], expr: Helm.entriesOf('.Values.podLabels') },
+    ]);
+    expect(text).toBe('metadata:\n  labels:\n    {{- include "x.labels" . | nindent 4 }}\n    {{- with .Values.podLabels }}\n    {{- toYaml . | nindent 4 }}\n    {{- end }}\n');
+    expect(renderTemplate({ a: { b: 'x' }, 'a.b': 'y' }, [
+      { path: ['a.b'], expr: Helm.scalar('{{ .Values.dotted }}') },
+      { path: 'a.b', expr: Helm.scalar('{{ .Values.nested }}') },
+    ])).toBe('a:\n  b: {{ .Values.nested }}\na.b: {{ .Values.dotted }}\n');
+  });
+
   test('list items can be scalars', () => {
     expect(renderTemplate({ args: ['a', 'b'] }, [{ path: 'args.1', expr: Helm.scalar('{{ .Values.b | quote }}') }])).toBe('args:\n  - a\n  - {{ .Values.b | quote }}\n');
   });
