@@ -18,7 +18,7 @@ describe('components list their features; the chart renders them', () => {
   test('every component has the common features, the backend adds its database\'s', () => {
     const { backend, frontend } = build();
     const common = ['names', 'lint exceptions', 'ingress', 'service', 'image', 'secrets', 'extra env', 'env', 'replicas', 'resources', 'probes', 'checksums',
-      'spreading', 'security contexts', 'termination', 'network policy', 'autoscaling', 'disruption budget', 'helm test'];
+      'spreading', 'security contexts', 'termination', 'network policy', 'autoscaling', 'disruption budget', 'pod metadata', 'scheduling', 'helm test'];
     const userValues = ['common labels', 'image pull secrets', 'service account', 'extra volumes'];
     expect(frontend.features.map((f) => f.name)).toEqual([...common, ...userValues]);
     expect(backend.features.map((f) => f.name)).toEqual([...common, 'sqlite', 'persistence', 'secret egress', ...userValues]);
@@ -37,9 +37,9 @@ describe('components list their features; the chart renders them', () => {
     expect(back['templates/networkpolicy.yaml']).toContain('{{- if and (or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret) (not (contains');
     expect(front['templates/networkpolicy.yaml']).not.toContain('ANTHROPIC_API_KEY');
     for (const f of [back, front]) {
-      expect(f['templates/deployment.yaml']).toContain('{{- if .Values.spreadAcrossNodes }}');
+      expect(f['templates/deployment.yaml']).toContain(`{{- if include "${f['Chart.yaml'].match(/^name: (.*)$/m)![1]}.spreadAcrossNodes" . }}`);
       expect(f['templates/deployment.yaml']).toContain('checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}');
-      expect(f['values.yaml']).toMatch(/^spreadAcrossNodes: false$/m);
+      expect(f['values.yaml']).toMatch(/^spreadAcrossNodes: null$/m);
     }
   });
 

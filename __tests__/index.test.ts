@@ -16,6 +16,7 @@ const VALUES = [
 
 /** Types only: props and the value types they take. */
 const TYPES = [
+  'Affinity', 'Toleration',
   'AppComponentOptions', 'AutoscalingOptions', 'CheckOptions', 'ClusterOptions', 'DockerImageProps', 'Environment', 'ExtraEnvVar', 'Finding',
   'HealthProbeOptions', 'IngressOptions', 'PostgresSecretOptions', 'ServiceAccountOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
   'TodoAppBackendOptions', 'TodoAppFrontendOptions', 'TodoAppProps', 'TodoBackendProps', 'TodoFrontendProps', 'TodoHelmChartProps',

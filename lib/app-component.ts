@@ -26,6 +26,8 @@ import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
 import { ownSecretName, Secrets } from './features/secrets';
 import { SecurityContexts } from './features/security-contexts';
+import { PodMetadata } from './features/pod-metadata';
+import { Scheduling } from './features/scheduling';
 import { Service, serviceDnsName, serviceUrl } from './features/service';
 import { ResolvedServiceAccount, ServiceAccount, ServiceAccountOptions } from './features/service-account';
 import { Spreading } from './features/spreading';
@@ -244,6 +246,54 @@ export interface AppComponentOptions {
    * @default - true when the component runs 2 or more pods (replicas or autoscaling), else false
    */
   readonly spreadAcrossNodes?: boolean;
+
+  /**
+   * Annotations of the pods, beside the app's own. Keys the app sets are
+   * refused: `checksum/*`, `build-args.todo-cdk8s/*` and the lint tools'
+   * exception annotations (`kube-score/ignore`, ...).
+   *
+   * @default - none
+   */
+  readonly podAnnotations?: { readonly [key: string]: string };
+
+  /**
+   * Labels of the pods, beside the app's own. Keys the app sets are refused:
+   * `app`, `app.kubernetes.io/*` (the selector labels among them) and `helm.sh/chart`.
+   *
+   * @default - none
+   */
+  readonly podLabels?: { readonly [key: string]: string };
+
+  /**
+   * Node labels the pods must run on (the pod spec's `nodeSelector`).
+   *
+   * @default - any node
+   */
+  readonly nodeSelector?: { readonly [key: string]: string };
+
+  /**
+   * Taints the pods tolerate (the pod spec's `tolerations`).
+   *
+   * @default - none
+   */
+  readonly tolerations?: readonly k8s.Toleration[];
+
+  /**
+   * The pods' affinity (the pod spec's `affinity`). Refused beside
+   * `spreadAcrossNodes: true`. With `spreadAcrossNodes` unset and 2 or more
+   * pods, the topology spread constraints stay, and the app's preferred pod
+   * anti-affinity is kept unless this affinity has a `podAntiAffinity`.
+   *
+   * @default - none (the app's anti-affinity when the pods spread)
+   */
+  readonly affinity?: k8s.Affinity;
+
+  /**
+   * The PriorityClass of the pods (the pod spec's `priorityClassName`).
+   *
+   * @default - the cluster's default priority
+   */
+  readonly priorityClassName?: string;
 
   /**
    * Extra non-secret environment variables, added to the component's ConfigMap.
@@ -661,14 +711,18 @@ export abstract class AppComponent extends Construct {
     this.account = ServiceAccount.resolve(s('serviceAccount'), options.serviceAccount, this.name);
     const [env, secrets, service, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new Secrets(), new Service(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
     const account = new ServiceAccount();
+    const podMetadata = new PodMetadata(PodMetadata.resolve(`${role}.`, options));
+    const scheduling = new Scheduling(Scheduling.resolve(`${role}.`, options, options.spreadAcrossNodes));
     // In this order: a chart's NOTES give the Ingress' URL before the Service's, then the Service's, the image's
     // and the secrets' sections; the secrets' chart checks come first but for the Ingress' (its annotations, which the
-    // construct checks before the secrets too).
+    // construct checks before the secrets too); pod metadata after names and checksums (the pods' labels and
+    // annotations follow the app's own under one key).
     // The user's envFrom sources come before the component's ConfigMap (the last source wins), their volumes after all others
     // (the extra volumes' checks read the volumes of every feature before them).
     this.features = [
       new Names(), new LintAnnotations(), ingress, service, new Image(), secrets, new ExtraEnvFeature(), env, new Replicas(), new Resources(), new Probes(), new Checksums(),
-      new Spreading(), new SecurityContexts(), new Termination(), policy, autoscaler, budget, new TestConnection(), ...(definition.features ?? []),
+      new Spreading(options.spreadAcrossNodes), new SecurityContexts(), new Termination(), policy, autoscaler, budget, podMetadata, scheduling, new TestConnection(),
+      ...(definition.features ?? []),
       new CommonLabels(), new ImagePullSecrets(), account, new ExtraVolumesFeature(),
     ];
     const networkPolicy = options.networkPolicy ?? true;
@@ -742,7 +796,7 @@ export abstract class AppComponent extends Construct {
         // Start the new pod and wait for it to be ready before stopping the old one, unless a feature says otherwise.
         strategy: fields.reduce<k8s.DeploymentStrategy>((strategy, f) => f.strategy ?? strategy, ROLLING_UPDATE),
         template: {
-          metadata: { labels, annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
+          metadata: { labels: Object.assign({}, labels, ...fields.map((f) => f.labels ?? {})), annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
           spec: {
             containers: [container],
             volumes,

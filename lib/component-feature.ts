@@ -26,6 +26,8 @@ export interface PodFields {
   readonly spec?: Partial<k8s.PodSpec>;
   /** Fields of the component's container (its probes, ...). */
   readonly container?: Partial<k8s.Container>;
+  /** Labels of the pod template, after the component's own. */
+  readonly labels?: { readonly [key: string]: string };
   /** Annotations of the pod template. */
   readonly annotations?: { readonly [key: string]: string };
   /** Volumes, after the component's own `emptyDir`s. */

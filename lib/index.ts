@@ -24,6 +24,8 @@ export { BackendDatabase, DatabaseEngine } from './backend-database';
 export type { SqliteOptions, PostgresSecretOptions } from './backend-database';
 export type { IngressOptions, AutoscalingOptions } from './cluster-objects';
 export type { ServiceAccountOptions } from './features/service-account';
+// Kubernetes types the props take as they are (the pod spec's `tolerations` and `affinity`)
+export type { Affinity, Toleration } from '../imports/k8s';
 
 // The default app, and the checks every synth runs
 export { synthesize } from './synth';

@@ -176,3 +176,19 @@ export function volumeType(setting: string, allowed: string, got: string): strin
 export function secretLookingName(setting: string, pattern: RegExp, where: string, got: string, hint?: string): string {
   return `'${setting}' must not hold a name that looks like a secret (${pattern.source.replace(/[()]/g, '')}): its values go into ${where} in plain text; keep secrets in a Secret${hint === undefined ? '' : ` (${hint})`}, got ${got}`;
 }
+
+/**
+ * Whether a map key is one the app sets itself: `keys` lists exact keys and
+ * prefixes (written with a trailing `*`, such as `checksum/*`).
+ */
+export function isOwnedKey(keys: readonly string[], key: string): boolean {
+  return keys.some((k) => (k.endsWith('*') ? key.startsWith(k.slice(0, -1)) : key === k));
+}
+
+/** The message for a key of a map that the app sets itself (a pod label, a pod annotation). */
+export function ownedKey(setting: string, keys: readonly string[], got: string): string {
+  return `'${setting}' must not hold a key the app sets (${keys.map((k) => JSON.stringify(k)).join(', ')}), got ${got}`;
+}
+
+/** Why an affinity cannot be given beside `spreadAcrossNodes: true`. */
+export const AFFINITY_BESIDE_SPREADING = 'spreading sets the pods\' anti-affinity; leave spreadAcrossNodes unset to keep its topology spread constraints beside this affinity, or set it to false';

@@ -231,6 +231,19 @@ const MEMORY = /^\d+(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const STORAGE = /^0*[1-9]\d*(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const POSTGRES_URL = /^postgres(ql)?(\+[a-z0-9]+)?:\/\/\S+$/;
 
+/**
+ * A map of strings whose keys follow `key` and whose values follow `value`
+ * (labels, annotations, a node selector), as one rule: `allowed` names both.
+ */
+export function mapOf(key: Rule<string>, value: Rule<string>, allowed: string): Rule<{ [key: string]: string }> {
+  return {
+    allowed,
+    schema: { type: 'object', propertyNames: key.schema, additionalProperties: value.schema },
+    test: (v: unknown): v is { [key: string]: string } => typeof v === 'object' && v !== null && !Array.isArray(v)
+      && Object.entries(v).every(([k, x]) => key.test(k) && value.test(x)),
+  };
+}
+
 /** The rules used across the project, by meaning. */
 export const Rules = {
   /** Kubernetes object names that are also DNS names (Services, Deployments): RFC 1123 labels. */
@@ -316,3 +329,9 @@ export const Rules = {
     sensitive: true,
   },
 } as const;
+
+/** Labels (and node selectors): label keys to label values. */
+export const LABELS = mapOf(Rules.labelKey, Rules.labelValue, `a map of label keys to label values (keys: ${Rules.labelKey.allowed}; values: ${Rules.labelValue.allowed})`);
+
+/** Annotations: label-style keys to any text. */
+export const ANNOTATIONS = mapOf(Rules.labelKey, { allowed: 'a string', schema: { type: 'string' }, test: (v: unknown): v is string => typeof v === 'string' }, `a map of annotation keys to strings (keys: ${Rules.labelKey.allowed})`);

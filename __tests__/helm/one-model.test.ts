@@ -14,7 +14,9 @@ import { BackendDatabase, DatabaseEngine } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../../lib/checks/lint';
 import { SECRET_LOOKING_KEY } from '../../lib/checks/semantic';
+import { OWNED_POD_ANNOTATIONS, OWNED_POD_LABELS } from '../../lib/features/pod-metadata';
 import { componentValues, ownSecretVariables } from '../../lib/helm/chart-values';
+import { isOwnedKey } from '../../lib/shared-rules';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { defaultValues } from '../../lib/helm/values';
 import { HealthProbe } from '../../lib/health-probe';
@@ -138,6 +140,36 @@ const pods = fc.record({
   budget: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
   spreadAcrossNodes: fc.option(fc.boolean(), { nil: undefined }),
 });
+/** Pod labels, annotations and scheduling: keys of the app's own are left out (they are refused; see the feature tests). */
+const labelKey = fc.oneof(label, fc.tuple(subdomain, fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/)).map(([p, n]) => `${p}/${n}`));
+const podLabelValue = fc.stringMatching(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?)?$/);
+const labelMap = (owned: readonly string[]) => fc.dictionary(labelKey.filter((k) => !isOwnedKey(owned, k)), podLabelValue, { maxKeys: 3 });
+const toleration = fc.oneof(
+  fc.record({ key: labelKey, operator: fc.constantFrom('Equal', undefined), value: podLabelValue, effect: fc.constantFrom('', 'NoSchedule', 'PreferNoSchedule', undefined) }, { requiredKeys: ['key'] }),
+  fc.record({ key: fc.option(labelKey, { nil: undefined }), operator: fc.constant('Exists'), effect: fc.constant('NoExecute'), tolerationSeconds: fc.integer({ min: 0, max: 3600 }) }, { requiredKeys: ['operator', 'effect'] }),
+).map((t) => JSON.parse(JSON.stringify(t)));
+const selectorOf = (labels: fc.Arbitrary<{ [k: string]: string }>) => labels.map((matchLabels) => ({ matchLabels }));
+const affinityArb = fc.record({
+  nodeAffinity: fc.record({
+    requiredDuringSchedulingIgnoredDuringExecution: fc.record({ nodeSelectorTerms: fc.array(fc.record({ matchExpressions: fc.array(fc.record({ key: labelKey, operator: fc.constantFrom('In', 'NotIn'), values: fc.array(podLabelValue, { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 2 }) }),
+    preferredDuringSchedulingIgnoredDuringExecution: fc.array(fc.record({ weight: fc.integer({ min: 1, max: 100 }), preference: fc.record({ matchExpressions: fc.array(fc.record({ key: labelKey, operator: fc.constantFrom('Exists', 'DoesNotExist') }), { maxLength: 2 }) }) }), { maxLength: 2 }),
+  }, { requiredKeys: [] }),
+  podAffinity: fc.record({
+    preferredDuringSchedulingIgnoredDuringExecution: fc.array(fc.record({ weight: fc.integer({ min: 1, max: 100 }), podAffinityTerm: fc.record({ topologyKey: fc.constantFrom('kubernetes.io/hostname', 'topology.kubernetes.io/zone'), labelSelector: selectorOf(labelMap([])) }) }), { maxLength: 2 }),
+  }, { requiredKeys: [] }),
+  podAntiAffinity: fc.record({
+    requiredDuringSchedulingIgnoredDuringExecution: fc.array(fc.record({ topologyKey: fc.constantFrom('kubernetes.io/hostname', 'topology.kubernetes.io/zone'), labelSelector: selectorOf(labelMap([])) }), { maxLength: 2 }),
+  }, { requiredKeys: [] }),
+}, { requiredKeys: [] });
+const podPlacement = fc.record({
+  podAnnotations: fc.option(fc.dictionary(labelKey.filter((k) => !isOwnedKey(OWNED_POD_ANNOTATIONS, k)), envValue, { maxKeys: 3 }), { nil: undefined }),
+  podLabels: fc.option(labelMap(OWNED_POD_LABELS), { nil: undefined }),
+  nodeSelector: fc.option(labelMap([]), { nil: undefined }),
+  tolerations: fc.option(fc.array(toleration, { maxLength: 2 }), { nil: undefined }),
+  affinity: fc.option(affinityArb, { nil: undefined }),
+  priorityClassName: fc.option(subdomain, { nil: undefined }),
+});
+
 const common = (suffix: string) => fc.record({
   imageTag: fc.option(tag, { nil: undefined }),
   image: fc.option(fc.record({ name: repository, tag: fc.option(tag, { nil: undefined }), port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }) }), { nil: undefined }),
@@ -167,6 +199,7 @@ const common = (suffix: string) => fc.record({
   extraEnvVarsCM: fc.option(subdomain, { nil: undefined }),
   extraEnvVarsSecret: fc.option(subdomain, { nil: undefined }),
   extraVolumes,
+  placement: podPlacement,
 });
 const database = fc.oneof(
   fc.record({ kind: fc.constant('sqlite' as const), size: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }), storageClass: fc.option(subdomain, { nil: undefined }) }),
@@ -258,6 +291,10 @@ function commonProps(c: Common, name: string | undefined, nodePort: number, node
     extraEnvVarsSecret: c.extraEnvVarsSecret,
     extraVolumes: c.extraVolumes?.[0],
     extraVolumeMounts: c.extraVolumes?.[1],
+    // Plain objects (fast-check's dictionaries have no prototype, which cdk8s cannot serialize).
+    ...JSON.parse(JSON.stringify(c.placement)),
+    // An affinity cannot go beside spreadAcrossNodes: true (refused; see the feature tests).
+    ...(c.pods.spreadAcrossNodes === true ? { affinity: undefined } : {}),
   };
 }
 
@@ -513,13 +550,20 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       if (component.extraEnv.configMap !== undefined || component.extraEnv.secret !== undefined) count('extraEnvVarsCM/Secret');
       if (component.extraVolumeMounts.length > 0) count('extraVolumes and mounts');
       if (component.persistentVolume?.existingClaim !== undefined) count('persistence.existingClaim');
+      // The pod values drawn reached the objects compared.
+      const given = values as { [key: string]: any };
+      for (const value of ['podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName']) {
+        if (Object.keys(given[value] ?? {}).length > 0 || (typeof given[value] === 'string' && given[value] !== '')) count(value);
+      }
+      if (Object.keys(given.affinity ?? {}).length > 0 && given.spreadAcrossNodes === null && component.spreadAcrossNodes) count('affinity beside automatic spreading');
     });
     if (failures.length > 0) {
       throw new Error(`${failures.length} failure(s); the first of each kind:\n\n${firstOfEachKind(failures).join('\n\n')}`);
     }
     // Every kind of object and every base chart was compared, many times.
     for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', ...Object.keys(BASES),
-      'extraEnvVars', 'extraEnvVarsCM/Secret', 'extraVolumes and mounts', 'persistence.existingClaim']) {
+      'extraEnvVars', 'extraEnvVarsCM/Secret', 'extraVolumes and mounts', 'persistence.existingClaim',
+      'podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName', 'affinity beside automatic spreading']) {
       expect([what, (seen.get(what) ?? 0) >= 10]).toEqual([what, true]);
     }
     expect(jobs.length).toBe(CASES);
@@ -576,7 +620,14 @@ function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
     ingress: fc.record({ enabled: fc.boolean(), className: fc.oneof(fc.constant(''), subdomain), host: host('example'), path: fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), tls: fc.record({ secretName: fc.oneof(fc.constant(''), subdomain) }), annotations: anyAnnotations }, { requiredKeys: [] }),
     autoscaling: fc.record({ enabled: fc.boolean(), minReplicas: fc.integer({ min: 2, max: 12 }), maxReplicas: fc.integer({ min: 2, max: 12 }), targetCPUUtilizationPercentage: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: [] }),
     podDisruptionBudget: fc.record({ enabled: fc.boolean(), minAvailable: fc.integer({ min: 1, max: 8 }) }, { requiredKeys: [] }),
-    spreadAcrossNodes: fc.boolean(),
+    spreadAcrossNodes: fc.constantFrom(true, false, null),
+    // Sometimes a key of the app's, which the chart refuses.
+    podAnnotations: fc.oneof(podPlacement.map((p) => p.podAnnotations ?? {}), fc.constant({ 'checksum/config': 'x' })),
+    podLabels: fc.oneof(labelMap(OWNED_POD_LABELS), fc.constant({ 'app.kubernetes.io/name': 'other' })),
+    nodeSelector: labelMap([]),
+    tolerations: fc.array(toleration, { maxLength: 2 }),
+    affinity: affinityArb,
+    priorityClassName: fc.oneof(fc.constant(''), subdomain),
     networkPolicy: fc.record({ enabled: fc.boolean(), egress: fc.record({ enabled: fc.boolean() }, { requiredKeys: [] }) }, { requiredKeys: [] }),
     resources: fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] }),
     podSecurityContext: userId.map((id) => ({ runAsUser: id, runAsGroup: id, fsGroup: id })),

@@ -52,6 +52,8 @@ export interface MessageCheck {
   readonly message: string;
   /** Template expressions shown in the message, in order. */
   readonly args?: readonly string[];
+  /** A map value (path under `.Values`): the check runs for each of its keys, in order, as `$key`. */
+  readonly eachKey?: string;
 }
 
 /**
@@ -229,7 +231,8 @@ export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string
     }
     if (c.kind === 'message') {
       const message = c.args?.length ? `(printf ${literal(c.message)} ${c.args.map((a) => `(toString ${a})`).join(' ')})` : literal(c.message);
-      lines.push(`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}');
+      const body = [`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}'];
+      lines.push(...(c.eachKey === undefined ? body : [`{{- range $key, $_ := ${valueExpr(c.eachKey)} }}`, ...body, '{{- end }}']));
       return;
     }
     if (c.kind === 'range') {
