@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { AppComponent, PART_OF } from '../app-component';
@@ -13,6 +11,7 @@ import { stringifyYaml } from '../yaml-text';
 import { ChartCheck, renderChecks, valueExpr } from './chart-rules';
 import { conflict, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, IGNORED_BESIDE_EXISTING_SECRET, QUANTITY, QUANTITY_SUFFIXES, SECRET_BYTES } from '../shared-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
+import { writeFiles } from '../output';
 
 /**
  * Properties of a {@link TodoHelmChart}.
@@ -97,16 +96,24 @@ export class TodoHelmChart extends Construct {
    * in their order: the chart renders them without asking what the component is.
    */
   private parts(): ChartParts[] {
+    if (this.renderParts !== undefined) {
+      return this.renderParts;
+    }
     const scope: ChartScope = {
       chartName: this.chartName,
       include: (name, indent) => this.include(name, indent),
       metadata: (name, labels) => this.metadata(name, labels),
     };
-    return this.component.features.map((f) => f.chart?.(this.component, scope) ?? {});
+    this.renderParts = this.component.features.map((f) => f.chart?.(this.component, scope) ?? {});
+    return this.renderParts;
   }
+
+  /** The parts of the render under way ({@link files} asks the features once per render). */
+  private renderParts?: ChartParts[];
 
   /** The chart's files, by path relative to the chart directory. */
   public files(): { [file: string]: string } {
+    this.renderParts = undefined;
     const c = this.component;
     const values = componentValues(c);
     const title = `Values of the ${this.chartName} chart`;
@@ -140,11 +147,7 @@ export class TodoHelmChart extends Construct {
 
   /** Writes the chart into `dir` (created if needed). */
   public writeTo(dir: string): void {
-    for (const [file, content] of Object.entries(this.files())) {
-      const target = path.join(dir, file);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, content);
-    }
+    writeFiles(dir, this.files());
   }
 
   private include(name: string, indent?: number): string {
