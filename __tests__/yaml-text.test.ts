@@ -1,4 +1,13 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
+import { TodoHelmChart } from '../lib/helm/todo-helm-chart';
+import { TodoApp } from '../lib/todo-app';
 import { stringifyYaml } from '../lib/yaml-text';
+import { template } from './support/helm';
+import { find, TEST_SECRETS } from './support/util';
 
 /** stringifyYaml of a module loaded afresh: no text remembered from earlier calls. */
 function freshStringify(...docs: unknown[]): string {
@@ -40,6 +49,38 @@ describe('stringifyYaml', () => {
     expect(stringifyYaml(twin)).toBe(expectedTwin);
     expect(stringifyYaml(value)).toBe(expectedValue);
     expect(stringifyYaml(twin)).toBe(expectedTwin);
+  });
+
+  test('a key a reader could take for another type is quoted, and its map stays a map (not a YAML 1.1 !!omap list)', () => {
+    const text = stringifyYaml({ env: { Y: 'x', ON: '1', PORT: '3000' }, list: [{ no: true }] });
+    expect(text).toBe('env:\n  "Y": x\n  "ON": "1"\n  PORT: "3000"\nlist:\n  - "no": true\n');
+    for (const version of ['1.1', '1.2'] as const) {
+      expect(YAML.parse(text, { version })).toEqual({ env: { Y: 'x', ON: '1', PORT: '3000' }, list: [{ no: true }] });
+    }
+  });
+
+  test('an undefined field is written as null, in a map', () => {
+    expect(stringifyYaml({ a: 1, b: undefined })).toBe('a: 1\nb: null\n');
+    expect(stringifyYaml({ x: { b: undefined, Y: 1 } })).toBe('x:\n  b: null\n  "Y": 1\n');
+  });
+
+  test('a chart whose component has environment variables named Y and ON renders them with helm', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'yaml-text-'));
+    try {
+      const app = new App({ outdir: path.join(tmp, 'dist') });
+      const todo = new TodoApp(new Chart(app, 'todo', { namespace: 'todo' }), 'todo', {
+        backend: { jwtSecret: TEST_SECRETS.jwtSecret },
+        frontend: { betterAuthSecret: TEST_SECRETS.betterAuthSecret, env: { Y: 'yes', ON: 'off' } },
+      });
+      const chart = new TodoHelmChart(app, 'chart', { component: todo.frontend });
+      app.synth();
+      chart.writeTo(path.join(tmp, 'chart'));
+      expect(YAML.parse(fs.readFileSync(path.join(tmp, 'chart', 'values.yaml'), 'utf8')).env).toEqual(expect.objectContaining({ Y: 'yes', ON: 'off' }));
+      const configMap = find(template(path.join(tmp, 'chart'), { skipTests: true }), 'ConfigMap', 'todo-frontend-config');
+      expect(configMap.data).toEqual(expect.objectContaining({ Y: 'yes', ON: 'off' }));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test('several documents are joined by ---', () => {

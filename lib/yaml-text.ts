@@ -147,11 +147,16 @@ function quoteAmbiguous(value: unknown): unknown {
     return value.map(quoteAmbiguous);
   }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const map = new Map<unknown, unknown>();
-    for (const [k, v] of Object.entries(value)) {
-      map.set(quoteAmbiguous(k), quoteAmbiguous(v));
+    const entries = Object.entries(value).map(([k, v]) => [quoteAmbiguous(k), quoteAmbiguous(v)] as const);
+    if (entries.every(([k]) => typeof k === 'string')) {
+      return Object.fromEntries(entries);
     }
-    return Object.values(value).some((v) => v === undefined) || [...map.keys()].some((k) => typeof k !== 'string') ? map : Object.fromEntries(map);
+    // A quoted key: a YAML map node (a JavaScript Map would be written as a YAML 1.1 `!!omap`, a list).
+    const map = new YAML.YAMLMap();
+    for (const [k, v] of entries) {
+      map.items.push(new YAML.Pair(k, v));
+    }
+    return map;
   }
   return value;
 }
