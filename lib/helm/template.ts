@@ -140,7 +140,13 @@ function renderLines(obj: unknown, bindings: readonly Binding[], indent: number)
   const yaml = stringifyYaml(copy);
   const out: string[] = [];
   const used = new Set<number>();
-  for (const line of yaml.replace(/\n$/, '').split('\n').map((l) => `${' '.repeat(indent)}${l}`)) {
+  const pad = ' '.repeat(indent);
+  for (const text of yaml.replace(/\n$/, '').split('\n')) {
+    const line = `${pad}${text}`;
+    if (!text.includes('HELMBINDING')) {
+      out.push(line); // most lines: no binding, kept as written
+      continue;
+    }
     const item = MARKER_ITEM.exec(line);
     if (item && bindings[Number(item[2])].expr.kind === 'scalar') {
       used.add(Number(item[2]));

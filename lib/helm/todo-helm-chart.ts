@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { AppComponent } from '../app-component';
 import { ChartParts, ChartScope, NotesPart, POD_LISTS, PodList } from '../component-feature';
@@ -10,6 +8,7 @@ import { Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
 import { ChartCheck, renderChecks } from './chart-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
+import { writeFiles } from '../output';
 
 /**
  * Properties of a {@link TodoHelmChart}.
@@ -134,11 +133,7 @@ export class TodoHelmChart extends Construct {
 
   /** Writes the chart into `dir` (created if needed). */
   public writeTo(dir: string): void {
-    for (const [file, content] of Object.entries(this.files())) {
-      const target = path.join(dir, file);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, content);
-    }
+    writeFiles(dir, this.files());
   }
 
   /**
