@@ -17,18 +17,18 @@ function build(database?: BackendDatabase) {
 describe('components list their features; the chart renders them', () => {
   test('every component has the common features, the backend adds its database\'s', () => {
     const { backend, frontend } = build();
-    const common = ['names', 'lint exceptions', 'ingress', 'service', 'image', 'secrets', 'env', 'replicas', 'resources', 'probes', 'checksums',
-      'spreading', 'security contexts', 'termination', 'network policy', 'autoscaling', 'disruption budget', 'helm test',
-      'chart labels'];
-    expect(frontend.features.map((f) => f.name)).toEqual(common);
-    expect(backend.features.map((f) => f.name)).toEqual([...common, 'sqlite', 'persistence', 'secret egress']);
+    const common = ['names', 'lint exceptions', 'ingress', 'service', 'image', 'secrets', 'extra env', 'env', 'replicas', 'resources', 'probes', 'checksums',
+      'spreading', 'security contexts', 'termination', 'network policy', 'autoscaling', 'disruption budget', 'pod metadata', 'scheduling', 'helm test'];
+    const userValues = ['common labels', 'image pull secrets', 'service account', 'extra volumes'];
+    expect(frontend.features.map((f) => f.name)).toEqual([...common, ...userValues]);
+    expect(backend.features.map((f) => f.name)).toEqual([...common, 'sqlite', 'persistence', 'secret egress', ...userValues]);
   });
 
   test('a feature\'s values, templates and checks reach the chart of the component that lists it only', () => {
     const { app, backend, frontend } = build();
     const files = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-chart`, { component: c }).files();
     const [back, front] = [files(backend), files(frontend)];
-    expect(back['templates/pvc.yaml']).toContain('{{- if .Values.persistence.enabled }}');
+    expect(back['templates/pvc.yaml']).toContain('{{- if and .Values.persistence.enabled (not .Values.persistence.existingClaim) }}');
     expect(front['templates/pvc.yaml']).toBeUndefined();
     expect(back['values.yaml']).toMatch(/^persistence:$/m);
     expect(front['values.yaml']).not.toMatch(/^persistence:$/m);
@@ -37,9 +37,9 @@ describe('components list their features; the chart renders them', () => {
     expect(back['templates/networkpolicy.yaml']).toContain('{{- if and (or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret) (not (contains');
     expect(front['templates/networkpolicy.yaml']).not.toContain('ANTHROPIC_API_KEY');
     for (const f of [back, front]) {
-      expect(f['templates/deployment.yaml']).toContain('{{- if .Values.spreadAcrossNodes }}');
+      expect(f['templates/deployment.yaml']).toContain(`{{- if include "${f['Chart.yaml'].match(/^name: (.*)$/m)![1]}.spreadAcrossNodes" . }}`);
       expect(f['templates/deployment.yaml']).toContain('checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}');
-      expect(f['values.yaml']).toMatch(/^spreadAcrossNodes: false$/m);
+      expect(f['values.yaml']).toMatch(/^spreadAcrossNodes: null$/m);
     }
   });
 
@@ -51,7 +51,7 @@ describe('components list their features; the chart renders them', () => {
       const defined = [...files['templates/_helpers.tpl'].matchAll(/\{\{- define "([^"]+)" -\}\}/g)].map((m) => m[1]).sort();
       const used = new Set(Object.entries(files).filter(([f]) => f.startsWith('templates/')).flatMap(([, text]) => [...text.matchAll(/include "([^"]+)"/g)].map((m) => m[1])));
       expect(defined).toEqual([...used].sort());
-      expect(defined).toEqual(expect.arrayContaining([`${n}.fullname`, `${n}.labels`, `${n}.selectorLabels`, `${n}.secretName`, `${n}.testLabels`, `${n}.validate`]));
+      expect(defined).toEqual(expect.arrayContaining([`${n}.fullname`, `${n}.labels`, `${n}.selectorLabels`, `${n}.secretName`, `${n}.testLabels`, `${n}.testPodLabels`, `${n}.commonLabels`, `${n}.serviceAccountName`, `${n}.validate`]));
     }
     const helpers = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-h`, { component: c }).files()['templates/_helpers.tpl'];
     expect(helpers(backend)).toContain('{{- define "todo-backend.dataClaimName" -}}');
@@ -72,7 +72,7 @@ describe('components list their features; the chart renders them', () => {
     expect(backend.secretName).toBe('todo-backend-secret');
     expect(helpers).toContain('{{- default (printf "%s-secret" (include "todo-backend.fullname" .)) .Values.existingSecret }}');
     expect(backend.dataClaimName).toBe('todo-backend-data');
-    expect(helpers).toContain('{{- printf "%s-data" (include "todo-backend.fullname" .) }}');
+    expect(helpers).toContain('{{- default (printf "%s-data" (include "todo-backend.fullname" .)) .Values.persistence.existingClaim }}');
     // NOTES: the Service's address inside the cluster, as serviceUrl gives it, and the pods by the app label.
     expect(backend.clusterUrl).toBe('http://todo-backend.default.svc.cluster.local:8000');
     // $namespace: the namespace helper (values.namespace, else the release's), as the objects' metadata.

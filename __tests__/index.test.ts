@@ -16,8 +16,9 @@ const VALUES = [
 
 /** Types only: props and the value types they take. */
 const TYPES = [
-  'AppComponentOptions', 'AutoscalingOptions', 'CheckOptions', 'ClusterOptions', 'DockerImageProps', 'Environment', 'Finding',
-  'HealthProbeOptions', 'IngressOptions', 'PostgresSecretOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
+  'Affinity', 'Toleration',
+  'AppComponentOptions', 'AutoscalingOptions', 'CheckOptions', 'ClusterOptions', 'DockerImageProps', 'Environment', 'ExtraEnvVar', 'Finding',
+  'HealthProbeOptions', 'IngressOptions', 'PostgresSecretOptions', 'ServiceAccountOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
   'TodoAppBackendOptions', 'TodoAppFrontendOptions', 'TodoAppProps', 'TodoBackendProps', 'TodoFrontendProps', 'TodoHelmChartProps',
 ];
 
@@ -87,8 +88,8 @@ describe('the public API (lib/index.ts)', () => {
   test('the declarations users compile against hold only the documented members of AppComponent (@internal ones are stripped)', () => {
     expect(membersOf(declarationOf('app-component.ts'), 'AppComponent')).toEqual([
       'name', 'namespace', 'port', 'nodePort',
-      'deployment', 'service', 'configMap', 'secret', 'persistentVolumeClaim', 'networkPolicy', 'ingress', 'autoscaler', 'disruptionBudget',
-      'image', 'plusService', 'toIngressBackend', 'toPodSelectorConfig', 'toNetworkPolicyPeerConfig', 'toPodSelector', 'allowFrom', 'externalSecrets', 'dnsName', 'clusterUrl', 'url', 'origin', 'selectorLabels', 'env',
+      'deployment', 'service', 'configMap', 'secret', 'persistentVolumeClaim', 'networkPolicy', 'ingress', 'autoscaler', 'disruptionBudget', 'serviceAccount',
+      'image', 'plusService', 'toIngressBackend', 'toPodSelectorConfig', 'toNetworkPolicyPeerConfig', 'toPodSelector', 'allowFrom', 'externalSecrets', 'externalConfigMaps', 'externalClaims', 'dnsName', 'clusterUrl', 'url', 'origin', 'selectorLabels', 'env',
     ]);
   });
 

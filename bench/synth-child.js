@@ -8,12 +8,15 @@
  *   node bench/synth-child.js <bundled lib.js> <apps> cold <tmpdir>
  *
  * "cold": one run in this fresh process, no warm-up (the parent times the
- * whole process: Node start, loading the library, synthesis, writes).
+ * whole process: Node start, loading the library, synthesis, writes). Its
+ * output is left for the parent to remove after its last round.
  *
  * Warm-up: at least one run, and enough runs to synthesize 20 apps (the JIT
  * then has seen the code as often for 1 app as for 100).
- * Every run writes into a fresh directory; all are removed after the last run.
- * Prints one JSON line on stdout: samples (ms), phases, maxRSS (KB).
+ * Every run writes into a fresh directory; all are removed after the last run
+ * (not in "cold": see above).
+ * Prints one JSON line on stdout: samples (ms), phases, maxRSS (KB), cpuMs
+ * (user and system CPU time of the whole process, Node's start included).
  * NODE_PATH must hold the project's node_modules (the bundle keeps packages external).
  */
 const fs = require('fs');
@@ -114,7 +117,10 @@ for (let r = 0; r < warmupRuns + runs; r++) {
 // Removed only now: deleting thousands of files between runs made the next
 // run's writes wait for the file system (ext4 with discard), which is not synthesis.
 const maxRSSKB = process.resourceUsage().maxRSS;
-for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
+if (!cold) {
+  for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
+}
+const cpu = process.cpuUsage();
 
 process.stdout.write(`${JSON.stringify({
   apps,
@@ -125,6 +131,7 @@ process.stdout.write(`${JSON.stringify({
   requireMs,
   files,
   maxRSSKB,
+  cpuMs: (cpu.user + cpu.system) / 1000,
   rssBeforeRequireKB: rssBeforeRequire,
   rssAfterRequireKB: rssAfterRequire,
 })}\n`);

@@ -9,11 +9,14 @@ import { DockerImage } from './docker-image';
 import { AutoscalingOptions, DNS_EGRESS, IngressOptions, ingressUrl, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
 import { ComponentFeature, PodFields } from './component-feature';
 import { Autoscaling } from './features/autoscaling';
-import { ChartLabels } from './features/chart-labels';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
 import { configMapName, EnvConfigMap } from './features/env-config-map';
+import { CommonLabels } from './features/common-labels';
+import { ExtraEnv, ExtraEnvFeature } from './features/extra-env';
+import { ExtraVolumesFeature, plainCopy } from './features/extra-volumes';
 import { Image } from './features/image';
+import { ImagePullSecrets } from './features/image-pull-secrets';
 import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
 import { LintAnnotations, lintAnnotations } from './features/lint-annotations';
@@ -24,7 +27,10 @@ import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
 import { ownSecretName, Secrets } from './features/secrets';
 import { SecurityContexts } from './features/security-contexts';
+import { PodMetadata } from './features/pod-metadata';
+import { Scheduling } from './features/scheduling';
 import { Service, serviceDnsName, serviceUrl } from './features/service';
+import { ResolvedServiceAccount, ServiceAccount, ServiceAccountOptions } from './features/service-account';
 import { Spreading } from './features/spreading';
 import { Termination } from './features/termination';
 import { TestConnection } from './features/test-connection';
@@ -33,7 +39,7 @@ import { ComponentService, networkPolicyPeers } from './plus-interop';
 import { LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
-import { LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow } from './shared-rules';
+import { secretLookingName, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow } from './shared-rules';
 
 export { randomSecret } from './features/secrets';
 
@@ -244,6 +250,54 @@ export interface AppComponentOptions {
   readonly spreadAcrossNodes?: boolean;
 
   /**
+   * Annotations of the pods, beside the app's own. Keys the app sets are
+   * refused: `checksum/*`, `build-args.todo-cdk8s/*` and the lint tools'
+   * exception annotations (`kube-score/ignore`, ...).
+   *
+   * @default - none
+   */
+  readonly podAnnotations?: { readonly [key: string]: string };
+
+  /**
+   * Labels of the pods, beside the app's own. Keys the app sets are refused:
+   * `app`, `app.kubernetes.io/*` (the selector labels among them) and `helm.sh/chart`.
+   *
+   * @default - none
+   */
+  readonly podLabels?: { readonly [key: string]: string };
+
+  /**
+   * Node labels the pods must run on (the pod spec's `nodeSelector`).
+   *
+   * @default - any node
+   */
+  readonly nodeSelector?: { readonly [key: string]: string };
+
+  /**
+   * Taints the pods tolerate (the pod spec's `tolerations`).
+   *
+   * @default - none
+   */
+  readonly tolerations?: readonly k8s.Toleration[];
+
+  /**
+   * The pods' affinity (the pod spec's `affinity`). Refused beside
+   * `spreadAcrossNodes: true`. With `spreadAcrossNodes` unset and 2 or more
+   * pods, the topology spread constraints stay, and the app's preferred pod
+   * anti-affinity is kept unless this affinity has a `podAntiAffinity`.
+   *
+   * @default - none (the app's anti-affinity when the pods spread)
+   */
+  readonly affinity?: k8s.Affinity;
+
+  /**
+   * The PriorityClass of the pods (the pod spec's `priorityClassName`).
+   *
+   * @default - the cluster's default priority
+   */
+  readonly priorityClassName?: string;
+
+  /**
    * Extra non-secret environment variables, added to the component's ConfigMap.
    * They override the component's own variables of the same name.
    *
@@ -268,6 +322,96 @@ export interface AppComponentOptions {
    * @default - a Secret is created from the secret values given or generated
    */
   readonly existingSecret?: string;
+
+  /**
+   * Secrets of yours (`kubernetes.io/dockerconfigjson`) that the kubelet
+   * pulls the image with, by name. The component creates none: like
+   * `existingSecret`, they are external references
+   * ({@link AppComponent.externalSecrets} lists them).
+   *
+   * @default - none
+   */
+  readonly imagePullSecrets?: readonly string[];
+
+  /**
+   * The ServiceAccount the pods run as, and whether its token is mounted.
+   *
+   * @default - none created: the namespace's default ServiceAccount, with no token mounted
+   */
+  readonly serviceAccount?: ServiceAccountOptions;
+
+  /**
+   * Labels of yours on every object the component creates and on its pods,
+   * beside the app's own, over the labels of the cdk8s Chart the component
+   * is built in (which reach its pods too; a key both hold takes this
+   * prop's value). Keys the app sets (`app`, `app.kubernetes.io/*`,
+   * `helm.sh/chart`, `todo-cdk8s/*`) are refused, here and in the Chart's
+   * labels: names, selectors and versions come from the component.
+   *
+   * @default - the Chart's labels only
+   */
+  readonly commonLabels?: { readonly [key: string]: string };
+
+  /**
+   * More environment variables of the container, set as they are in the
+   * Deployment, after the component's own (Bitnami's `extraEnvVars`). A name
+   * must be valid, given once, not one the component sets itself (the
+   * variables of its ConfigMap, which `env` changes, and of its Secret), and
+   * must not look like a secret: the values are plain text in the
+   * Deployment (name a Secret in `extraEnvVarsSecret` instead).
+   *
+   * @default - none
+   */
+  readonly extraEnvVars?: ExtraEnvVar[];
+
+  /**
+   * Name of a ConfigMap of yours whose keys become environment variables of
+   * the container (`envFrom`; Bitnami's `extraEnvVarsCM`). It is not
+   * created, and the checks do not look for it among the manifests. The
+   * component's own variables win over its keys of the same name.
+   *
+   * @default - none
+   */
+  readonly extraEnvVarsCM?: string;
+
+  /**
+   * Name of a Secret of yours whose keys become environment variables of the
+   * container (`envFrom`; Bitnami's `extraEnvVarsSecret`). It is not
+   * created, and the checks do not look for it among the manifests. The
+   * component's own variables win over its keys of the same name.
+   *
+   * @default - none
+   */
+  readonly extraEnvVarsSecret?: string;
+
+  /**
+   * More volumes of the pods, after the component's own (Bitnami's
+   * `extraVolumes`): each of one type that the restricted Pod Security
+   * Standard allows (configMap, csi, downwardAPI, emptyDir, ephemeral,
+   * persistentVolumeClaim, projected, secret), with a name the component
+   * does not use. The ConfigMaps, Secrets and claims they name are yours:
+   * the checks do not look for them among the manifests.
+   *
+   * @default - none
+   */
+  readonly extraVolumes?: k8s.Volume[];
+
+  /**
+   * More mounts of the container, after its own (Bitnami's
+   * `extraVolumeMounts`): each of a volume of the pod (the component's or
+   * one of `extraVolumes`), at a path the component does not mount.
+   *
+   * @default - none
+   */
+  readonly extraVolumeMounts?: k8s.VolumeMount[];
+}
+
+/** An environment variable of {@link AppComponentOptions.extraEnvVars}. */
+export interface ExtraEnvVar {
+  /** The variable's name. */
+  readonly name: string;
+  /** Its value, in plain text in the Deployment. */
+  readonly value: string;
 }
 
 /** A secret environment variable of a component. */
@@ -290,6 +434,8 @@ export interface SecretVariable {
 
 /** A volume that keeps data across restarts: a PersistentVolumeClaim mounted into the container. */
 export interface PersistentVolume {
+  /** A claim of the user's to mount; none is created then. */
+  readonly existingClaim?: string;
   /** Where it is mounted. */
   readonly mountPath: string;
   /** Requested size, as a quantity (`1Gi`). */
@@ -471,6 +617,18 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
   public readonly podSecurityContext: k8s.PodSecurityContext;
   /** @internal The container's security context ("restricted" Pod Security, read-only root filesystem). */
   public readonly containerSecurityContext: k8s.SecurityContext;
+  /** @internal The pods' ServiceAccount, resolved. */
+  public readonly account: ResolvedServiceAccount;
+  /** @internal Names of the Secrets the image is pulled with. */
+  public readonly imagePullSecrets: readonly string[];
+  /** @internal Labels of the user's on every object and pod, beside the app's own: the Chart's with the `commonLabels` prop over them. */
+  public readonly commonLabels: { readonly [key: string]: string };
+  /** @internal The environment the user adds: variables, a ConfigMap and a Secret of theirs. */
+  public readonly extraEnv: ExtraEnv;
+  /** @internal Volumes the user adds to the pods. */
+  public readonly extraVolumes: readonly k8s.Volume[];
+  /** @internal Mounts the user adds to the container. */
+  public readonly extraVolumeMounts: readonly k8s.VolumeMount[];
   /** @internal The features, each defined once for the manifests and the chart (lib/component-feature.ts). */
   public readonly features: readonly ComponentFeature[];
 
@@ -492,6 +650,8 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** The PodDisruptionBudget, if `minAvailable` is set. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The ServiceAccount, if the component creates one (`serviceAccount.create`). */
+  public readonly serviceAccount?: k8s.KubeServiceAccount;
 
   /** The image, with its build arguments. */
   public readonly image: DockerImage;
@@ -574,13 +734,24 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
+    this.commonLabels = CommonLabels.resolve(s('commonLabels'), options.commonLabels, `labels of the cdk8s Chart ${Chart.of(this).node.path}`, Chart.of(this).labels);
+    this.imagePullSecrets = ImagePullSecrets.resolve(s('imagePullSecrets'), options.imagePullSecrets);
+    this.account = ServiceAccount.resolve(s('serviceAccount'), options.serviceAccount, this.name);
     const [env, secrets, service, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new Secrets(), new Service(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
+    const account = new ServiceAccount();
+    const podMetadata = new PodMetadata(PodMetadata.resolve(`${role}.`, options));
+    const scheduling = new Scheduling(Scheduling.resolve(`${role}.`, options, options.spreadAcrossNodes));
     // In this order: a chart's NOTES give the Ingress' URL before the Service's, then the Service's, the image's
-    // and the secrets' sections; the secrets' chart checks come first.
+    // and the secrets' sections; the secrets' chart checks come first but for the Ingress' (its annotations, which the
+    // construct checks before the secrets too); pod metadata after names and checksums (the pods' labels and
+    // annotations follow the app's own under one key).
+    // The user's envFrom sources come before the component's ConfigMap (the last source wins), their volumes after all others
+    // (the extra volumes' checks read the volumes of every feature before them).
     this.features = [
-      new Names(), new LintAnnotations(), ingress, service, new Image(), secrets, env, new Replicas(), new Resources(), new Probes(), new Checksums(),
-      new Spreading(), new SecurityContexts(), new Termination(), policy, autoscaler, budget, new TestConnection(), new ChartLabels(),
+      new Names(), new LintAnnotations(), ingress, service, new Image(), secrets, new ExtraEnvFeature(), env, new Replicas(), new Resources(), new Probes(), new Checksums(),
+      new Spreading(options.spreadAcrossNodes), new SecurityContexts(), new Termination(), policy, autoscaler, budget, podMetadata, scheduling, new TestConnection(),
       ...(definition.features ?? []),
+      new CommonLabels(), new ImagePullSecrets(), account, new ExtraVolumesFeature(),
     ];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
@@ -597,12 +768,17 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
       this.setEnv(key, value, s('env'));
     }
 
+    this.extraEnv = ExtraEnvFeature.check(role, options, [...Object.keys(this.env), ...this.secretVariables.map((v) => v.name)],
+      this.configMapName, this.usesExistingSecret ? undefined : this.secretName);
+    this.extraVolumes = plainCopy(options.extraVolumes ?? []);
+    this.extraVolumeMounts = plainCopy(options.extraVolumeMounts ?? []);
+
     const labels = this.labels;
     this.configMap = env.object(this);
 
     this.secret = secrets.object(this);
 
-    if (this.persistentVolume) {
+    if (this.persistentVolume && this.persistentVolume.existingClaim === undefined) {
       this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
         metadata: { name: this.dataClaimName, labels },
         spec: claimSpec(this.persistentVolume),
@@ -618,10 +794,16 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
       ...this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir })),
       ...fields.flatMap((f) => f.volumeMounts ?? []),
     ];
+    ExtraVolumesFeature.check(role, {
+      volumes: volumes.filter((v) => !this.extraVolumes.includes(v)),
+      mounts: mounts.filter((m) => !this.extraVolumeMounts.includes(m)),
+    }, this.extraVolumes, this.extraVolumeMounts);
 
     const container: k8s.Container = {
       name: this.name,
       ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
+      env: fields.flatMap((f) => f.env ?? []),
+      envFrom: fields.flatMap((f) => f.envFrom ?? []),
       volumeMounts: mounts,
       ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
     };
@@ -632,6 +814,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
       imagePullPolicy: this.imagePullPolicy,
       networkPolicy,
       egressPolicy: this.networkPolicyEgress,
+      externalServiceAccount: this.account.external,
     };
     // Copies: what a user adds to the objects' annotations must not change these.
     this.ownAnnotations = { Deployment: { ...lintAnnotations('Deployment', lint).annotations }, Service: { ...lintAnnotations('Service', lint).annotations } };
@@ -643,9 +826,8 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
         // Start the new pod and wait for it to be ready before stopping the old one, unless a feature says otherwise.
         strategy: fields.reduce<k8s.DeploymentStrategy>((strategy, f) => f.strategy ?? strategy, ROLLING_UPDATE),
         template: {
-          metadata: { labels, annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
+          metadata: { labels: Object.assign({}, labels, ...fields.map((f) => f.labels ?? {})), annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
           spec: {
-            automountServiceAccountToken: false,
             containers: [container],
             volumes,
             ...Object.assign({}, ...fields.map((f) => f.spec ?? {})),
@@ -661,6 +843,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
     this.autoscaler = autoscaler.object(this);
     this.disruptionBudget = budget.object(this);
     this.plusService = new ComponentService(this, 'PlusService');
+    this.serviceAccount = account.object(this);
     // The checks of lib/checks run on every synth of the app (cdk8s validation, once per app).
     AppChecks.of(this).register(this);
   }
@@ -718,13 +901,35 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
     this.ingressPeers.push(...peers.flatMap((p) => networkPolicyPeers(p, `${this.role}.allowFrom`)));
   }
 
-  /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */
+  /**
+   * Secrets the pods read that the component does not create (an existing
+   * Secret, a PostgreSQL URL Secret, image pull Secrets, `extraEnvVarsSecret`,
+   * the Secrets of `extraVolumes`).
+   */
   public get externalSecrets(): string[] {
     const names = [
       ...(this.usesExistingSecret ? [this.secretName] : []),
       ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
+      ...this.imagePullSecrets,
+      ...(this.extraEnv.secret === undefined ? [] : [this.extraEnv.secret]),
+      ...this.extraVolumes.flatMap((v) => [v.secret?.secretName, ...(v.projected?.sources ?? []).map((p) => p.secret?.name)]),
     ];
-    return [...new Set(names)];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
+  }
+
+  /** ConfigMaps the pods read that the component does not create (`extraEnvVarsCM`, the ConfigMaps of `extraVolumes`). */
+  public get externalConfigMaps(): string[] {
+    const names = [
+      ...(this.extraEnv.configMap === undefined ? [] : [this.extraEnv.configMap]),
+      ...this.extraVolumes.flatMap((v) => [v.configMap?.name, ...(v.projected?.sources ?? []).map((p) => p.configMap?.name)]),
+    ];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
+  }
+
+  /** PersistentVolumeClaims the pods mount that the component does not create (`existingClaim`, the claims of `extraVolumes`). */
+  public get externalClaims(): string[] {
+    const names = [this.persistentVolume?.existingClaim, ...this.extraVolumes.map((v) => v.persistentVolumeClaim?.claimName)];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
   }
 
   /** @internal The port the server listens on in the container (named `http`). */
@@ -732,9 +937,9 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
     return this.image.port;
   }
 
-  /** @internal Name of the PersistentVolumeClaim (`<name>-data`). */
+  /** @internal Name of the PersistentVolumeClaim (`<name>-data`, or the user's `existingClaim`). */
   public get dataClaimName(): string {
-    return dataClaimName(this.name);
+    return this.persistentVolume?.existingClaim ?? dataClaimName(this.name);
   }
 
   /** The Service's DNS name inside the cluster: `<name>.<namespace>.svc.cluster.local`. */
@@ -767,7 +972,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
     return selectorLabels(this);
   }
 
-  /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
+  /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`), the recommended `app.kubernetes.io/*` set, and `commonLabels`. */
   public get labels(): { [key: string]: string } {
     return componentLabels(this);
   }
@@ -788,7 +993,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
       throw new Error(`'${setting}' must not hold the secret variable ${name}; secrets go in the Secret, got ${show(name)}`);
     }
     if (SECRET_LOOKING_KEY.test(name)) {
-      throw new Error(`'${setting}' must not hold a name that looks like a secret (${SECRET_LOOKING_KEY.source.replace(/[()]/g, '')}): its values go into the ConfigMap in plain text; keep secrets in a Secret, got ${show(name)}`);
+      throw new Error(secretLookingName(setting, SECRET_LOOKING_KEY, 'the ConfigMap', show(name)));
     }
     if (typeof value !== 'string') {
       throw new Error(`'${setting}.${name}' must be a string, got ${show(value)}`);

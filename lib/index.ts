@@ -5,7 +5,7 @@
 
 // Constructs and their props
 export { AppComponent } from './app-component';
-export type { AppComponentOptions } from './app-component';
+export type { AppComponentOptions, ExtraEnvVar } from './app-component';
 export { TodoBackend, BACKEND_IMAGE } from './todo-backend';
 export type { TodoBackendProps } from './todo-backend';
 export { TodoFrontend, FRONTEND_IMAGE } from './todo-frontend';
@@ -23,6 +23,9 @@ export type { HealthProbeOptions } from './health-probe';
 export { BackendDatabase, DatabaseEngine } from './backend-database';
 export type { SqliteOptions, PostgresSecretOptions } from './backend-database';
 export type { IngressOptions, AutoscalingOptions } from './cluster-objects';
+export type { ServiceAccountOptions } from './features/service-account';
+// Kubernetes types the props take as they are (the pod spec's `tolerations` and `affinity`)
+export type { Affinity, Toleration } from '../imports/k8s';
 
 // The default app, and the checks every synth runs
 export { synthesize } from './synth';

@@ -22,6 +22,24 @@ export interface WriteDirectoryOptions {
   readonly lockTimeoutMs?: number;
 }
 
+/**
+ * Writes files into `dir`: contents by path relative to `dir` (`/`-separated).
+ * Each directory is created once (with its parents, if needed), not once per
+ * file: a Helm chart has a dozen files in three directories.
+ */
+export function writeFiles(dir: string, files: { readonly [file: string]: string }): void {
+  const made = new Set<string>();
+  for (const [file, content] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    const parent = path.dirname(target);
+    if (!made.has(parent)) {
+      fs.mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    fs.writeFileSync(target, content);
+  }
+}
+
 /** The link, in the generations directory, to the generation in use. */
 const CURRENT = 'current';
 /** The lock file, in the generations directory: the pid of the synth holding it. */

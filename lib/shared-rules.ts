@@ -25,6 +25,34 @@ export const LABEL_VALUE_MAX = 63;
 /** What a label value may not start or end with: anything but a letter or digit. */
 export const LABEL_VALUE_EDGES = /^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g;
 
+/**
+ * Label keys the app sets itself, which `commonLabels` may not hold: `app`,
+ * the recommended `app.kubernetes.io/*` (the selector labels among them),
+ * Helm's `helm.sh/chart` and the project's own `todo-cdk8s/*`.
+ */
+export const RESERVED_LABEL_KEYS = /^(?:app|helm\.sh\/chart|app\.kubernetes\.io\/.*|todo-cdk8s\/.*)$/;
+
+/** The message for a common label whose key the app sets itself. */
+export function reservedLabel(setting: string, got: string): string {
+  return `'${setting}' must not hold a label the app sets (app, app.kubernetes.io/*, helm.sh/chart, todo-cdk8s/*: names, selectors and versions come from the component), got ${got}`;
+}
+
+/** The message for a token mounted without a ServiceAccount of the component's or the user's. */
+export function automountNeedsAccount(automount: string, create: string, name: string): string {
+  return `'${automount}' needs '${create}' or '${name}' (true would mount the token of the namespace's default ServiceAccount), got true`;
+}
+
+/** The message for a value that only a ServiceAccount the component creates would carry. */
+export function needsCreatedAccount(setting: string, create: string, got: string): string {
+  return `'${setting}' needs '${create}' (only a ServiceAccount the component creates carries them), got ${got}`;
+}
+
+/** The annotation that the API server refuses beside an Ingress' `ingressClassName`. */
+export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
+/** Why {@link INGRESS_CLASS_ANNOTATION} cannot go with a class name. */
+export const REFUSED_BESIDE_CLASS_NAME = 'the API server refuses the annotation beside the class field';
+
 /** The message for a disruption budget that would block every drain. */
 export function minAvailableBelow(setting: string, replicas: string, got: string): string {
   return `'${setting}' must be below the replica count (${replicas}) so that a node can be drained, got ${got}`;
@@ -32,6 +60,9 @@ export function minAvailableBelow(setting: string, replicas: string, got: string
 
 /** Why a secret value cannot be given beside `existingSecret`. */
 export const IGNORED_BESIDE_EXISTING_SECRET = 'the value would be ignored';
+
+/** Why the claim's size or storage class cannot be given beside `existingClaim`: no claim is created. */
+export const IGNORED_BESIDE_EXISTING_CLAIM = 'no claim is created, so the value would be ignored';
 
 /** The random bytes of a generated secret: 256 bits. */
 export const SECRET_BYTES = 32;
@@ -110,3 +141,54 @@ export function integersUpTo(max: number): string {
   parts.push(digits);
   return parts.join('|');
 }
+
+/**
+ * The message for a value a user adds (an `extraEnvVars` name, an
+ * `extraVolumes` name, a mount path) that is one the component has itself.
+ *
+ * @example
+ * ownedByComponent('backend.extraEnvVars[0].name', 'a variable', 'DATABASE_URL, JWT_SECRET', '"JWT_SECRET"');
+ * // "'backend.extraEnvVars[0].name' must not be a variable the component has itself (DATABASE_URL, JWT_SECRET), got \"JWT_SECRET\""
+ */
+export function ownedByComponent(setting: string, what: string, own: string, got: string, hint?: string): string {
+  return `'${setting}' must not be ${what} the component has itself (${own})${hint === undefined ? '' : `; ${hint}`}, got ${got}`;
+}
+
+/** The message for an item of a list that repeats an earlier one's name or path. */
+export function namedTwice(setting: string, earlier: string, why: string, got: string): string {
+  return `'${setting}' must differ from '${earlier}' (${why}), got ${got} for both`;
+}
+
+/** The message for a value that must be one of a list known only with the other values (the pod's volumes). */
+export function notAmong(setting: string, what: string, names: string, got: string): string {
+  return `'${setting}' must be ${what} (${names}), got ${got}`;
+}
+
+/** The message for a volume of a type the restricted Pod Security Standard forbids, or of several types. */
+export function volumeType(setting: string, allowed: string, got: string): string {
+  return `'${setting}' must have exactly one volume type, one that the restricted Pod Security Standard allows (${allowed}), got ${got}`;
+}
+
+/**
+ * The message for a variable name that looks like a secret, in a place
+ * whose values are plain text (`where`: the ConfigMap, the Deployment).
+ */
+export function secretLookingName(setting: string, pattern: RegExp, where: string, got: string, hint?: string): string {
+  return `'${setting}' must not hold a name that looks like a secret (${pattern.source.replace(/[()]/g, '')}): its values go into ${where} in plain text; keep secrets in a Secret${hint === undefined ? '' : ` (${hint})`}, got ${got}`;
+}
+
+/**
+ * Whether a map key is one the app sets itself: `keys` lists exact keys and
+ * prefixes (written with a trailing `*`, such as `checksum/*`).
+ */
+export function isOwnedKey(keys: readonly string[], key: string): boolean {
+  return keys.some((k) => (k.endsWith('*') ? key.startsWith(k.slice(0, -1)) : key === k));
+}
+
+/** The message for a key of a map that the app sets itself (a pod label, a pod annotation). */
+export function ownedKey(setting: string, keys: readonly string[], got: string): string {
+  return `'${setting}' must not hold a key the app sets (${keys.map((k) => JSON.stringify(k)).join(', ')}), got ${got}`;
+}
+
+/** Why an affinity cannot be given beside `spreadAcrossNodes: true`. */
+export const AFFINITY_BESIDE_SPREADING = 'spreading sets the pods\' anti-affinity; leave spreadAcrossNodes unset to keep its topology spread constraints beside this affinity, or set it to false';

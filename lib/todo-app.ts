@@ -188,7 +188,7 @@ function clusterDefaults(props: TodoAppProps): { backend: TodoAppBackendOptions;
     imagePullPolicy: ImagePullPolicy.ALWAYS,
     autoscaling: cluster.autoscaling ?? {},
     minAvailable: 1,
-    spreadAcrossNodes: true,
+    // Pods spread over nodes because the autoscaler runs 2 or more (spreadAcrossNodes unset: an affinity may be given).
   };
   return {
     backend: { ...shared, ingress: ingress(backendPath) },

@@ -67,7 +67,70 @@ function readsAsOther(text: string): boolean {
  * string that a reader could take for another type in double quotes.
  */
 export function stringifyYaml(...docs: unknown[]): string {
-  return docs.map((value) => YAML.stringify(quoteAmbiguous(value), { keepUndefined: true, lineWidth: 0, version: '1.1' })).join('---\n');
+  return docs.map(stringifyDoc).join('---\n');
+}
+
+function stringifyDoc(value: unknown): string {
+  // The same values come back in every chart and every app (a chart's
+  // templates differ between apps only where Helm expressions stand): a value
+  // that JSON writes completely is looked up by its JSON text.
+  const key = isJsonPlain(value) ? JSON.stringify(value) : undefined;
+  if (key !== undefined) {
+    const known = STRINGIFIED.get(key);
+    if (known !== undefined) {
+      return known;
+    }
+  }
+  const text = YAML.stringify(quoteAmbiguous(value), { keepUndefined: true, lineWidth: 0, version: '1.1' });
+  if (key !== undefined && stringifiedChars + key.length + text.length <= STRINGIFIED_MAX_CHARS) {
+    STRINGIFIED.set(key, text);
+    stringifiedChars += key.length + text.length;
+  }
+  return text;
+}
+
+// YAML text by the JSON text of the value, up to a bound on the characters held.
+const STRINGIFIED = new Map<string, string>();
+const STRINGIFIED_MAX_CHARS = 8_000_000;
+let stringifiedChars = 0;
+
+/**
+ * Whether `JSON.stringify(value)` tells the value apart from every value the
+ * YAML writer would write differently: strings, booleans, null, finite
+ * numbers other than -0, arrays without holes and plain objects of these (no
+ * undefined, no class instances, no Maps).
+ */
+function isJsonPlain(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      if (value === null) {
+        return true;
+      }
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value) || !isJsonPlain(value[i])) {
+            return false;
+          }
+        }
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) {
+        return false;
+      }
+      for (const key in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, key) || !isJsonPlain((value as Record<string, unknown>)[key])) {
+          return false;
+        }
+      }
+      return Object.getOwnPropertySymbols(value).length === 0;
+    default:
+      return false;
+  }
 }
 
 /** `value` with each ambiguous string (keys too) turned into a double-quoted YAML scalar. */
@@ -84,11 +147,16 @@ function quoteAmbiguous(value: unknown): unknown {
     return value.map(quoteAmbiguous);
   }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const map = new Map<unknown, unknown>();
-    for (const [k, v] of Object.entries(value)) {
-      map.set(quoteAmbiguous(k), quoteAmbiguous(v));
+    const entries = Object.entries(value).map(([k, v]) => [quoteAmbiguous(k), quoteAmbiguous(v)] as const);
+    if (entries.every(([k]) => typeof k === 'string')) {
+      return Object.fromEntries(entries);
     }
-    return Object.values(value).some((v) => v === undefined) || [...map.keys()].some((k) => typeof k !== 'string') ? map : Object.fromEntries(map);
+    // A quoted key: a YAML map node (a JavaScript Map would be written as a YAML 1.1 `!!omap`, a list).
+    const map = new YAML.YAMLMap();
+    for (const [k, v] of entries) {
+      map.items.push(new YAML.Pair(k, v));
+    }
+    return map;
   }
   return value;
 }

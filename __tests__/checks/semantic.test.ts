@@ -230,8 +230,8 @@ describe('checkReferences', () => {
         { name: 'C', valueFrom: { secretKeyRef: { name: 'ext-s', key: 'A' } } },
         { name: 'D', valueFrom: { configMapKeyRef: { name: 'have', key: 'MISSING', optional: true } } },
       ],
-    }, { volumes: [{ name: 'v', configMap: { name: 'c', optional: true } }, { name: 'w', secret: { secretName: 's', optional: true } }, { name: 'x', secret: { secretName: 'ext-s' } }] });
-    expect(checkReferences([d, cm('have')], { externalConfigMaps: ['ext-c'], externalSecrets: ['ext-s'] })).toEqual([]);
+    }, { volumes: [{ name: 'v', configMap: { name: 'c', optional: true } }, { name: 'w', secret: { secretName: 's', optional: true } }, { name: 'x', secret: { secretName: 'ext-s' } }, { name: 'y', persistentVolumeClaim: { claimName: 'ext-pvc' } }] });
+    expect(checkReferences([d, cm('have')], { externalConfigMaps: ['ext-c'], externalSecrets: ['ext-s'], externalClaims: ['ext-pvc'] })).toEqual([]);
   });
 
   describe('fails when', () => {
@@ -266,8 +266,12 @@ describe('checkReferences', () => {
         `${at}.volumes[1].configMap: refers to ConfigMap default/c, which is not among the manifests`],
       ['a secret volume refers to a missing Secret', workload({}, { volumes: [{ name: 'v', secret: { secretName: 's' } }] }), [cm('s')],
         `${at}.volumes[0].secret: refers to Secret default/s, which is not among the manifests`],
+      ['an image pull Secret is neither among the manifests nor external', workload({}, { imagePullSecrets: [{ name: 'ext' }, { name: 'regcred' }] }), [cm('regcred')],
+        `${at}.imagePullSecrets[1]: refers to Secret default/regcred, which is not among the manifests`],
       ['a claim does not exist', workload({}, { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }] }), [object('PersistentVolumeClaim', 'data', {}, 'prod')],
         `${at}.volumes[0].persistentVolumeClaim: refers to PersistentVolumeClaim default/data, which is not among the manifests`],
+      ['a claim is external only as a Secret\'s name', workload({}, { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'ext' } }] }), [],
+        `${at}.volumes[0].persistentVolumeClaim: refers to PersistentVolumeClaim default/ext, which is not among the manifests`],
       ['an init container refers to a missing ConfigMap', deployment('web', { pod: { initContainers: [container('init', { envFrom: [{ configMapRef: { name: 'c' } }] })] } }), [],
         `${at}.initContainers[0].envFrom[0].configMapRef: refers to ConfigMap default/c, which is not among the manifests`],
     ];

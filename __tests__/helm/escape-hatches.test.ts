@@ -153,8 +153,9 @@ describe('the user\'s Chart reaches the Helm chart', () => {
       expect(comparable(find(objects, kind, name))).toEqual(comparable(find(manifests, kind, name)));
       expect(find(objects, kind, name).metadata).toMatchObject({ namespace: 'shop', labels: { 'team': 'web', 'cost-center': '42' } });
     }
-    // Not on the pods: cdk8s puts a Chart's labels on the objects only.
-    expect(find(objects, 'Deployment', 'todo-backend').spec.template.metadata.labels.team).toBeUndefined();
+    // On the pods too: the Chart's labels are the default of commonLabels, which the pods carry in both renderings.
+    expect(find(objects, 'Deployment', 'todo-backend').spec.template.metadata.labels).toMatchObject({ 'team': 'web', 'cost-center': '42' });
+    expect(find(manifests, 'Deployment', 'todo-backend').spec.template.metadata.labels).toMatchObject({ 'team': 'web', 'cost-center': '42' });
     // Installing in the release's namespace instead is one value away.
     const moved = template(dir, { skipTests: true, namespace: 'other', set: { namespace: '' } });
     expect(moved.every((o) => o.metadata.namespace === 'other')).toBe(true);
@@ -164,7 +165,7 @@ describe('the user\'s Chart reaches the Helm chart', () => {
     const { app, todo } = build();
     todo.backend.deployment.metadata.addLabel('tier', 'api');
     expect(new TodoHelmChart(app, 'chart', { component: todo.backend }).divergences()).toEqual([
-      'Deployment default/todo-backend metadata.labels.tier: the label "api" was added to this object alone, but the Helm chart\'s objects carry the component\'s labels and the cdk8s Chart\'s (commonLabels); put the label in the Chart\'s labels, which reach every object and the chart',
+      'Deployment default/todo-backend metadata.labels.tier: the label "api" was added to this object alone, but the Helm chart\'s objects carry the component\'s labels and commonLabels (the cdk8s Chart\'s labels and the prop\'s); put the label in commonLabels or the Chart\'s labels, which reach every object and the chart',
     ]);
   });
 });

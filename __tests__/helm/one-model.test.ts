@@ -8,17 +8,22 @@ import { Cpu, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import { diff } from 'jest-diff';
 import { AppComponent, AppComponentOptions } from '../../lib/app-component';
+import { ServiceAccountOptions } from '../../lib/features/service-account';
+import { INGRESS_CLASS_ANNOTATION, RESERVED_LABEL_KEYS } from '../../lib/shared-rules';
 import { BackendDatabase, DatabaseEngine } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../../lib/checks/lint';
 import { SECRET_LOOKING_KEY } from '../../lib/checks/semantic';
+import { OWNED_POD_ANNOTATIONS, OWNED_POD_LABELS } from '../../lib/features/pod-metadata';
 import { componentValues, ownSecretVariables } from '../../lib/helm/chart-values';
+import { isOwnedKey } from '../../lib/shared-rules';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { defaultValues } from '../../lib/helm/values';
 import { HealthProbe } from '../../lib/health-probe';
 import { BACKEND_IMAGE, TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { FRONTEND_IMAGE, TodoFrontend, TodoFrontendProps } from '../../lib/todo-frontend';
 import { TodoApp } from '../../lib/todo-app';
+import * as k8s from '../../imports/k8s';
 import { comparable, helmAsync } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { parseYaml } from '../support/yaml';
@@ -89,14 +94,35 @@ const envValue = fc.oneof(
   fc.constantFrom('', 'yes', 'off', '0o17', '1_000', '1.10', 'null', '~', '2026-11-27', ' lead', 'trail ', 'a: b', '#x', '{x}', '"q"', "'q'", 'line\nbreak', 'tab\there', '\\u0041'),
 );
 const env = fc.option(fc.dictionary(fc.oneof(envName, fc.constantFrom('JWT_EXPIRY_HOURS', 'ANTHROPIC_MODEL', 'PORT', 'HOSTNAME', 'LOG_LEVEL')), envValue, { maxKeys: 4 }), { nil: undefined });
+/** The user's variables: names of their own (filtered against the component's in commonProps), values of every kind. */
+const extraEnvVars = fc.option(fc.uniqueArray(fc.record({ name: envName.map((n) => `X_${n}`), value: envValue }), { maxLength: 3, selector: (v) => v.name }), { nil: undefined });
+/** The user's volumes: every type the restricted Pod Security Standard allows that needs no cluster object of a kind the checks know, and objects of theirs. */
+const extraVolume = fc.tuple(label, fc.oneof(
+  fc.record({ emptyDir: fc.record({ medium: fc.constantFrom('Memory', undefined), sizeLimit: fc.option(fc.integer({ min: 1, max: 512 }).map((n) => k8s.Quantity.fromString(`${n}Mi`)), { nil: undefined }) }) }),
+  fc.record({ configMap: fc.record({ name: subdomain, optional: fc.option(fc.boolean(), { nil: undefined }) }) }),
+  fc.record({ secret: fc.record({ secretName: subdomain, defaultMode: fc.option(fc.constantFrom(0o400, 0o440, 0o644), { nil: undefined }) }) }),
+  fc.record({ persistentVolumeClaim: fc.record({ claimName: subdomain, readOnly: fc.option(fc.boolean(), { nil: undefined }) }) }),
+)).map(([name, source]): k8s.Volume => ({ name: `v-${name}`, ...source }));
+/** Volumes with unique names and mounts at unique paths, of those volumes or the component's `tmp`. */
+const extraVolumes = fc.option(fc.uniqueArray(extraVolume, { maxLength: 3, selector: (v) => v.name }).chain((volumes) => fc.tuple(
+  fc.constant(volumes),
+  fc.uniqueArray(fc.record({ name: fc.constantFrom('tmp', ...volumes.map((v) => v.name)), mountPath: label.map((l) => `/mnt/${l}`), readOnly: fc.option(fc.boolean(), { nil: undefined }) }), { maxLength: 3, selector: (m) => m.mountPath }),
+)), { nil: undefined });
 const secret = fc.stringMatching(/^[!-~]{32,48}$/);
 const credential = fc.stringMatching(/^[!-~]{1,20}$/);
 const host = (suffix: string) => fc.tuple(label, label).map(([a, b]) => `${a}.${b}.${suffix}`);
+/** Label and annotation keys: a name, or a DNS prefix and a name; none of the app's own label keys. */
+const qualifiedKey = fc.tuple(fc.option(subdomain, { nil: undefined }), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,12}[A-Za-z0-9])?$/))
+  .map(([prefix, name]) => (prefix ? `${prefix}/${name}` : name))
+  .filter((k) => !RESERVED_LABEL_KEYS.test(k) && k !== INGRESS_CLASS_ANNOTATION);
+const labelValue = fc.oneof(fc.constant(''), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/), fc.constantFrom('true', 'yes', '1.10', '0o17', 'null', '1e3'));
+const annotations = fc.option(fc.dictionary(qualifiedKey, envValue, { minKeys: 1, maxKeys: 3 }), { nil: undefined });
 const ingress = (suffix: string) => fc.record({
   host: host(suffix),
   path: fc.option(fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), { nil: undefined }),
   tlsSecret: fc.option(subdomain, { nil: undefined }),
   className: fc.option(subdomain, { nil: undefined }),
+  annotations,
 }, { requiredKeys: ['host'] });
 /** How the component is reached: browsers need a NodePort, a LoadBalancer's nodePort or an Ingress. */
 const exposure = (suffix: string) => fc.oneof(
@@ -114,6 +140,36 @@ const pods = fc.record({
   budget: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
   spreadAcrossNodes: fc.option(fc.boolean(), { nil: undefined }),
 });
+/** Pod labels, annotations and scheduling: keys of the app's own are left out (they are refused; see the feature tests). */
+const labelKey = fc.oneof(label, fc.tuple(subdomain, fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/)).map(([p, n]) => `${p}/${n}`));
+const podLabelValue = fc.stringMatching(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?)?$/);
+const labelMap = (owned: readonly string[]) => fc.dictionary(labelKey.filter((k) => !isOwnedKey(owned, k)), podLabelValue, { maxKeys: 3 });
+const toleration = fc.oneof(
+  fc.record({ key: labelKey, operator: fc.constantFrom('Equal', undefined), value: podLabelValue, effect: fc.constantFrom('', 'NoSchedule', 'PreferNoSchedule', undefined) }, { requiredKeys: ['key'] }),
+  fc.record({ key: fc.option(labelKey, { nil: undefined }), operator: fc.constant('Exists'), effect: fc.constant('NoExecute'), tolerationSeconds: fc.integer({ min: 0, max: 3600 }) }, { requiredKeys: ['operator', 'effect'] }),
+).map((t) => JSON.parse(JSON.stringify(t)));
+const selectorOf = (labels: fc.Arbitrary<{ [k: string]: string }>) => labels.map((matchLabels) => ({ matchLabels }));
+const affinityArb = fc.record({
+  nodeAffinity: fc.record({
+    requiredDuringSchedulingIgnoredDuringExecution: fc.record({ nodeSelectorTerms: fc.array(fc.record({ matchExpressions: fc.array(fc.record({ key: labelKey, operator: fc.constantFrom('In', 'NotIn'), values: fc.array(podLabelValue, { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 2 }) }),
+    preferredDuringSchedulingIgnoredDuringExecution: fc.array(fc.record({ weight: fc.integer({ min: 1, max: 100 }), preference: fc.record({ matchExpressions: fc.array(fc.record({ key: labelKey, operator: fc.constantFrom('Exists', 'DoesNotExist') }), { maxLength: 2 }) }) }), { maxLength: 2 }),
+  }, { requiredKeys: [] }),
+  podAffinity: fc.record({
+    preferredDuringSchedulingIgnoredDuringExecution: fc.array(fc.record({ weight: fc.integer({ min: 1, max: 100 }), podAffinityTerm: fc.record({ topologyKey: fc.constantFrom('kubernetes.io/hostname', 'topology.kubernetes.io/zone'), labelSelector: selectorOf(labelMap([])) }) }), { maxLength: 2 }),
+  }, { requiredKeys: [] }),
+  podAntiAffinity: fc.record({
+    requiredDuringSchedulingIgnoredDuringExecution: fc.array(fc.record({ topologyKey: fc.constantFrom('kubernetes.io/hostname', 'topology.kubernetes.io/zone'), labelSelector: selectorOf(labelMap([])) }), { maxLength: 2 }),
+  }, { requiredKeys: [] }),
+}, { requiredKeys: [] });
+const podPlacement = fc.record({
+  podAnnotations: fc.option(fc.dictionary(labelKey.filter((k) => !isOwnedKey(OWNED_POD_ANNOTATIONS, k)), envValue, { maxKeys: 3 }), { nil: undefined }),
+  podLabels: fc.option(labelMap(OWNED_POD_LABELS), { nil: undefined }),
+  nodeSelector: fc.option(labelMap([]), { nil: undefined }),
+  tolerations: fc.option(fc.array(toleration, { maxLength: 2 }), { nil: undefined }),
+  affinity: fc.option(affinityArb, { nil: undefined }),
+  priorityClassName: fc.option(subdomain, { nil: undefined }),
+});
+
 const common = (suffix: string) => fc.record({
   imageTag: fc.option(tag, { nil: undefined }),
   image: fc.option(fc.record({ name: repository, tag: fc.option(tag, { nil: undefined }), port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }) }), { nil: undefined }),
@@ -131,15 +187,33 @@ const common = (suffix: string) => fc.record({
   env,
   runAsUser: fc.option(fc.integer({ min: 1, max: 2147483647 }), { nil: undefined }),
   existingSecret: fc.option(subdomain, { nil: undefined }),
+  imagePullSecrets: fc.option(fc.uniqueArray(subdomain, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  serviceAccount: fc.option(fc.record({
+    create: fc.option(fc.boolean(), { nil: undefined }),
+    name: fc.option(subdomain, { nil: undefined }),
+    annotations,
+    automount: fc.option(fc.boolean(), { nil: undefined }),
+  }), { nil: undefined }),
+  commonLabels: fc.option(fc.dictionary(qualifiedKey, labelValue, { minKeys: 1, maxKeys: 3 }), { nil: undefined }),
+  extraEnvVars,
+  extraEnvVarsCM: fc.option(subdomain, { nil: undefined }),
+  extraEnvVarsSecret: fc.option(subdomain, { nil: undefined }),
+  extraVolumes,
+  placement: podPlacement,
 });
 const database = fc.oneof(
   fc.record({ kind: fc.constant('sqlite' as const), size: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }), storageClass: fc.option(subdomain, { nil: undefined }) }),
+  fc.record({ kind: fc.constant('sqliteOnYourClaim' as const), existingClaim: subdomain }),
   fc.record({ kind: fc.constant('ephemeral' as const) }),
   fc.record({ kind: fc.constant('postgres' as const), host: label, port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }) }),
   fc.record({ kind: fc.constant('postgresFromSecret' as const), secretName: subdomain, key: fc.option(fc.stringMatching(/^[-._a-zA-Z0-9]{1,12}$/), { nil: undefined }) }),
 );
 const caseArb = fc.record({
   namespace: label,
+  // The labels of the cdk8s Chart: the default of commonLabels, under each component's commonLabels prop;
+  // clash: the Chart also holds the backend's first common label, with another value (the prop's wins).
+  chartLabels: fc.option(fc.dictionary(qualifiedKey, labelValue, { minKeys: 1, maxKeys: 2 }), { nil: undefined }),
+  clash: fc.boolean(),
   nodeAddress: fc.option(fc.oneof(fc.ipV4(), host('local')), { nil: undefined }),
   names: fc.option(fc.uniqueArray(label, { minLength: 2, maxLength: 2 }), { nil: undefined }),
   nodePorts: fc.uniqueArray(fc.integer({ min: 30000, max: 32767 }), { minLength: 2, maxLength: 2 }),
@@ -213,17 +287,48 @@ function commonProps(c: Common, name: string | undefined, nodePort: number, node
     env: c.env,
     runAsUser: c.runAsUser,
     existingSecret: c.existingSecret,
+    imagePullSecrets: c.imagePullSecrets,
+    serviceAccount: serviceAccountOf(c.serviceAccount),
+    commonLabels: c.commonLabels,
+    extraEnvVars: c.extraEnvVars?.filter((v) => !(v.name in (c.env ?? {}))),
+    extraEnvVarsCM: c.extraEnvVarsCM,
+    extraEnvVarsSecret: c.extraEnvVarsSecret,
+    extraVolumes: c.extraVolumes?.[0],
+    extraVolumeMounts: c.extraVolumes?.[1],
+    // Plain objects (fast-check's dictionaries have no prototype, which cdk8s cannot serialize).
+    ...JSON.parse(JSON.stringify(c.placement)),
+    // An affinity cannot go beside spreadAcrossNodes: true (refused; see the feature tests).
+    ...(c.pods.spreadAcrossNodes === true ? { affinity: undefined } : {}),
+  };
+}
+
+/** The ServiceAccount props of a draw, within their rules: annotations only on one created, a token only with one of the component's or yours. */
+function serviceAccountOf(sa: Common['serviceAccount']): ServiceAccountOptions | undefined {
+  if (sa === undefined) return undefined;
+  return {
+    create: sa.create,
+    name: sa.name,
+    annotations: sa.create ? sa.annotations : undefined,
+    automount: sa.automount && (sa.create || sa.name !== undefined),
   };
 }
 
 function databaseOf(d: Case['database']): BackendDatabase {
   switch (d.kind) {
     case 'sqlite': return BackendDatabase.sqlite({ size: d.size === undefined ? undefined : Size.mebibytes(d.size), storageClass: d.storageClass });
+    case 'sqliteOnYourClaim': return BackendDatabase.sqlite({ existingClaim: d.existingClaim });
     case 'ephemeral': return BackendDatabase.ephemeralSqlite();
     case 'postgres': return BackendDatabase.postgres(`postgresql://todo:pw@${d.host}${d.port === undefined ? '' : `:${d.port}`}/todo`);
     case 'postgresFromSecret': return BackendDatabase.postgresFromSecret({ secretName: d.secretName, key: d.key });
   }
 }
+
+/** The objects of the user's that the components read (existingSecret, extraEnvVarsCM, existingClaim...): not among the manifests. */
+const externalsOf = (...components: AppComponent[]) => ({
+  externalSecrets: components.flatMap((x) => x.externalSecrets),
+  externalConfigMaps: components.flatMap((x) => x.externalConfigMaps),
+  externalClaims: components.flatMap((x) => x.externalClaims),
+});
 
 const usesExistingSecret = (c: Case) => c.database.kind !== 'postgres' && c.backend.common.existingSecret !== undefined;
 
@@ -232,7 +337,9 @@ function build(c: Case): { objects: any[]; backend: TodoBackend; frontend: TodoF
   const app = Testing.app();
   // The test runs runAllChecks and the lint rules on the objects itself, and compares the lint findings with the chart's.
   checkAppElsewhere(app);
-  const chart = new Chart(app, 'one-model', { namespace: c.namespace });
+  const clashing = c.clash ? Object.keys(c.backend.common.commonLabels ?? {}).slice(0, 1) : [];
+  const labels = { ...c.chartLabels, ...Object.fromEntries(clashing.map((k) => [k, 'from-chart'])) };
+  const chart = new Chart(app, 'one-model', { namespace: c.namespace, labels });
   const db = databaseOf(c.database);
   const frontendProps = commonProps(c.frontend.common, c.names?.[1], c.nodePorts[1], c.nodeAddress, 'frontend', true);
   const b = c.backend;
@@ -402,11 +509,10 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       try {
         built = build(c);
       } catch (e) {
-        failures.push(`case ${i} (FUZZ_SEED=${SEED}): the draw is not a valid app: ${(e as Error).message}\nprops: ${JSON.stringify(c)}`);
+        failures.push(`case ${i} (FUZZ_SEED=${SEED}): the draw is not a valid app: ${(e as Error).stack}\nprops: ${JSON.stringify(c)}`);
         return [];
       }
-      const external = [built.backend, built.frontend].flatMap((x) => x.externalSecrets);
-      const plainFindings = runAllChecks(built.objects, { externalSecrets: external });
+      const plainFindings = runAllChecks(built.objects, externalsOf(built.backend, built.frontend));
       if (plainFindings.length > 0) {
         failures.push(`case ${i} (FUZZ_SEED=${SEED}): the plain manifests fail the checks: ${JSON.stringify(plainFindings)}\nprops: ${JSON.stringify(c)}`);
       }
@@ -428,7 +534,7 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       const rendered = all.filter((o) => !isHook(o));
       const problems = [
         ...validateObjects(all),
-        ...runAllChecks(all, { externalSecrets: component.externalSecrets }).map((f) => JSON.stringify(f)),
+        ...runAllChecks(all, externalsOf(component)).map((f) => JSON.stringify(f)),
         ...exceptionsWithoutReason(all).map((f) => JSON.stringify(f)),
       ];
       // kube-score and kube-linter (which the synth runs too) find the same in both: the draws go beyond lint-clean props.
@@ -446,12 +552,28 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       }
       for (const o of plain) count(o.kind);
       count(baseName);
+      if (component.extraEnv.vars.length > 0) count('extraEnvVars');
+      if (component.extraEnv.configMap !== undefined || component.extraEnv.secret !== undefined) count('extraEnvVarsCM/Secret');
+      if (component.extraVolumeMounts.length > 0) count('extraVolumes and mounts');
+      if (component.persistentVolume?.existingClaim !== undefined) count('persistence.existingClaim');
+      // The pod values drawn reached the objects compared.
+      const given = values as { [key: string]: any };
+      for (const value of ['podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName']) {
+        if (Object.keys(given[value] ?? {}).length > 0 || (typeof given[value] === 'string' && given[value] !== '')) count(value);
+      }
+      if (Object.keys(given.affinity ?? {}).length > 0 && given.spreadAcrossNodes === null && component.spreadAcrossNodes) count('affinity beside automatic spreading');
+      const chartLabels = Chart.of(component).labels;
+      if (Object.keys(chartLabels).length > 0) count('Chart labels in commonLabels');
+      if (Object.keys(chartLabels).some((k) => component.commonLabels[k] !== chartLabels[k])) count('a Chart label under a commonLabels prop of another value');
     });
     if (failures.length > 0) {
       throw new Error(`${failures.length} failure(s); the first of each kind:\n\n${firstOfEachKind(failures).join('\n\n')}`);
     }
     // Every kind of object and every base chart was compared, many times.
-    for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', ...Object.keys(BASES)]) {
+    for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', ...Object.keys(BASES),
+      'extraEnvVars', 'extraEnvVarsCM/Secret', 'extraVolumes and mounts', 'persistence.existingClaim',
+      'podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName', 'affinity beside automatic spreading',
+      'Chart labels in commonLabels', 'a Chart label under a commonLabels prop of another value']) {
       expect([what, (seen.get(what) ?? 0) >= 10]).toEqual([what, true]);
     }
     expect(jobs.length).toBe(CASES);
@@ -476,6 +598,8 @@ const probeValues = fc.record({
   failureThreshold: fc.integer({ min: 1, max: 60 }),
 }, { requiredKeys: [] });
 const userId = fc.integer({ min: 1, max: 2147483647 });
+/** Annotations the schema accepts (string values), with keys that the chart may refuse. */
+const anyAnnotations = fc.dictionary(fc.oneof(qualifiedKey, fc.constantFrom(INGRESS_CLASS_ANNOTATION, 'bad key')), envValue, { maxKeys: 2 });
 const maybeSecret = fc.oneof(secret, credential, fc.constant(''), fc.stringMatching(/^[!-~]{4,20} [!-~]{4,20}$/));
 
 /**
@@ -500,16 +624,39 @@ function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
     probes: fc.record({ startup: probeValues, liveness: probeValues, readiness: probeValues }, { requiredKeys: [] }),
     terminationGracePeriodSeconds: seconds(0, 600),
     ...(backend ? {
-      persistence: fc.record({ enabled: fc.boolean(), size: fc.oneof(quantityOf('storage').map(String), fc.constantFrom('300Ti', '256Ti')), storageClass: fc.oneof(fc.constant(''), subdomain) }, { requiredKeys: [] }),
+      persistence: fc.record({ enabled: fc.boolean(), size: fc.oneof(quantityOf('storage').map(String), fc.constantFrom('300Ti', '256Ti')), storageClass: fc.oneof(fc.constant(''), subdomain), existingClaim: fc.oneof(fc.constant(''), subdomain) }, { requiredKeys: [] }),
       securityContext: fc.record({ readOnlyRootFilesystem: fc.boolean() }, { requiredKeys: [] }),
     } : {}),
-    ingress: fc.record({ enabled: fc.boolean(), className: fc.oneof(fc.constant(''), subdomain), host: host('example'), path: fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), tls: fc.record({ secretName: fc.oneof(fc.constant(''), subdomain) }) }, { requiredKeys: [] }),
+    ingress: fc.record({ enabled: fc.boolean(), className: fc.oneof(fc.constant(''), subdomain), host: host('example'), path: fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), tls: fc.record({ secretName: fc.oneof(fc.constant(''), subdomain) }), annotations: anyAnnotations }, { requiredKeys: [] }),
     autoscaling: fc.record({ enabled: fc.boolean(), minReplicas: fc.integer({ min: 2, max: 12 }), maxReplicas: fc.integer({ min: 2, max: 12 }), targetCPUUtilizationPercentage: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: [] }),
     podDisruptionBudget: fc.record({ enabled: fc.boolean(), minAvailable: fc.integer({ min: 1, max: 8 }) }, { requiredKeys: [] }),
-    spreadAcrossNodes: fc.boolean(),
+    spreadAcrossNodes: fc.constantFrom(true, false, null),
+    // Sometimes a key of the app's, which the chart refuses.
+    podAnnotations: fc.oneof(podPlacement.map((p) => p.podAnnotations ?? {}), fc.constant({ 'checksum/config': 'x' })),
+    podLabels: fc.oneof(labelMap(OWNED_POD_LABELS), fc.constant({ 'app.kubernetes.io/name': 'other' })),
+    nodeSelector: labelMap([]),
+    tolerations: fc.array(toleration, { maxLength: 2 }),
+    affinity: affinityArb,
+    priorityClassName: fc.oneof(fc.constant(''), subdomain),
     networkPolicy: fc.record({ enabled: fc.boolean(), egress: fc.record({ enabled: fc.boolean() }, { requiredKeys: [] }) }, { requiredKeys: [] }),
     resources: fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] }),
     podSecurityContext: userId.map((id) => ({ runAsUser: id, runAsGroup: id, fsGroup: id })),
+    imagePullSecrets: fc.array(fc.record({ name: fc.oneof(subdomain, fc.constantFrom('Reg_Cred', '-x', '')) }), { maxLength: 2 }),
+    serviceAccount: fc.record({ create: fc.boolean(), name: fc.oneof(fc.constant(''), subdomain, fc.constant('Bad_Name')), annotations: anyAnnotations, automount: fc.boolean() }, { requiredKeys: [] }),
+    commonLabels: fc.dictionary(fc.oneof(qualifiedKey, fc.constantFrom('app', 'app.kubernetes.io/name', 'helm.sh/chart', 'bad key')), fc.oneof(labelValue, fc.constantFrom('-x', 'a b')), { maxKeys: 3 }),
+    // The user's environment and volumes: mostly their own names, sometimes the component's (or invalid ones), which the chart refuses.
+    extraEnvVars: fc.array(fc.record({ name: fc.oneof(envName, envName.map((n) => `X_${n}`), fc.constantFrom(...Object.keys(d.env), 'JWT_SECRET', 'MY_TOKEN', '1X', 'A-B')), value: envValue }), { maxLength: 3 }),
+    extraEnvVarsCM: fc.oneof(fc.constant(''), subdomain),
+    extraEnvVarsSecret: fc.oneof(fc.constant(''), subdomain),
+    extraVolumes: fc.uniqueArray(fc.oneof(
+      extraVolume.map((v) => k8s.toJson_Volume(v) as { name: string }),
+      fc.constantFrom({ name: 'tmp', emptyDir: {} }, { name: 'host', hostPath: { path: '/var/run' } }, { name: 'two', emptyDir: {}, secret: { secretName: 's' } }, { name: 'Bad_Name', emptyDir: {} }),
+    ), { maxLength: 3, selector: (v) => v.name }),
+    extraVolumeMounts: fc.array(fc.record({
+      name: fc.oneof(fc.constantFrom('tmp', 'v-a', 'missing'), label.map((l) => `v-${l}`)),
+      mountPath: fc.oneof(label.map((l) => `/mnt/${l}`), fc.constantFrom('/tmp', 'relative', '/mnt/a')),
+      readOnly: fc.boolean(),
+    }, { requiredKeys: ['name', 'mountPath'] }), { maxLength: 3 }),
   };
   // A few values at a time (with every one drawn, nearly every set would break some rule across values).
   const keys = Object.keys(all) as Array<keyof typeof all>;
@@ -563,8 +710,13 @@ describe(`the inverse: values the schema accepts (seed ${SEED})`, () => {
       }
       outcome.rendered++;
       const objects = parseYaml(r.stdout);
-      const external = [values.existingSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name)].filter((n) => n);
-      const problems = [...validateObjects(objects), ...runAllChecks(objects, { externalSecrets: external }).map((f) => JSON.stringify(f))];
+      const volumes: any[] = values.extraVolumes ?? [];
+      const external = {
+        externalSecrets: [values.existingSecret, values.extraEnvVarsSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name), ...volumes.map((v) => v.secret?.secretName), ...(values.imagePullSecrets ?? []).map((s: any) => s.name)].filter((n) => n),
+        externalConfigMaps: [values.extraEnvVarsCM, ...volumes.map((v) => v.configMap?.name)].filter((n) => n),
+        externalClaims: [values.persistence?.existingClaim, ...volumes.map((v) => v.persistentVolumeClaim?.claimName)].filter((n) => n),
+      };
+      const problems = [...validateObjects(objects), ...runAllChecks(objects, external).map((f) => JSON.stringify(f))];
       if (problems.length > 0) {
         failures.push(`${where}: the render is not valid:\n${problems.join('\n')}\nvalues: ${JSON.stringify(override)}`);
       }

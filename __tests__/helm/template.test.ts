@@ -42,6 +42,52 @@ spec:
       .toBe('{{- if .Values.enabled }}\nkind: X\nmetadata:\n  namespace: {{ .Release.Namespace }}\n{{- end }}\n');
   });
 
+  test('bindings of one path: blocks render as one map, in order; other kinds one after the other', () => {
+    const text = renderTemplate(obj, [
+      { path: 'metadata.labels', expr: Helm.nindent('include "x.labels" .') },
+      { path: 'metadata.labels', expr: Helm.entriesOf('.Values.podLabels') },
+      { path: 'spec.selector', expr: Helm.optionalYaml('.Values.mine') },
+      { path: 'spec.selector', expr: Helm.optional('not .Values.mine', '{}') },
+    ]);
+    expect(text).toBe([
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: svc',
+      '  labels:',
+      '    {{- include "x.labels" . | nindent 4 }}',
+      '    {{- with .Values.podLabels }}',
+      '    {{- toYaml . | nindent 4 }}',
+      '    {{- end }}',
+      'spec:',
+      '  type: NodePort',
+      '  ports:',
+      '    - name: http',
+      '      nodePort: 30000',
+      '      port: 80',
+      '  {{- if .Values.mine }}',
+      '  selector:',
+      '    {{- toYaml .Values.mine | nindent 4 }}',
+      '  {{- end }}',
+      '  {{- if not .Values.mine }}',
+      '  selector: {}',
+      '  {{- end }}',
+      '',
+    ].join('\n'));
+  });
+
+  test('a path given as parts is the same path as its dotted form; a key with dots is its own path', () => {
+    const text = renderTemplate({ metadata: { labels: { 'a.b': 'x' } } }, [
+      { path: 'metadata.labels', expr: Helm.nindent('include "x.labels" .') },
+      { path: ['metadata', 'labels'], expr: Helm.entriesOf('.Values.podLabels') },
+    ]);
+    expect(text).toBe('metadata:\n  labels:\n    {{- include "x.labels" . | nindent 4 }}\n    {{- with .Values.podLabels }}\n    {{- toYaml . | nindent 4 }}\n    {{- end }}\n');
+    expect(renderTemplate({ a: { b: 'x' }, 'a.b': 'y' }, [
+      { path: ['a.b'], expr: Helm.scalar('{{ .Values.dotted }}') },
+      { path: 'a.b', expr: Helm.scalar('{{ .Values.nested }}') },
+    ])).toBe('a:\n  b: {{ .Values.nested }}\na.b: {{ .Values.dotted }}\n');
+  });
+
   test('list items can be scalars', () => {
     expect(renderTemplate({ args: ['a', 'b'] }, [{ path: 'args.1', expr: Helm.scalar('{{ .Values.b | quote }}') }])).toBe('args:\n  - a\n  - {{ .Values.b | quote }}\n');
   });
@@ -109,6 +155,32 @@ spec:
     type: Recreate
     {{- else }}
     type: RollingUpdate
+    {{- end }}
+`);
+  });
+
+  test('a part may be template lines (values a user gives as they are), indented as the list, under its condition', () => {
+    expect(renderTemplate(pod, [{
+      path: 'spec.volumes',
+      expr: Helm.parts([
+        { value: [{ name: 'tmp', emptyDir: {} }] },
+        { template: (n) => ['{{- with .Values.extraVolumes }}', `{{- toYaml . | nindent ${n} }}`, '{{- end }}'] },
+        { when: '.Values.more', template: () => ['- name: more', '  emptyDir: {}'] },
+      ]),
+    }])).toBe(`apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  volumes:
+    - name: tmp
+      emptyDir: {}
+    {{- with .Values.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- if .Values.more }}
+    - name: more
+      emptyDir: {}
     {{- end }}
 `);
   });

@@ -22,10 +22,12 @@ export interface Finding {
 
 /** Options of the checks ({@link runAllChecks}, {@link assertChecksPass}). */
 export interface CheckOptions {
-  /** Secrets that exist outside the manifests (an `existingSecret`), by name. */
+  /** Secrets that exist outside the manifests (an `existingSecret`, image pull Secrets), by name. */
   readonly externalSecrets?: readonly string[];
-  /** ConfigMaps that exist outside the manifests, by name. */
+  /** ConfigMaps that exist outside the manifests (an `extraEnvVarsCM`), by name. */
   readonly externalConfigMaps?: readonly string[];
+  /** PersistentVolumeClaims that exist outside the manifests (an `existingClaim`), by name. */
+  readonly externalClaims?: readonly string[];
 }
 
 const POD_CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
@@ -289,7 +291,7 @@ export function checkProbePorts(objects: readonly Manifest[]): Finding[] {
   return findings;
 }
 
-/** Every ConfigMap, Secret and PersistentVolumeClaim a pod refers to exists (and has the key asked for). */
+/** Every ConfigMap, Secret (image pull Secrets too) and PersistentVolumeClaim a pod refers to exists (and has the key asked for). */
 export function checkReferences(objects: readonly Manifest[], options: CheckOptions = {}): Finding[] {
   const findings: Finding[] = [];
   const find = (kind: string, ns: string, name: string) =>
@@ -336,10 +338,15 @@ export function checkReferences(objects: readonly Manifest[], options: CheckOpti
       const field = `${t.path}.volumes[${i}]`;
       if (v.configMap) resolve('ConfigMap', v.configMap.name, undefined, !!v.configMap.optional, `${field}.configMap`);
       if (v.secret) resolve('Secret', v.secret.secretName, undefined, !!v.secret.optional, `${field}.secret`);
-      if (v.persistentVolumeClaim && !find('PersistentVolumeClaim', ns, v.persistentVolumeClaim.claimName)) {
+      // Stryker disable next-line ArrayDeclaration: a made-up external name differs only for a claim of that name
+      const externalClaim = (options.externalClaims ?? []).includes(v.persistentVolumeClaim?.claimName);
+      if (v.persistentVolumeClaim && !externalClaim && !find('PersistentVolumeClaim', ns, v.persistentVolumeClaim.claimName)) {
         findings.push({ object: describe(t.owner), field: `${field}.persistentVolumeClaim`, message: `refers to PersistentVolumeClaim ${ns}/${v.persistentVolumeClaim.claimName}, which is not among the manifests` });
       }
     });
+    // The Secrets the image is pulled with: an external one (the user's registry credentials) must be named in the options.
+    // Stryker disable next-line ArrayDeclaration: a string in place of a missing list has none of the fields read, so it reads as no item
+    (t.spec.imagePullSecrets ?? []).forEach((p: any, i: number) => resolve('Secret', p.name, undefined, false, `${t.path}.imagePullSecrets[${i}]`));
   }
   return findings;
 }

@@ -12,6 +12,9 @@ const SECRET = 'checksum/secret';
 /** The prefix of the pod annotations that hold the image's build arguments. */
 const BUILD_ARG = 'build-args.todo-cdk8s/';
 
+/** @internal The pod annotations this feature sets: the checksums and the build arguments (`*` ends a prefix). */
+export const CHECKSUM_ANNOTATIONS: readonly string[] = ['checksum/*', `${BUILD_ARG}*`];
+
 /** @internal The hex SHA-256 of a string. */
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -29,7 +29,7 @@ export class Replicas implements ComponentFeature {
   }
 
   /** The replica count a JSON patch set on the Deployment, when it is one the chart's value can hold (not autoscaled). */
-  private static patched(c: AppComponent): number | undefined {
+  public static patched(c: AppComponent): number | undefined {
     const replicas = c.autoscaling ? undefined : c.deployment?.toJson().spec?.replicas;
     return Rules.replicas.test(replicas) && replicas !== c.replicas ? replicas : undefined;
   }

@@ -1,18 +1,24 @@
-import { antiAffinity, spreadConstraints } from '../cluster-objects';
+import { spreadConstraints } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import type { AppComponent } from '../app-component';
 import { Helm } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
+import { Replicas } from './replicas';
 
 /** The value that switches spreading in a chart. */
 const VALUE = 'spreadAcrossNodes';
 
+/** @internal The chart helper that renders "true" when the pods spread (the value, or when null, 2 or more pods). */
+export const SPREAD_HELPER = 'spreadAcrossNodes';
+
 /**
  * @internal
- * Pods spread over nodes: topology spread constraints on the node name and a
- * preferred pod anti-affinity (`spreadConstraints`, `antiAffinity` in
- * lib/cluster-objects.ts). The chart renders the same two values, with the
- * selector labels of the release.
+ * Pods spread over nodes: topology spread constraints on the node name
+ * (`spreadConstraints` in lib/cluster-objects.ts), and a preferred pod
+ * anti-affinity, which the scheduling feature renders in the pods' affinity
+ * (lib/features/scheduling.ts). As asked, or when unset, when the component
+ * runs 2 or more pods: the chart's value is null then, and the chart decides
+ * from `replicaCount` and `autoscaling.enabled` the same way.
  */
 export class Spreading implements ComponentFeature {
   /**
@@ -25,23 +31,38 @@ export class Spreading implements ComponentFeature {
 
   public readonly name = 'spreading';
 
+  /** @param asked `spreadAcrossNodes` as given (undefined: automatic). */
+  constructor(private readonly asked?: boolean) {}
+
   public pod(c: AppComponent): PodFields {
-    return c.spreadAcrossNodes ? { spec: { affinity: antiAffinity(c.selectorLabels), topologySpreadConstraints: spreadConstraints(c.selectorLabels) } } : {};
+    return c.spreadAcrossNodes ? { spec: { topologySpreadConstraints: spreadConstraints(c.selectorLabels) } } : {};
   }
 
   public values(c: AppComponent): { [key: string]: ValuesNode } {
-    return { [VALUE]: leaf('Spread the pods over nodes (topology spread constraints; pods still schedule when they cannot be spread).', c.spreadAcrossNodes, { type: 'boolean' }) };
+    // A replica count a JSON patch set is the chart's replicaCount (lib/features/replicas.ts), but the
+    // constructs decided spreading from the count as built: the default keeps their decision when they differ.
+    const patched = Replicas.patched(c);
+    const decided = this.asked === undefined && patched !== undefined && Spreading.resolve(undefined, patched, false) !== c.spreadAcrossNodes ? c.spreadAcrossNodes : undefined;
+    return {
+      [VALUE]: leaf('Spread the pods over nodes (topology spread constraints and a preferred pod anti-affinity; pods still schedule when they cannot be spread).\nnull: spread when 2 or more pods run (replicaCount, or autoscaling.enabled).', this.asked ?? decided ?? null, { anyOf: [{ type: 'boolean' }, { type: 'null' }] }),
+    };
   }
 
   public chart(_c: AppComponent, chart: ChartScope): ChartParts {
-    const selector = [{ path: '', expr: Helm.nindent(chart.include('selectorLabels')) }];
-    const labels = (path: string) => selector.map((b) => ({ ...b, path }));
-    const when = `.Values.${VALUE}`;
-    const pod = 'spec.template.spec';
+    const selector = [{ path: '0.labelSelector.matchLabels', expr: Helm.nindent(chart.include('selectorLabels')) }];
+    const n = chart.chartName;
     return {
       deployment: [
-        { path: `${pod}.affinity`, expr: Helm.optionalValue(when, antiAffinity({}), labels('podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.podAffinityTerm.labelSelector.matchLabels')) },
-        { path: `${pod}.topologySpreadConstraints`, expr: Helm.optionalValue(when, spreadConstraints({}), labels('0.labelSelector.matchLabels')) },
+        { path: 'spec.template.spec.topologySpreadConstraints', expr: Helm.optionalValue(chart.include(SPREAD_HELPER), spreadConstraints({}), selector) },
+      ],
+      helpers: [
+        '{{/* "true" when the pods spread over nodes: values.spreadAcrossNodes, or when it is null, 2 or more pods (as the constructs decide). */}}',
+        `{{- define "${n}.${SPREAD_HELPER}" -}}`,
+        `{{- if kindIs "bool" .Values.${VALUE} }}`,
+        `{{- if .Values.${VALUE} }}true{{ end }}`,
+        '{{- else if or .Values.autoscaling.enabled (ge (int .Values.replicaCount) 2) }}true',
+        '{{- end }}',
+        '{{- end }}',
       ],
     };
   }

@@ -10,7 +10,7 @@ import { JsonSchema, Rule } from '../validation';
  * `allowed` sentence the message), or carries a message built by the same
  * TypeScript function the construct throws with.
  */
-export type ChartCheck = RuleCheck | MessageCheck;
+export type ChartCheck = RuleCheck | MessageCheck | RangeCheck | EachCheck;
 
 /** A value of the chart that must follow a rule (when a condition holds). */
 export interface RuleCheck {
@@ -23,6 +23,24 @@ export interface RuleCheck {
   readonly when?: string;
   /** Said after the rule, as the props' check says it. */
   readonly hint?: string;
+  /** The template expression of the value, when it is not `.Values.<value>` (an entry inside a {@link RangeCheck}). */
+  readonly expr?: string;
+  /** Template expressions that fill each `%s` of `value` in the message (an entry's key or index). */
+  readonly valueArgs?: readonly string[];
+}
+
+/**
+ * Checks of each entry of a map or list value (`commonLabels`,
+ * `imagePullSecrets`): `checks` receives the template variables of the
+ * entry's key (or index) and item. Inside, `.` is the entry: the checks use
+ * the variables only.
+ */
+export interface RangeCheck {
+  readonly kind: 'range';
+  /** The map or list, as its path under `.Values`. */
+  readonly value: string;
+  /** The checks of one entry. */
+  readonly checks: (key: string, item: string) => readonly ChartCheck[];
 }
 
 /** A combination of values the chart refuses, with the message the construct throws. */
@@ -34,6 +52,41 @@ export interface MessageCheck {
   readonly message: string;
   /** Template expressions shown in the message, in order. */
   readonly args?: readonly string[];
+  /** A map value (path under `.Values`): the check runs for each of its keys, in order, as `$key`. */
+  readonly eachKey?: string;
+}
+
+/**
+ * Checks of each item of a list value (`extraEnvVars`, `extraVolumes`):
+ * in their `when` and `args`, `$index` is the item's index and `$item` the
+ * item. The words come from the construct's message functions, called with
+ * placeholders ({@link messageWith}, {@link itemRule}).
+ */
+export interface EachCheck {
+  readonly kind: 'each';
+  /** The list's path under `.Values`. */
+  readonly list: string;
+  /** Template lines before the loop: variables the checks read (`{{- $own := ... }}`), from the root context. */
+  readonly before?: readonly string[];
+  /** The checks of each item, in order: the first that fails stops the render. */
+  readonly checks: readonly MessageCheck[];
+  /** Template lines after each item's checks (recording the item for the next ones). */
+  readonly after?: readonly string[];
+}
+
+/**
+ * The check of a rule on a field of each item of a list, with the words
+ * `check` throws: `'extraEnvVars[2].name' must be <allowed>, got "1X"`.
+ *
+ * @param setting the setting's name, built from the index's placeholder
+ * @param value the field's template expression (`$item.name`)
+ */
+export function itemRule(setting: (index: string) => string, rule: Rule<unknown>, value: string): MessageCheck {
+  return {
+    kind: 'message',
+    when: `not ${schemaTest(rule.schema, value)}`,
+    ...messageWith((index, got) => violationText(setting(index), rule).join(got), ["$index", `(toJson ${value})`]),
+  };
 }
 
 /**
@@ -169,23 +222,37 @@ export function schemaTest(schema: JsonSchema, v: string): string {
  * words: `'secrets.JWT_SECRET' must be a secret of at least 32 characters
  * without whitespace, got a value of 5 characters`.
  */
-export function renderChecks(checks: readonly ChartCheck[]): string[] {
+export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string[] {
   const lines: string[] = [];
   checks.forEach((c, i) => {
-    if (c.kind === 'message') {
-      const message = c.args?.length ? `(printf ${literal(c.message)} ${c.args.map((a) => `(toString ${a})`).join(' ')})` : literal(c.message);
-      lines.push(`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}');
+    if (c.kind === 'each') {
+      lines.push(...(c.before ?? []), `{{- range $index, $item := ${valueExpr(c.list)} }}`, ...renderChecks(c.checks), ...(c.after ?? []), '{{- end }}');
       return;
     }
-    const v = `$v${i}`;
+    if (c.kind === 'message') {
+      const message = c.args?.length ? `(printf ${literal(c.message)} ${c.args.map((a) => `(toString ${a})`).join(' ')})` : literal(c.message);
+      const body = [`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}'];
+      lines.push(...(c.eachKey === undefined ? body : [`{{- range $key, $_ := ${valueExpr(c.eachKey)} }}`, ...body, '{{- end }}']));
+      return;
+    }
+    if (c.kind === 'range') {
+      const [key, item] = [`$k${prefix}${i}`, `$e${prefix}${i}`];
+      lines.push(`{{- range ${key}, ${item} := ${valueExpr(c.value)} }}`, ...renderChecks(c.checks(key, item), `${prefix}${i}_`), '{{- end }}');
+      return;
+    }
+    const v = `$v${prefix}${i}`;
     const [before, after] = violationText(c.value, c.rule, c.hint);
     const got = c.rule.sensitive
       ? `(printf ${literal(lengthOnly('%d').replace(/%(?!d)/g, '%%'))} (len (splitList "" (toString ${v}))))`
       : `(toJson ${v})`;
+    // A setting named with an entry's key or index: the rest of the sentence is printf's text, its % doubled.
+    const start = c.valueArgs?.length
+      ? `(printf ${literal(violationText('\u0001', c.rule, c.hint)[0].replace(/%/g, '%%').replace('\u0001', c.value))} ${c.valueArgs.map((a) => `(toString ${a})`).join(' ')})`
+      : literal(before);
     lines.push(
-      `{{- ${v} := ${valueExpr(c.value)} }}`,
+      `{{- ${v} := ${c.expr ?? valueExpr(c.value)} }}`,
       `{{- if and (${c.when ?? 'true'}) (not ${schemaTest(c.rule.schema, v)}) }}`,
-      `{{- fail (print ${literal(before)} ${got} ${literal(after)}) }}`,
+      `{{- fail (print ${start} ${got} ${literal(after)}) }}`,
       '{{- end }}',
     );
   });

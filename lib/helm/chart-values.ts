@@ -13,7 +13,8 @@ const VALUES_ORDER = [
   'nameOverride', 'fullnameOverride', 'image', 'replicaCount', 'service', 'env', 'secrets', 'secretRefs', 'existingSecret', 'gitOps',
   'probes', 'terminationGracePeriodSeconds', 'persistence', 'ingress', 'autoscaling', 'podDisruptionBudget',
   'spreadAcrossNodes', 'networkPolicy', 'resources', 'podSecurityContext', 'securityContext',
-  'namespace', 'commonLabels',
+  'podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName',
+  'imagePullSecrets', 'serviceAccount', 'namespace', 'commonLabels',
 ];
 
 /**

@@ -106,9 +106,12 @@ export function patchedBindings(obj: ApiObject, bindings: readonly Binding[], ca
   const built = withoutPatches(obj);
   const json = obj.toJson();
   const lines: string[] = [];
+  const seen = new Set<string>();
   for (const b of bindings) {
     const path = typeof b.path === 'string' ? b.path : b.path.join('.');
-    if (carried.has(path)) continue;
+    // Bindings of one path (the pods' annotations: checksums, podAnnotations) render one field: reported once.
+    if (carried.has(path) || seen.has(path)) continue;
+    seen.add(path);
     const before = valueAt(built, b.path);
     const after = valueAt(json, b.path);
     if (JSON.stringify(before) !== JSON.stringify(after)) {

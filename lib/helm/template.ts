@@ -45,11 +45,16 @@ export const Helm = {
     template: (n) => parts.flatMap((p) => {
       const lines = (value: unknown) => (Array.isArray(value) && value.length === 0 ? [] : renderLines(value, p.bindings ?? [], n));
       const pad = ' '.repeat(n);
+      const body = p.template === undefined ? lines(p.value) : p.template(n).map((l) => `${pad}${l}`);
       return p.when === undefined
-        ? lines(p.value)
-        : [`${pad}{{- if ${p.when} }}`, ...lines(p.value), ...(p.otherwise === undefined ? [] : [`${pad}{{- else }}`, ...lines(p.otherwise)]), `${pad}{{- end }}`];
+        ? body
+        : [`${pad}{{- if ${p.when} }}`, ...body, ...(p.otherwise === undefined ? [] : [`${pad}{{- else }}`, ...lines(p.otherwise)]), `${pad}{{- end }}`];
     }),
   }),
+  /** `toYaml` of a value under the key, the key kept only when the value is not empty (`with`, as `helm create` renders `nodeSelector`). */
+  optionalYaml: (value: string): HelmExpr => ({ kind: 'optionalBlock', condition: value, template: (n) => [`${' '.repeat(n)}{{- toYaml ${value} | nindent ${n} }}`] }),
+  /** Entries of a map value added to the key's other entries when it is not empty (`podLabels` beside the chart's labels). */
+  entriesOf: (value: string): HelmExpr => ({ kind: 'block', template: (n) => [`{{- with ${value} }}`, `{{- toYaml . | nindent ${n} }}`, '{{- end }}'].map((l) => `${' '.repeat(n)}${l}`) }),
   /** {@link Helm.value}, kept only when `condition` is true. */
   optionalValue: (condition: string, value: unknown, bindings: readonly Binding[] = []): HelmExpr => ({ kind: 'optionalBlock', condition, template: (n) => renderLines(value, bindings, n) }),
 };
@@ -57,7 +62,13 @@ export const Helm = {
 /** One part of {@link Helm.parts}. */
 export interface BlockPart {
   /** The value, as the manifests hold it. */
-  readonly value: unknown;
+  readonly value?: unknown;
+  /**
+   * Instead of a value: template lines that render the part (values a user
+   * gives as they are, such as `{{- toYaml .Values.extraVolumes | nindent <indent> }}`),
+   * given the indentation of the block; each line is indented by it.
+   */
+  readonly template?: (indent: number) => readonly string[];
   /** Fields of the value bound to Helm expressions (paths inside the value). */
   readonly bindings?: readonly Binding[];
   /** A template pipeline: the part is kept only when it is true. */
@@ -67,8 +78,12 @@ export interface BlockPart {
 }
 
 /**
+/**
  * A field of an object (dot-separated path, or its parts for keys that hold
- * dots, such as label keys; numbers index arrays) and its expression.
+ * dots, such as label keys; numbers index arrays) and its expression. Several
+ * bindings of one path render one after the other under the key: blocks as
+ * one map (the chart's labels, then `podLabels`), other kinds each as its own
+ * `key:` line (their conditions must exclude each other).
  */
 export interface Binding {
   readonly path: string | readonly string[];
@@ -110,11 +125,28 @@ export function valueLines(obj: unknown, bindings: readonly Binding[]): string[]
 /** The lines of {@link renderTemplate} for a value, each indented by `indent` spaces (a block under a key). */
 function renderLines(obj: unknown, bindings: readonly Binding[], indent: number): string[] {
   const copy = JSON.parse(JSON.stringify(obj));
-  bindings.forEach((binding, i) => setPath(copy, binding.path, MARKER(i)));
+  // The bindings of each path (by its parts), in order; the field holds the marker of the first.
+  const samePath = new Map<string, number[]>();
+  const pathKey = (path: Binding['path']) => JSON.stringify(pathParts(path));
+  bindings.forEach((binding, i) => {
+    const group = samePath.get(pathKey(binding.path));
+    if (group) {
+      group.push(i);
+    } else {
+      samePath.set(pathKey(binding.path), [i]);
+      setPath(copy, binding.path, MARKER(i));
+    }
+  });
   const yaml = stringifyYaml(copy);
   const out: string[] = [];
   const used = new Set<number>();
-  for (const line of yaml.replace(/\n$/, '').split('\n').map((l) => `${' '.repeat(indent)}${l}`)) {
+  const pad = ' '.repeat(indent);
+  for (const text of yaml.replace(/\n$/, '').split('\n')) {
+    const line = `${pad}${text}`;
+    if (!text.includes('HELMBINDING')) {
+      out.push(line); // most lines: no binding, kept as written
+      continue;
+    }
     const item = MARKER_ITEM.exec(line);
     if (item && bindings[Number(item[2])].expr.kind === 'scalar') {
       used.add(Number(item[2]));
@@ -130,29 +162,39 @@ function renderLines(obj: unknown, bindings: readonly Binding[], indent: number)
       continue;
     }
     const [, lead, dash = '', key, index] = m;
-    const expr = bindings[Number(index)].expr;
-    used.add(Number(index));
+    const group = samePath.get(pathKey(bindings[Number(index)].path))!;
+    group.forEach((i) => used.add(i));
     const column = lead.length + dash.length;
-    switch (expr.kind) {
-      case 'scalar':
-        out.push(`${lead}${dash}${key}: ${expr.template}`);
-        break;
-      case 'block':
-        out.push(`${lead}${dash}${key}:`, ...expr.template(column + 2));
-        break;
-      case 'optional':
-      case 'optionalBlock':
-        if (dash) {
-          throw new Error(`optional field ${key} cannot be the first field of a list item`);
-        }
-        out.push(`${lead}{{- if ${expr.condition} }}`);
-        if (expr.kind === 'optional') {
-          out.push(`${lead}${key}: ${expr.template}`);
-        } else {
-          out.push(`${lead}${key}:`, ...expr.template(column + 2));
-        }
-        out.push(`${lead}{{- end }}`);
-        break;
+    const exprs = group.map((i) => bindings[i].expr);
+    if (exprs.length > 1 && exprs.every((e) => e.kind === 'block')) {
+      out.push(`${lead}${dash}${key}:`, ...exprs.flatMap((e) => (e as { template: (n: number) => string[] }).template(column + 2)));
+      continue;
+    }
+    if (exprs.length > 1 && dash) {
+      throw new Error(`the field ${key} has several bindings and cannot be the first field of a list item`);
+    }
+    for (const expr of exprs) {
+      switch (expr.kind) {
+        case 'scalar':
+          out.push(`${lead}${dash}${key}: ${expr.template}`);
+          break;
+        case 'block':
+          out.push(`${lead}${dash}${key}:`, ...expr.template(column + 2));
+          break;
+        case 'optional':
+        case 'optionalBlock':
+          if (dash) {
+            throw new Error(`optional field ${key} cannot be the first field of a list item`);
+          }
+          out.push(`${lead}{{- if ${expr.condition} }}`);
+          if (expr.kind === 'optional') {
+            out.push(`${lead}${key}: ${expr.template}`);
+          } else {
+            out.push(`${lead}${key}:`, ...expr.template(column + 2));
+          }
+          out.push(`${lead}{{- end }}`);
+          break;
+      }
     }
   }
   if (used.size !== bindings.length) {
@@ -165,8 +207,12 @@ function pathText(path: Binding['path']): string {
   return typeof path === 'string' ? path : path.join('.');
 }
 
+function pathParts(path: Binding['path']): string[] {
+  return typeof path === 'string' ? path.split('.') : [...path];
+}
+
 function setPath(obj: any, path: Binding['path'], value: unknown): void {
-  const parts = typeof path === 'string' ? path.split('.') : [...path];
+  const parts = pathParts(path);
   let node = obj;
   for (const part of parts.slice(0, -1)) {
     if (node[part] === undefined) {

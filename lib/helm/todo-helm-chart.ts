@@ -1,20 +1,19 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppComponent } from '../app-component';
 import { describe } from '../checks/semantic';
-import { ChartParts, ChartScope, NotesPart } from '../component-feature';
+import { ChartParts, ChartScope, NotesPart, POD_LISTS, PodList } from '../component-feature';
 import { metadataBindings } from '../features/names';
 import { serviceBindings } from '../features/service';
 import { userAnnotations } from '../lint-exceptions';
 import { check, Rules } from '../validation';
 import { componentValues } from './chart-values';
 import { differences, fieldName, patchedBindings, shortShow, withoutPatches } from './escape-hatches';
-import { Binding, renderTemplate } from './template';
+import { Binding, Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
 import { ChartCheck, renderChecks } from './chart-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
+import { writeFiles } from '../output';
 
 /**
  * Properties of a {@link TodoHelmChart}.
@@ -97,7 +96,7 @@ export class TodoHelmChart extends Construct {
    * carries are not listed: replicas, the container port, the ConfigMap's
    * data (into `replicaCount`, `image.port`, `env`), the Deployment's and
    * Service's annotations (`excuseLintFinding`), the Chart's labels
-   * (`commonLabels`) and namespace (`namespace`), and fields of the
+   * (in `commonLabels`) and namespace (`namespace`), and fields of the
    * Deployment the chart does not bind (a sidecar). `app.synth()` reports
    * the rest (cdk8s validation) and {@link files} refuses to write.
    */
@@ -123,14 +122,14 @@ export class TodoHelmChart extends Construct {
         lines.push(`${describe(json)} ${fieldName(field)}: a JSON patch changed it, but the Helm chart renders the ${json.kind} from the component's props and its values, not from the object; set it through the props instead of a patch`);
       }
     }
-    const chartLabels = Chart.of(c).labels;
     const own: ApiObject[] = [c.deployment, c.service, c.configMap, ...[c.secret, c.persistentVolumeClaim, c.networkPolicy, c.ingress, c.autoscaler, c.disruptionBudget].filter((o): o is ApiObject => o !== undefined)];
     for (const o of own) {
       const json = o.toJson();
-      const expected: { [key: string]: string } = { ...chartLabels, ...c.labels };
+      // The component's labels hold the Chart's (commonLabels), as the chart's objects do.
+      const expected: { [key: string]: string } = c.labels;
       for (const [key, value] of Object.entries<string>(json.metadata?.labels ?? {})) {
         if (expected[key] !== value) {
-          lines.push(`${describe(json)} metadata.labels.${key}: the label ${shortShow(value)} was added to this object alone, but the Helm chart's objects carry the component's labels and the cdk8s Chart's (commonLabels); put the label in the Chart's labels, which reach every object and the chart`);
+          lines.push(`${describe(json)} metadata.labels.${key}: the label ${shortShow(value)} was added to this object alone, but the Helm chart's objects carry the component's labels and commonLabels (the cdk8s Chart's labels and the prop's); put the label in commonLabels or the Chart's labels, which reach every object and the chart`);
         }
       }
       const annotations: { [key: string]: string } = json.metadata?.annotations ?? {};
@@ -202,14 +201,14 @@ export class TodoHelmChart extends Construct {
 
   /** Writes the chart into `dir` (created if needed). */
   public writeTo(dir: string): void {
-    for (const [file, content] of Object.entries(this.files())) {
-      const target = path.join(dir, file);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, content);
-    }
+    writeFiles(dir, this.files());
   }
 
-  /** The Deployment: the component's own, with the bindings of every feature; it runs the chart's checks first. */
+  /**
+   * The Deployment: the component's own, with the bindings of every feature
+   * and the pod's lists assembled from the features' parts, in their order;
+   * it runs the chart's checks first.
+   */
   private deploymentTemplate(parts: readonly ChartParts[]): string {
     return renderTemplate(this.component.deployment.toJson(), this.deploymentBindings(parts), {
       header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
@@ -219,7 +218,11 @@ export class TodoHelmChart extends Construct {
 
   /** The fields of the Deployment that the chart renders from its values and helpers. */
   private deploymentBindings(parts: readonly ChartParts[]): Binding[] {
-    return [...this.scope().metadata(), ...parts.flatMap((p) => p.deployment ?? [])];
+    return [
+      ...this.scope().metadata(),
+      ...(Object.entries(POD_LISTS) as Array<[PodList, string]>).map(([list, at]) => ({ path: at, expr: Helm.parts(parts.flatMap((p) => p[list] ?? [])) })),
+      ...parts.flatMap((p) => p.deployment ?? []),
+    ];
   }
 
   /**

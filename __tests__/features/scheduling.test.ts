@@ -1,0 +1,184 @@
+import * as fs from 'fs';
+import Ajv from 'ajv';
+import * as fc from 'fast-check';
+import { runAllChecks } from '../../lib/checks';
+import { checkLint } from '../../lib/checks/lint';
+import { AFFINITY, TOLERATIONS } from '../../lib/features/scheduling';
+import { comparable } from '../support/helm';
+import { asValues, defaultFrontendChart, frontendWith, helmMessage, lintWith, renderWith, thrown, valuesFor } from '../support/feature-chart';
+import { validateObjects } from '../support/k8s-schema';
+
+let dir: string;
+beforeAll(() => {
+  dir = defaultFrontendChart();
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const deploymentOf = (objects: any[]) => objects.find((o) => o.kind === 'Deployment');
+const podSpec = (objects: any[]) => deploymentOf(objects).spec.template.spec;
+
+const NODE_SELECTOR = { 'kubernetes.io/os': 'linux', 'example.com/disk': 'ssd' };
+const TOLERATIONS_GIVEN = [
+  { key: 'dedicated', operator: 'Equal', value: 'todo', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
+];
+const NODE_AFFINITY = {
+  nodeAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['a', 'b'] }] }],
+    },
+  },
+};
+const OWN_ANTI_AFFINITY = {
+  podAntiAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: [{
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'todo-frontend', 'app.kubernetes.io/instance': 'todo-frontend' } },
+    }],
+  },
+};
+
+/** The plain manifests and the chart (default frontend's, with the component's values) give the same Deployment, strictly valid, passing the checks. */
+function bothRenderings(props: Parameters<typeof frontendWith>[0]): { plain: any[]; chart: any[] } {
+  const component = frontendWith(props);
+  const plain = component.node.findAll().map((c: any) => c).filter((c: any) => typeof c.toJson === 'function' && c.kind !== undefined).map((o: any) => o.toJson());
+  const r = renderWith(dir, valuesFor(component));
+  expect([r.status, r.stderr]).toEqual([0, '']);
+  expect(comparable(deploymentOf(r.objects))).toEqual(comparable(deploymentOf(plain)));
+  for (const objects of [plain, r.objects]) {
+    expect(validateObjects(objects)).toEqual([]);
+    expect(runAllChecks(objects, { externalSecrets: [] })).toEqual([]);
+    expect(checkLint(objects)).toEqual([]);
+  }
+  const lint = lintWith(dir, valuesFor(component));
+  expect([lint.status, lint.output]).toEqual([0, expect.stringContaining('0 chart(s) failed')]);
+  return { plain, chart: r.objects };
+}
+
+describe('scheduling: nodeSelector, tolerations, affinity, priorityClassName', () => {
+  test('none by default: the pod spec has none of the four fields, and the chart\'s defaults are empty', () => {
+    const spec = podSpec(bothRenderings({}).plain);
+    for (const field of ['nodeSelector', 'tolerations', 'priorityClassName', 'affinity']) {
+      expect([field, spec[field]]).toEqual([field, undefined]);
+    }
+    const values = fs.readFileSync(`${dir}/values.yaml`, 'utf8');
+    expect(values).toMatch(/^nodeSelector: \{\}$/m);
+    expect(values).toMatch(/^tolerations: \[\]$/m);
+    expect(values).toMatch(/^affinity: \{\}$/m);
+    expect(values).toMatch(/^priorityClassName: ""$/m);
+    expect(values).toMatch(/^# Taints the pods tolerate/m);
+  });
+
+  test('props → pod spec fields, and the same values → the same fields in the chart', () => {
+    const { plain, chart } = bothRenderings({ nodeSelector: NODE_SELECTOR, tolerations: TOLERATIONS_GIVEN, affinity: NODE_AFFINITY, priorityClassName: 'todo-high', spreadAcrossNodes: false });
+    for (const spec of [podSpec(plain), podSpec(chart)]) {
+      expect(spec.nodeSelector).toEqual(NODE_SELECTOR);
+      expect(spec.tolerations).toEqual(TOLERATIONS_GIVEN);
+      expect(spec.affinity).toEqual(NODE_AFFINITY);
+      expect(spec.priorityClassName).toBe('todo-high');
+      expect(spec.topologySpreadConstraints).toBeUndefined();
+    }
+  });
+
+  test('values set directly (as a user would) render where helm create renders them', () => {
+    const r = renderWith(dir, { nodeSelector: NODE_SELECTOR, tolerations: TOLERATIONS_GIVEN, affinity: NODE_AFFINITY, priorityClassName: 'todo-high' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const spec = podSpec(r.objects);
+    expect(spec.nodeSelector).toEqual(NODE_SELECTOR);
+    expect(spec.tolerations).toEqual(TOLERATIONS_GIVEN);
+    expect(spec.affinity).toEqual(NODE_AFFINITY);
+    expect(spec.priorityClassName).toBe('todo-high');
+    expect(validateObjects(r.objects)).toEqual([]);
+  });
+
+  describe('affinity and spreading', () => {
+    test('automatic spreading (2 pods, spreadAcrossNodes unset) with a node affinity: the constraints stay, the app\'s anti-affinity is kept beside it', () => {
+      const { plain, chart } = bothRenderings({ replicas: 2, affinity: NODE_AFFINITY });
+      for (const spec of [podSpec(plain), podSpec(chart)]) {
+        expect(spec.affinity.nodeAffinity).toEqual(NODE_AFFINITY.nodeAffinity);
+        expect(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+        expect(spec.topologySpreadConstraints).toHaveLength(1);
+      }
+    });
+
+    test('automatic spreading with a podAntiAffinity of the user\'s: it replaces the app\'s, the constraints stay', () => {
+      const { plain, chart } = bothRenderings({ replicas: 3, affinity: OWN_ANTI_AFFINITY });
+      for (const spec of [podSpec(plain), podSpec(chart)]) {
+        expect(spec.affinity).toEqual(OWN_ANTI_AFFINITY);
+        expect(spec.topologySpreadConstraints[0].topologyKey).toBe('kubernetes.io/hostname');
+      }
+    });
+
+    test('the chart spreads when spreadAcrossNodes is null and 2 or more pods run, as the constructs do', () => {
+      expect(fs.readFileSync(`${dir}/values.yaml`, 'utf8')).toMatch(/^spreadAcrossNodes: null$/m);
+      const two = renderWith(dir, { replicaCount: 2 });
+      expect(podSpec(two.objects).topologySpreadConstraints).toHaveLength(1);
+      expect(podSpec(two.objects).affinity.podAntiAffinity).toBeDefined();
+      const scaled = renderWith(dir, { autoscaling: { enabled: true } });
+      expect(podSpec(scaled.objects).topologySpreadConstraints).toHaveLength(1);
+      const off = renderWith(dir, { replicaCount: 2, spreadAcrossNodes: false });
+      expect(podSpec(off.objects).topologySpreadConstraints).toBeUndefined();
+      expect(podSpec(off.objects).affinity).toBeUndefined();
+      const one = renderWith(dir, {});
+      expect(podSpec(one.objects).topologySpreadConstraints).toBeUndefined();
+    });
+
+    test('an affinity beside spreadAcrossNodes: true is refused in both renderings, with the same words', () => {
+      const props = thrown(() => frontendWith({ spreadAcrossNodes: true, affinity: NODE_AFFINITY }));
+      const r = renderWith(dir, { spreadAcrossNodes: true, affinity: NODE_AFFINITY });
+      expect(r.status).not.toBe(0);
+      expect(props).toBe("'frontend.affinity' cannot be combined with 'frontend.spreadAcrossNodes' (spreading sets the pods' anti-affinity; leave spreadAcrossNodes unset to keep its topology spread constraints beside this affinity, or set it to false), got spreadAcrossNodes true");
+      expect(helmMessage(r.stderr)).toBe(asValues(props));
+      // An empty affinity is none, in both; so is one whose parts are undefined.
+      expect(() => frontendWith({ spreadAcrossNodes: true, affinity: { nodeAffinity: undefined } })).not.toThrow();
+      expect(() => frontendWith({ spreadAcrossNodes: true, affinity: {} })).not.toThrow();
+      expect(renderWith(dir, { spreadAcrossNodes: true, affinity: {} }).status).toBe(0);
+    });
+  });
+
+  describe('bad values are refused: the props by their rule, the chart by the same rule in values.schema.json', () => {
+    test.each([
+      ['nodeSelector', { nodeSelector: { 'bad key!': 'x' } }],
+      ['nodeSelector', { nodeSelector: { disk: 'not a label value' } }],
+      ['tolerations', { tolerations: [{ key: 'k', operator: 'Exists', value: 'v' }] }],
+      ['tolerations', { tolerations: [{ operator: 'Equal', value: 'v' }] }],
+      ['tolerations', { tolerations: [{ key: 'k', effect: 'NoSchedule', tolerationSeconds: 5 }] }],
+      ['tolerations', { tolerations: [{ key: 'k', effect: 'Sometimes' }] }],
+      ['tolerations', { tolerations: [{ key: 'k', colour: 'red' }] }],
+      ['affinity', { affinity: { nodeAfinity: {} } }],
+      ['affinity', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {} } } }],
+      ['priorityClassName', { priorityClassName: 'High_Priority' }],
+    ])('%s %j', (prop, given) => {
+      expect(thrown(() => frontendWith(given as any))).toMatch(new RegExp(`^'frontend\\.${prop}' must be `));
+      const r = renderWith(dir, given);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('values don\'t meet the specifications of the schema');
+      expect(r.stderr).toContain(prop);
+    });
+  });
+
+  test('the tolerations and affinity rules: the props\' test and the values\' schema agree on drawn values', () => {
+    const ajv = new Ajv({ strict: false });
+    const [tolerations, affinity] = [ajv.compile(TOLERATIONS.schema), ajv.compile(AFFINITY.schema)];
+    // Mostly values the API accepts, each field sometimes wrong, sometimes missing.
+    const wrongAtTimes = <T>(good: T[], bad: T[]) => fc.oneof({ arbitrary: fc.constantFrom(...good), weight: 5 }, { arbitrary: fc.constantFrom(...bad), weight: 1 });
+    const toleration = fc.record({
+      key: wrongAtTimes(['k', 'example.com/k', ''], ['Bad Key', '-k']),
+      operator: wrongAtTimes(['Exists', 'Equal'], ['In']),
+      value: wrongAtTimes(['', 'v'], ['a b', 'x'.repeat(64)]),
+      effect: wrongAtTimes(['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'], ['Never']),
+      tolerationSeconds: fc.oneof(fc.integer({ min: -5, max: 100 }), fc.constant(1.5)),
+      other: fc.constant(1),
+    }, { requiredKeys: [] }).map((t) => (t.other !== undefined && t.key === '' ? t : { ...t, other: undefined })).map((t) => JSON.parse(JSON.stringify(t)));
+    const affinityArb = fc.dictionary(fc.constantFrom('nodeAffinity', 'podAffinity', 'podAntiAffinity', 'nodeAfinity'),
+      fc.dictionary(fc.constantFrom('requiredDuringSchedulingIgnoredDuringExecution', 'preferredDuringSchedulingIgnoredDuringExecution', 'required'),
+        fc.constantFrom([], {}, [{ weight: 1 }], 'x'), { maxKeys: 2 }), { maxKeys: 3 });
+    let valid = 0;
+    fc.assert(fc.property(fc.array(toleration, { maxLength: 2 }), affinityArb, (t, a) => {
+      expect([JSON.stringify(t), TOLERATIONS.test(t)]).toEqual([JSON.stringify(t), tolerations(t)]);
+      expect([JSON.stringify(a), AFFINITY.test(a)]).toEqual([JSON.stringify(a), affinity(a)]);
+      if (TOLERATIONS.test(t) && t.length > 0) valid++;
+    }), { seed: 20261127, numRuns: 2000 });
+    expect(valid).toBeGreaterThan(40);
+  });
+});
