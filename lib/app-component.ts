@@ -23,6 +23,7 @@ import { SecurityContexts } from './features/security-contexts';
 import { Spreading } from './features/spreading';
 import { Termination } from './features/termination';
 import { HealthProbe } from './health-probe';
+import { KeysSecret, keysSecretOf } from './keys-secret';
 import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
@@ -253,7 +254,7 @@ export interface AppComponentOptions {
    * Name of an existing Secret that holds the component's secret variables
    * (same keys as the Secret it would create). No Secret is created.
    *
-   * @default - a Secret is created from the secret values given or generated
+   * @default - a Secret is created from the secret values given; a signing key not given is read from the Secret kept by the cluster ({@link AppComponent.keysSecret})
    */
   readonly existingSecret?: string;
 }
@@ -266,7 +267,7 @@ export interface SecretVariable {
   readonly optional: boolean;
   /** The value given, if any. */
   readonly value?: string;
-  /** Whether a random value is generated when none is given (required variables only). */
+  /** Whether it is a signing key: when no value is given, it is read from the Secret kept by the cluster (required variables only). */
   readonly generate: boolean;
   /** The prop the value comes from, for messages. */
   readonly setting: string;
@@ -437,7 +438,7 @@ export abstract class AppComponent extends Construct {
   public readonly networkPolicyEgress: boolean;
   /** @internal Where the pods may send traffic when egress is limited: the cluster DNS, then what the component needs. */
   public readonly egressRules: readonly k8s.NetworkPolicyEgressRule[];
-  /** @internal The secret variables, with the values that go into the Secret. */
+  /** @internal The secret variables, with the values given (a key not given is read from {@link keysSecret}). */
   public readonly secretVariables: readonly SecretVariable[];
   /** @internal Name of the Secret the pods read (created here unless `existingSecret` was given). */
   public readonly secretName: string;
@@ -462,8 +463,15 @@ export abstract class AppComponent extends Construct {
   public readonly service: k8s.KubeService;
   /** The ConfigMap with the non-secret environment. */
   public readonly configMap: k8s.KubeConfigMap;
-  /** The Secret, unless an existing one is used. */
+  /** The Secret with the secret values given, unless an existing one is used. */
   public readonly secret?: k8s.KubeSecret;
+  /**
+   * The Secret kept by the cluster that the pods read the signing keys from
+   * that were not given (no value and no `existingSecret`): not in the
+   * manifests; create it once with its `createCommand`. Undefined when every
+   * key is given.
+   */
+  public readonly keysSecret?: KeysSecret;
   /** The PersistentVolumeClaim, if the component keeps data. */
   public readonly persistentVolumeClaim?: k8s.KubePersistentVolumeClaim;
   /** The NetworkPolicy that admits traffic on the pods' port only, unless disabled. */
@@ -554,10 +562,11 @@ export abstract class AppComponent extends Construct {
       }
       checkOptional(variable.setting, variable.value, variable.rule);
     }
-    this.secretVariables = definition.secrets.map((v) =>
-      v.value === undefined && v.generate && !this.usesExistingSecret ? { ...v, value: randomSecret() } : v,
-    );
+    this.secretVariables = definition.secrets;
     this.secretName = check(s('existingSecret'), options.existingSecret ?? `${this.name}-secret`, Rules.dnsSubdomain);
+    // A signing key not given is kept by the cluster, never generated into the manifests: synths stay the same, deploys keep the keys.
+    this.keysSecret = keysSecretOf(this.name, this.namespace,
+      this.usesExistingSecret ? [] : definition.secrets.filter((v) => v.value === undefined && v.generate).map((v) => v.name));
     this.configMapName = `${this.name}-config`;
     for (const [key, value] of Object.entries({ ...definition.env, ...options.env })) {
       this.setEnv(key, value, s('env'));
@@ -596,7 +605,7 @@ export abstract class AppComponent extends Construct {
       ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
       env: this.secretVariables.map((v) => ({
         name: v.name,
-        valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretName, key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
+        valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretOf(v), key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
       })),
       volumeMounts: mounts,
       ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
@@ -658,13 +667,19 @@ export abstract class AppComponent extends Construct {
     AppChecks.of(this).register(this);
   }
 
-  /** Secrets the pods read that the component does not create (an existing Secret, a PostgreSQL URL Secret). */
+  /** Secrets the pods read that the component does not create (an existing Secret, the keys kept by the cluster, a PostgreSQL URL Secret). */
   public get externalSecrets(): string[] {
     const names = [
       ...(this.usesExistingSecret ? [this.secretName] : []),
+      ...(this.keysSecret ? [this.keysSecret.name] : []),
       ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
     ];
     return [...new Set(names)];
+  }
+
+  /** The Secret a variable of the component's own is read from: the Secret kept by the cluster for a key not given, else the component's. */
+  private secretOf(variable: SecretVariable): string {
+    return this.keysSecret?.keys.includes(variable.name) ? this.keysSecret.name : this.secretName;
   }
 
   /** @internal The port the server listens on in the container (named `http`). */
