@@ -49,7 +49,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
     // Node's own types come from this project; everything else from the app's node_modules.
     compilerOptions: { target: 'ES2020', module: 'commonjs', moduleResolution: 'node', strict: true, outDir: 'out', lib: ['ES2020'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
-    files: ['main.ts', 'checks.ts'],
+    files: ['main.ts', 'checks.ts', 'stable.ts'],
   }));
   // What a plain app.synth() and the constructors say, case by case: each case prints its error.
   fs.writeFileSync(path.join(app, 'checks.ts'), `
@@ -107,6 +107,22 @@ for (const [name, run] of Object.entries(cases)) {
   }
 }
 console.log(JSON.stringify(result));
+`);
+  // Default props, no secret given: what a snapshot test and a repeated synth see.
+  fs.writeFileSync(path.join(app, 'stable.ts'), `
+import { App, Chart, Testing } from 'cdk8s';
+import { KeysSecret, TodoApp } from 'todo-cdk8s';
+
+const once = () => {
+  const chart = Testing.chart();
+  new TodoApp(chart, 'todo');
+  return Testing.synth(chart);
+};
+const app = new App({ outdir: process.argv[2] });
+const todo = new TodoApp(new Chart(app, 'todo', { namespace: 'todo' }), 'todo');
+app.synth();
+const keys: KeysSecret[] = todo.components.flatMap((c) => (c.keysSecret ? [c.keysSecret] : []));
+console.log(JSON.stringify({ snapshots: [once(), once()], keys }));
 `);
   fs.writeFileSync(path.join(app, 'main.ts'), `
 import { App, Chart } from 'cdk8s';
@@ -177,6 +193,30 @@ describe('the packed library in a fresh CDK8s app', () => {
     expect(runAllChecks(api)).toEqual([]);
     expect(runAllChecks(cluster, { externalSecrets: ['todo-db', 'k1', 'k2'] })).toEqual([]);
     expect(fs.existsSync(path.join(out, 'helm', 'backend', 'values.schema.json'))).toBe(true);
+  });
+
+  test('default props, no secret given: Testing.synth twice, and two runs of app.synth(), give the same output, with no key in it; the keys are read from Secrets kept by the cluster', () => {
+    const synth = (n: number) => {
+      const out = path.join(tmp, `stable-${n}`);
+      const printed = JSON.parse(execFileSync(process.execPath, [path.join(app, 'out', 'stable.js'), out], { cwd: app, encoding: 'utf8' }));
+      return { printed, yaml: fs.readFileSync(path.join(out, 'todo.k8s.yaml'), 'utf8') };
+    };
+    const [first, second] = [synth(1), synth(2)];
+    // A snapshot test: two synths in one run, and the next run of the test.
+    expect(first.printed.snapshots[1]).toEqual(first.printed.snapshots[0]);
+    expect(second.printed.snapshots[0]).toEqual(first.printed.snapshots[0]);
+    // A repeated synth of an app: the same file, byte for byte.
+    expect(second.yaml).toBe(first.yaml);
+    const objects = readYaml(path.join(tmp, 'stable-1', 'todo.k8s.yaml'));
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => [o.metadata.name, o.data ?? {}])).toEqual([['todo-backend-secret', {}], ['todo-frontend-secret', {}]]);
+    const refs = objects.filter((o) => o.kind === 'Deployment').flatMap((d) => d.spec.template.spec.containers[0].env.map((e: any) => e.valueFrom.secretKeyRef));
+    expect(refs).toEqual(expect.arrayContaining([{ name: 'todo-backend-keys', key: 'JWT_SECRET' }, { name: 'todo-frontend-keys', key: 'BETTER_AUTH_SECRET' }]));
+    expect(first.printed.keys).toEqual([
+      { name: 'todo-backend-keys', namespace: 'todo', keys: ['JWT_SECRET'], createCommand: expect.stringMatching(/^kubectl create secret generic todo-backend-keys --namespace todo --from-literal=JWT_SECRET="\$\(openssl rand /) },
+      { name: 'todo-frontend-keys', namespace: 'todo', keys: ['BETTER_AUTH_SECRET'], createCommand: expect.stringMatching(/^kubectl create secret generic todo-frontend-keys --namespace todo --from-literal=BETTER_AUTH_SECRET=/) },
+    ]);
+    expect(validateObjects(objects)).toEqual([]);
+    expect(runAllChecks(objects, { externalSecrets: ['todo-backend-keys', 'todo-frontend-keys'] })).toEqual([]);
   });
 
   test('a plain app.synth() runs the checks, and the constructors name the prop: the cases of the library issue', () => {
