@@ -14,9 +14,8 @@ import { SECRET_BYTES } from './shared-rules';
  *
  * @example
  * const todo = new TodoApp(chart, 'todo');
- * for (const c of todo.components) {
- *   console.log(c.keysSecret?.createCommand); // kubectl create secret generic todo-backend-keys --namespace default --from-literal=JWT_SECRET="$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')"
- * }
+ * todo.frontend.keysSecret?.keys; // ['BETTER_AUTH_SECRET']
+ * todo.backend.keysSecret?.createCommand; // "kubectl create secret generic todo-backend-keys --namespace default --from-literal=JWT_SECRET=\"$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\""
  */
 export interface KeysSecret {
   /** The Secret's name: the component's name and `-keys` (`todo-backend-keys`). */
