@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { BackendDatabase } from '../lib/backend-database';
 import { TodoHelmChart } from '../lib/helm/todo-helm-chart';
 import { TodoBackend } from '../lib/todo-backend';
@@ -16,8 +17,10 @@ function build(database?: BackendDatabase) {
 describe('components list their features; the chart renders them', () => {
   test('every component has the common features, the backend adds its database\'s', () => {
     const { backend, frontend } = build();
-    expect(frontend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget']);
-    expect(backend.features.map((f) => f.name)).toEqual(['image', 'env', 'replicas', 'resources', 'probes', 'checksums', 'spreading', 'security contexts', 'termination', 'network policy', 'ingress', 'autoscaling', 'disruption budget', 'sqlite', 'persistence', 'secret egress']);
+    const common = ['names', 'lint exceptions', 'ingress', 'service', 'image', 'secrets', 'env', 'replicas', 'resources', 'probes', 'checksums',
+      'spreading', 'security contexts', 'termination', 'network policy', 'autoscaling', 'disruption budget', 'helm test'];
+    expect(frontend.features.map((f) => f.name)).toEqual(common);
+    expect(backend.features.map((f) => f.name)).toEqual([...common, 'sqlite', 'persistence', 'secret egress']);
   });
 
   test('a feature\'s values, templates and checks reach the chart of the component that lists it only', () => {
@@ -37,6 +40,58 @@ describe('components list their features; the chart renders them', () => {
       expect(f['templates/deployment.yaml']).toContain('checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}');
       expect(f['values.yaml']).toMatch(/^spreadAcrossNodes: false$/m);
     }
+  });
+
+  test('a chart defines the helpers its templates use, and no other (the frontend has no claim)', () => {
+    const { app, backend, frontend } = build();
+    for (const c of [backend, frontend]) {
+      const files = new TodoHelmChart(app, `${c.node.id}-chart`, { component: c }).files();
+      const n = c.name;
+      const defined = [...files['templates/_helpers.tpl'].matchAll(/\{\{- define "([^"]+)" -\}\}/g)].map((m) => m[1]).sort();
+      const used = new Set(Object.entries(files).filter(([f]) => f.startsWith('templates/')).flatMap(([, text]) => [...text.matchAll(/include "([^"]+)"/g)].map((m) => m[1])));
+      expect(defined).toEqual([...used].sort());
+      expect(defined).toEqual(expect.arrayContaining([`${n}.fullname`, `${n}.labels`, `${n}.selectorLabels`, `${n}.secretName`, `${n}.testLabels`, `${n}.validate`]));
+    }
+    const helpers = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-h`, { component: c }).files()['templates/_helpers.tpl'];
+    expect(helpers(backend)).toContain('{{- define "todo-backend.dataClaimName" -}}');
+    expect(helpers(frontend)).not.toContain('dataClaimName');
+  });
+
+  test('the names and labels of a chart are the constructs\' (one table, one name function per object)', () => {
+    const { app, backend } = build();
+    const files = new TodoHelmChart(app, 'chart', { component: backend }).files();
+    const helpers = files['templates/_helpers.tpl'];
+    const labelsHelper = helpers.slice(helpers.indexOf('{{- define "todo-backend.labels" -}}'), helpers.indexOf('{{- define "todo-backend.selectorLabels" -}}'));
+    const keys = [...labelsHelper.matchAll(/^([a-z][^:\s]*): /gm)].map((m) => m[1]);
+    expect(keys).toEqual(['helm.sh/chart', ...Object.keys(backend.labels)]);
+    expect(labelsHelper).toContain('app.kubernetes.io/component: backend\napp.kubernetes.io/part-of: todo\n');
+    // The names the constructs give: <name>-config, -secret, -data, as printf formats of the same functions.
+    expect(backend.configMapName).toBe('todo-backend-config');
+    expect(helpers).toContain('{{- printf "%s-config" (include "todo-backend.fullname" .) }}');
+    expect(backend.secretName).toBe('todo-backend-secret');
+    expect(helpers).toContain('{{- default (printf "%s-secret" (include "todo-backend.fullname" .)) .Values.existingSecret }}');
+    expect(backend.dataClaimName).toBe('todo-backend-data');
+    expect(helpers).toContain('{{- printf "%s-data" (include "todo-backend.fullname" .) }}');
+    // NOTES: the Service's address inside the cluster, as serviceUrl gives it, and the pods by the app label.
+    expect(backend.clusterUrl).toBe('http://todo-backend.default.svc.cluster.local:8000');
+    expect(files['templates/NOTES.txt']).toContain('2. Inside the cluster it is http://{{ $fullname }}.{{ .Release.Namespace }}.svc.cluster.local:{{ .Values.service.port }}\n   Pods: kubectl get pods --namespace {{ .Release.Namespace }} -l app={{ $fullname }}\n');
+  });
+
+  test('the Service and Secret templates are the units\' objects, one form whatever the synth had', () => {
+    const files = (props: object) => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+      const backend = new TodoBackend(chart, 'b', props);
+      return new TodoHelmChart(app, 'chart', { component: backend }).files();
+    };
+    const nodePort = files({ jwtSecret: TEST_SECRETS.jwtSecret });
+    const other = files({ existingSecret: 'mine', serviceType: ServiceType.CLUSTER_IP, imageTag: 'v1', imagePullPolicy: ImagePullPolicy.ALWAYS });
+    for (const file of ['templates/service.yaml', 'templates/secret.yaml']) {
+      expect(other[file]).toBe(nodePort[file]);
+    }
+    expect(nodePort['templates/service.yaml']).toContain('{{- if and (has .Values.service.type (list "NodePort" "LoadBalancer")) .Values.service.nodePort }}\n      nodePort: {{ .Values.service.nodePort | int }}');
+    expect(nodePort['templates/secret.yaml']).toContain('{{- $_ := set $data "JWT_SECRET" (include "todo-backend.randomSecret" . | b64enc) }}');
+    expect(nodePort['templates/secret.yaml']).toContain('{{- if .Values.secrets.ANTHROPIC_API_KEY }}\n{{- $_ := set $data "ANTHROPIC_API_KEY" (.Values.secrets.ANTHROPIC_API_KEY | b64enc) }}\n{{- end }}\n');
   });
 
   test('the PVC template is the same whether the synth had a volume or not (it is the unit\'s claim, not the synthesized object)', () => {

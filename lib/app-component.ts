@@ -1,4 +1,3 @@
-import { randomBytes } from 'crypto';
 import { Chart, Duration } from 'cdk8s';
 import { ContainerResources, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -11,23 +10,30 @@ import { ComponentFeature, PodFields } from './component-feature';
 import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
-import { EnvConfigMap } from './features/env-config-map';
+import { configMapName, EnvConfigMap } from './features/env-config-map';
 import { Image } from './features/image';
 import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
-import { claimSpec, ROLLING_UPDATE } from './features/persistence';
+import { LintAnnotations, lintAnnotations } from './features/lint-annotations';
+import { componentLabels, Names, selectorLabels } from './features/names';
+import { claimSpec, dataClaimName, ROLLING_UPDATE } from './features/persistence';
 import { Probes } from './features/probes';
 import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
+import { ownSecretName, Secrets } from './features/secrets';
 import { SecurityContexts } from './features/security-contexts';
+import { Service, serviceDnsName, serviceUrl } from './features/service';
 import { Spreading } from './features/spreading';
 import { Termination } from './features/termination';
+import { TestConnection } from './features/test-connection';
 import { HealthProbe } from './health-probe';
-import { KeysSecret, keysSecretOf } from './keys-secret';
-import { exceptionAnnotations, exceptionsFor, LintSubject } from './lint-exceptions';
+import { KeysSecret } from './keys-secret';
+import { LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
-import { conflict, IGNORED_BESIDE_EXISTING_SECRET, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, SECRET_BYTES } from './shared-rules';
+import { LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow } from './shared-rules';
+
+export { randomSecret } from './features/secrets';
 
 /** The address of Minikube's node with its default `docker` driver (`minikube ip`). */
 export const DEFAULT_NODE_ADDRESS = '192.168.49.2';
@@ -68,6 +74,9 @@ export const PART_OF = 'todo';
 
 /** The Service types a component can have. `ExternalName` has no pods and is not one. */
 export const SERVICE_TYPES = [ServiceType.NODE_PORT, ServiceType.CLUSTER_IP, ServiceType.LOAD_BALANCER] as const;
+
+/** The Service types that open a nodePort. */
+export const NODE_PORT_TYPES: readonly ServiceType[] = [ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER];
 
 /** The image pull policies, with `IfNotPresent` first (the default). */
 export const PULL_POLICIES = [ImagePullPolicy.IF_NOT_PRESENT, ImagePullPolicy.NEVER, ImagePullPolicy.ALWAYS] as const;
@@ -339,7 +348,7 @@ function resolveExposure(role: string, defaultNodePort: number, options: AppComp
   const s = (prop: string) => `${role}.${prop}`;
   const serviceType = check(s('serviceType'), options.serviceType ?? ServiceType.NODE_PORT, oneOf(SERVICE_TYPES));
   let nodePort: number | undefined;
-  if (serviceType === ServiceType.CLUSTER_IP) {
+  if (!NODE_PORT_TYPES.includes(serviceType)) {
     if (options.nodePort !== undefined) {
       throw new Error(`'${s('nodePort')}' needs 'serviceType' NodePort or LoadBalancer, got ${show(options.nodePort)} with ClusterIP`);
     }
@@ -546,8 +555,13 @@ export abstract class AppComponent extends Construct {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
-    const [env, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
-    this.features = [new Image(), env, new Replicas(), new Resources(), new Probes(), new Checksums(), new Spreading(), new SecurityContexts(), new Termination(), policy, ingress, autoscaler, budget, ...(definition.features ?? [])];
+    const [env, secrets, service, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new Secrets(), new Service(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
+    // In this order: a chart's NOTES give the Ingress' URL before the Service's, then the Service's, the image's
+    // and the secrets' sections; the secrets' chart checks come first.
+    this.features = [
+      new Names(), new LintAnnotations(), ingress, service, new Image(), secrets, env, new Replicas(), new Resources(), new Probes(), new Checksums(),
+      new Spreading(), new SecurityContexts(), new Termination(), policy, autoscaler, budget, new TestConnection(), ...(definition.features ?? []),
+    ];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
       throw new Error(`'${s('networkPolicyEgress')}' needs '${s('networkPolicy')}' (the egress rules are part of the NetworkPolicy), got true with networkPolicy false`);
@@ -556,18 +570,10 @@ export abstract class AppComponent extends Construct {
     this.egressRules = [DNS_EGRESS, ...definition.egress];
 
     this.usesExistingSecret = options.existingSecret !== undefined;
-    for (const variable of definition.secrets) {
-      if (this.usesExistingSecret && variable.value !== undefined) {
-        throw new Error(conflict(variable.setting, s('existingSecret'), IGNORED_BESIDE_EXISTING_SECRET, `a value for ${variable.name}`));
-      }
-      checkOptional(variable.setting, variable.value, variable.rule);
-    }
-    this.secretVariables = definition.secrets;
-    this.secretName = check(s('existingSecret'), options.existingSecret ?? `${this.name}-secret`, Rules.dnsSubdomain);
-    // A signing key not given is kept by the cluster, never generated into the manifests: synths stay the same, deploys keep the keys.
-    this.keysSecret = keysSecretOf(this.name, this.namespace,
-      this.usesExistingSecret ? [] : definition.secrets.filter((v) => v.value === undefined && v.generate).map((v) => v.name));
-    this.configMapName = `${this.name}-config`;
+    this.secretVariables = Secrets.resolve(definition.secrets, this.usesExistingSecret ? s('existingSecret') : undefined);
+    this.secretName = check(s('existingSecret'), options.existingSecret ?? ownSecretName(this.name), Rules.dnsSubdomain);
+    this.keysSecret = Secrets.keysSecret(this.name, this.namespace, this.secretVariables, this.usesExistingSecret);
+    this.configMapName = configMapName(this.name);
     for (const [key, value] of Object.entries({ ...definition.env, ...options.env })) {
       this.setEnv(key, value, s('env'));
     }
@@ -575,13 +581,7 @@ export abstract class AppComponent extends Construct {
     const labels = this.labels;
     this.configMap = env.object(this);
 
-    if (!this.usesExistingSecret) {
-      this.secret = new k8s.KubeSecret(this, 'Secret', {
-        metadata: { name: this.secretName, labels },
-        type: 'Opaque',
-        data: this.secretData(),
-      });
-    }
+    this.secret = secrets.object(this);
 
     if (this.persistentVolume) {
       this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
@@ -603,10 +603,6 @@ export abstract class AppComponent extends Construct {
     const container: k8s.Container = {
       name: this.name,
       ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
-      env: this.secretVariables.map((v) => ({
-        name: v.name,
-        valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? this.secretOf(v), key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
-      })),
       volumeMounts: mounts,
       ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
     };
@@ -618,13 +614,8 @@ export abstract class AppComponent extends Construct {
       networkPolicy,
       egressPolicy: this.networkPolicyEgress,
     };
-    const annotated = (object: 'Deployment' | 'Service') => {
-      const annotations = exceptionAnnotations(exceptionsFor(object, lint));
-      return Object.keys(annotations).length === 0 ? {} : { annotations };
-    };
-
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name: this.name, labels, ...annotated('Deployment') },
+      metadata: { name: this.name, labels, ...lintAnnotations('Deployment', lint) },
       spec: {
         ...Object.assign({}, ...fields.map((f) => f.deployment ?? {})),
         selector: { matchLabels: this.selectorLabels },
@@ -642,22 +633,7 @@ export abstract class AppComponent extends Construct {
       },
     });
 
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.name, labels, ...annotated('Service') },
-      spec: {
-        type: this.serviceType,
-        selector: this.selectorLabels,
-        ports: [
-          {
-            name: HTTP_PORT_NAME,
-            port: this.port,
-            targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME),
-            protocol: 'TCP',
-            ...(this.nodePort === undefined ? {} : { nodePort: this.nodePort }),
-          },
-        ],
-      },
-    });
+    this.service = service.object(this, lintAnnotations('Service', lint));
 
     this.networkPolicy = policy.object(this, networkPolicy);
     this.ingress = ingress.object(this);
@@ -677,11 +653,6 @@ export abstract class AppComponent extends Construct {
     return [...new Set(names)];
   }
 
-  /** The Secret a variable of the component's own is read from: the Secret kept by the cluster for a key not given, else the component's. */
-  private secretOf(variable: SecretVariable): string {
-    return this.keysSecret?.keys.includes(variable.name) ? this.keysSecret.name : this.secretName;
-  }
-
   /** @internal The port the server listens on in the container (named `http`). */
   public get containerPort(): number {
     return this.image.port;
@@ -689,17 +660,17 @@ export abstract class AppComponent extends Construct {
 
   /** @internal Name of the PersistentVolumeClaim (`<name>-data`). */
   public get dataClaimName(): string {
-    return `${this.name}-data`;
+    return dataClaimName(this.name);
   }
 
   /** The Service's DNS name inside the cluster: `<name>.<namespace>.svc.cluster.local`. */
   public get dnsName(): string {
-    return `${this.name}.${this.namespace}.svc.cluster.local`;
+    return serviceDnsName(this.name, this.namespace);
   }
 
   /** The URL other pods reach this component at: `http://<dnsName>:<port>`. */
   public get clusterUrl(): string {
-    return `http://${this.dnsName}:${this.port}`;
+    return serviceUrl(this.name, this.namespace, this.port);
   }
 
   /**
@@ -719,19 +690,12 @@ export abstract class AppComponent extends Construct {
 
   /** Labels that select this component's pods: `app.kubernetes.io/name` and `app.kubernetes.io/instance`. */
   public get selectorLabels(): { [key: string]: string } {
-    return { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.name };
+    return selectorLabels(this);
   }
 
   /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
   public get labels(): { [key: string]: string } {
-    return {
-      'app': this.name,
-      ...this.selectorLabels,
-      'app.kubernetes.io/component': this.role,
-      'app.kubernetes.io/part-of': PART_OF,
-      'app.kubernetes.io/version': labelValue(this.image.tag),
-      'app.kubernetes.io/managed-by': 'cdk8s',
-    };
+    return componentLabels(this);
   }
 
   /** The non-secret environment (the ConfigMap's data), sorted by name. */
@@ -781,9 +745,4 @@ export function labelValue(text: string): string {
 /** A volume name for a directory: `/app/.next/cache` gives `app-next-cache`. */
 export function volumeName(dir: string): string {
   return dir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root';
-}
-
-/** A crypto-random secret of 256 bits, base64url-encoded without padding (43 characters). */
-export function randomSecret(): string {
-  return randomBytes(SECRET_BYTES).toString('base64url');
 }

@@ -48,6 +48,24 @@ export interface ChartParts {
   readonly validate?: readonly string[];
   /** Lines of `_helpers.tpl`: named templates of this feature (after the chart's own). */
   readonly helpers?: readonly string[];
+  /**
+   * NOTES.txt, "Get the application URL": ways to reach the app, each
+   * printed when its condition (a template pipeline) holds and no earlier
+   * one's did, in feature order; one without a condition ends the list.
+   */
+  readonly reach?: readonly NotesPart[];
+  /**
+   * NOTES.txt: sections after the URL, in feature order, each after a blank
+   * line (and only when its condition holds). A section whose first line
+   * starts with `#. ` is numbered by the chart.
+   */
+  readonly notes?: readonly NotesPart[];
+}
+
+/** @internal Lines of NOTES.txt (template text), kept when `when` (a template pipeline) holds. */
+export interface NotesPart {
+  readonly when?: string;
+  readonly lines: readonly string[];
 }
 
 /**

@@ -94,7 +94,7 @@ export class DockerImage {
 
   /** The full reference, `name:tag`. */
   public get reference(): string {
-    return `${this.name}:${this.tag}`;
+    return imageReference(this.name, this.tag);
   }
 
   /** A copy of this image with some properties changed. */
@@ -111,4 +111,9 @@ export class DockerImage {
       setting,
     );
   }
+}
+
+/** @internal An image's full reference: `name:tag`. */
+export function imageReference(name: string, tag: string): string {
+  return `${name}:${tag}`;
 }

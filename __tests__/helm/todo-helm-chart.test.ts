@@ -507,7 +507,10 @@ describe('with a Kubernetes API (a stand-in server; helm is real)', () => {
     const ingressNotes = await api.helm(['install', 'todo-backend', BACKEND(), '--dry-run=client', '--disable-openapi-validation',
       '--set', 'ingress.enabled=true', '--set', 'ingress.host=todo.example.com', '--set', 'ingress.path=/api', '--set', 'ingress.tls.secretName=tls']);
     expect(ingressNotes.stdout).toContain('  https://todo.example.com/api\n');
-  }, 60_000); // three helm installs against the stand-in API server: seconds on a loaded machine
+    // ingressUrl's other case: no TLS, at the root (no path after the host).
+    const plainNotes = await api.helm(['install', 'todo-backend', BACKEND(), '--dry-run=client', '--disable-openapi-validation', '--set', 'ingress.enabled=true', '--set', 'ingress.host=todo.example.com']);
+    expect(plainNotes.stdout).toContain('  http://todo.example.com\n\n2. Inside the cluster');
+  }, 80_000); // four helm installs against the stand-in API server: seconds on a loaded machine
 });
 
 function readYamlText(text: string): any[] {

@@ -11,6 +11,11 @@ function caseInsensitive(source: string): string {
   return source.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
 }
 
+/** @internal The name of a component's ConfigMap. */
+export function configMapName(componentName: string): string {
+  return `${componentName}-config`;
+}
+
 /**
  * @internal
  * The non-secret environment: the ConfigMap of the component's variables,
@@ -54,6 +59,12 @@ export class EnvConfigMap implements ComponentFeature {
           { path: 'data', expr: Helm.lines(['{{- range $key, $value := .Values.env }}', '{{ $key }}: {{ toString $value | quote }}', '{{- end }}']) },
         ], { header: 'Non-secret environment: values.env' }),
       },
+      helpers: [
+        '{{/* The ConfigMap with values.env. */}}',
+        `{{- define "${chart.chartName}.configMapName" -}}`,
+        `{{- printf ${JSON.stringify(configMapName('%s'))} (${chart.include('fullname')}) }}`,
+        '{{- end }}',
+      ],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { AppComponent, PULL_POLICIES } from '../app-component';
 import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
+import { imageReference } from '../docker-image';
 import { Helm } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { oneOf, Rules } from '../validation';
@@ -37,11 +38,25 @@ export class Image implements ComponentFeature {
     };
   }
 
-  public chart(): ChartParts {
+  public chart(c: AppComponent): ChartParts {
     const container = 'spec.template.spec.containers.0';
     return {
+      notes: [{
+        when: '.Values.image.buildArgs',
+        lines: [
+          '#. The image must be built with the URLs users reach the app at (they are baked',
+          '   into its JavaScript bundle):',
+          '{{- range $key, $value := .Values.image.buildArgs }}',
+          '     {{ $key }}={{ $value }}',
+          '{{- end }}',
+          '   eval $(minikube docker-env)',
+          `   docker build --tag ${imageReference('{{ .Values.image.repository }}', '{{ .Values.image.tag }}')}{{ range $key, $value := .Values.image.buildArgs }} --build-arg {{ $key }}={{ $value }}{{ end }} ${c.image.buildContext}`,
+          '   When the backend\'s NodePort or the node address changes, set image.buildArgs',
+          '   to match, rebuild, and upgrade this release.',
+        ],
+      }],
       deployment: [
-        { path: `${container}.image`, expr: Helm.scalar('{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}') },
+        { path: `${container}.image`, expr: Helm.scalar(`{{ printf ${JSON.stringify(imageReference('%s', '%s'))} .Values.image.repository (toString .Values.image.tag) | quote }}`) },
         { path: `${container}.ports.0.containerPort`, expr: Helm.scalar('{{ .Values.image.port | int }}') },
         { path: `${container}.imagePullPolicy`, expr: Helm.scalar('{{ .Values.image.pullPolicy | quote }}') },
       ],

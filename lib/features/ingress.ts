@@ -1,6 +1,6 @@
 import * as k8s from '../../imports/k8s';
 import { AppComponent, HTTP_PORT_NAME } from '../app-component';
-import { ClusterRules, ingressSpec, ResolvedIngress } from '../cluster-objects';
+import { ClusterRules, ingressSpec, ingressUrl, ResolvedIngress } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Helm, renderTemplate } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
@@ -8,6 +8,14 @@ import { orEmpty, Rules } from '../validation';
 
 /** The route of a chart's Ingress before its values are bound: the host is a value without a default. */
 const CHART_DEFAULT: ResolvedIngress = { host: '', path: '/' };
+
+/** The URL of a chart's Ingress (template text): {@link ingressUrl} of each case, chosen by the values. */
+function urlTemplate(): string {
+  const [host, path, tls] = ['.Values.ingress.host', '.Values.ingress.path', '.Values.ingress.tls.secretName'];
+  const url = (secure: boolean, root: boolean) => ingressUrl({ host: `{{ ${host} }}`, path: root ? '/' : `{{ ${path} }}`, ...(secure ? { tlsSecret: '-' } : {}) });
+  const byPath = (secure: boolean) => `{{ if eq ${path} "/" }}${url(secure, true)}{{ else }}${url(secure, false)}{{ end }}`;
+  return `{{ if ${tls} }}${byPath(true)}{{ else }}${byPath(false)}{{ end }}`;
+}
 
 /**
  * @internal
@@ -63,6 +71,8 @@ export class Ingress implements ComponentFeature {
           { path: `${rule}.http.paths.0.backend.service.name`, expr: Helm.scalar(`{{ ${chart.include('fullname')} }}`) },
         ], { condition: '.Values.ingress.enabled', header: 'Host and path to the Service: values.ingress' }),
       },
+      // ingressUrl, for each of its cases: with TLS or not, at the root or under a path.
+      reach: [{ when: '.Values.ingress.enabled', lines: [`  ${urlTemplate()}`] }],
     };
   }
 }

@@ -49,6 +49,7 @@ export class NetworkPolicy implements ComponentFeature {
     const egressEnabled = '.Values.networkPolicy.egress.enabled';
     const json = (rules: readonly k8s.NetworkPolicyEgressRule[]) => rules.map((r) => k8s.toJson_NetworkPolicyEgressRule(r));
     const skeleton = k8s.KubeNetworkPolicy.manifest({ metadata: { labels: {}, name: '' }, spec: networkPolicySpec({}, HTTP_PORT_NAME, []) });
+    const [ingressOnly, withEgress] = [networkPolicySpec({}, HTTP_PORT_NAME).policyTypes!, networkPolicySpec({}, HTTP_PORT_NAME, []).policyTypes!];
     const portRule = skeleton.spec.ingress[0];
     const testRule = skeleton.spec.ingress.length;
     skeleton.spec.ingress.push({ from: [{ podSelector: {} }], ...portRule });
@@ -63,7 +64,8 @@ export class NetworkPolicy implements ComponentFeature {
           ...chart.metadata(),
           { path: 'spec.podSelector.matchLabels', expr: Helm.nindent(chart.include('selectorLabels')) },
           { path: `spec.ingress.${testRule}.from.0.podSelector.matchLabels`, expr: Helm.nindent(chart.include('testLabels')) },
-          { path: 'spec.policyTypes', expr: Helm.lines(['- Ingress', `{{- if ${egressEnabled} }}`, '- Egress', '{{- end }}']) },
+          // The policy types of networkPolicySpec without egress rules, then those it adds with them.
+          { path: 'spec.policyTypes', expr: Helm.parts([{ value: ingressOnly }, { when: egressEnabled, value: withEgress.filter((t) => !ingressOnly.includes(t)) }]) },
           {
             path: 'spec.egress',
             expr: {

@@ -19,6 +19,11 @@ export const ROLLING_UPDATE: k8s.DeploymentStrategy = {
 /** The name of the persistent data volume in the pod. */
 export const DATA_VOLUME = 'data';
 
+/** @internal The name of a component's PersistentVolumeClaim. */
+export function dataClaimName(componentName: string): string {
+  return `${componentName}-data`;
+}
+
 /** @internal The pod's volume of the claim `claimName`. */
 export function dataVolume(claimName: string): k8s.Volume {
   return { name: DATA_VOLUME, persistentVolumeClaim: { claimName } };
@@ -109,6 +114,12 @@ export class Persistence implements ComponentFeature {
           header: 'The database volume: values.persistence; kept on helm uninstall',
         }),
       },
+      helpers: [
+        '{{/* The database volume\'s claim. */}}',
+        `{{- define "${chart.chartName}.dataClaimName" -}}`,
+        `{{- printf ${JSON.stringify(dataClaimName('%s'))} (${chart.include('fullname')}) }}`,
+        '{{- end }}',
+      ],
       // The schema holds Rules.storage (above zero); the bound of SQLite's size is refused with the props' words.
       checks: [{ kind: 'rule', value: 'persistence.size', rule: SQLITE_SIZE, when: enabled }],
     };

@@ -4,7 +4,7 @@ import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../componen
 import { messageWith, valueExpr } from '../helm/chart-rules';
 import { Helm } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
-import { exceedsLimit } from '../shared-rules';
+import { exceedsLimit, QUANTITY, QUANTITY_SUFFIXES } from '../shared-rules';
 import { JsonSchema, Rules } from '../validation';
 
 /** A quantity as a chart value: the rule's string, or a plain number. */
@@ -43,6 +43,14 @@ export class Resources implements ComponentFeature {
     const number = (e: string) => `(float64 (${chart.include('quantity').replace(/ \.$/, '')} ${e}))`;
     return {
       deployment: [{ path: 'spec.template.spec.containers.0.resources', expr: Helm.nindent('toYaml .Values.resources') }],
+      helpers: `
+{{/* The number a quantity (a string such as "250m", or a number) stands for, read as the constructs read it. */}}
+{{- define "${chart.chartName}.quantity" -}}
+{{- $q := toString . }}
+{{- $factors := dict ${Object.entries(QUANTITY_SUFFIXES).map(([s, f]) => `${JSON.stringify(s)} ${JSON.stringify(String(f))}`).join(' ')} }}
+{{- $suffix := regexReplaceAll ${JSON.stringify(QUANTITY.source)} $q "$2" }}
+{{- mulf (float64 (regexReplaceAll ${JSON.stringify(QUANTITY.source)} $q "$1")) (float64 (ternary "1" (index $factors $suffix) (eq $suffix ""))) }}
+{{- end }}`.split('\n').slice(1),
       checks: KINDS.map((kind) => {
         const [request, limit] = [`resources.requests.${kind}`, `resources.limits.${kind}`];
         const [requestValue, limitValue] = [valueExpr(request), valueExpr(limit)];

@@ -66,9 +66,12 @@ export interface BlockPart {
   readonly otherwise?: unknown;
 }
 
-/** A field of an object (dot-separated path; numbers index arrays) and its expression. */
+/**
+ * A field of an object (dot-separated path, or its parts for keys that hold
+ * dots, such as label keys; numbers index arrays) and its expression.
+ */
 export interface Binding {
-  readonly path: string;
+  readonly path: string | readonly string[];
   readonly expr: HelmExpr;
 }
 
@@ -153,13 +156,17 @@ function renderLines(obj: unknown, bindings: readonly Binding[], indent: number)
     }
   }
   if (used.size !== bindings.length) {
-    throw new Error(`Helm bindings not rendered: ${bindings.filter((_, i) => !used.has(i)).map((b) => b.path).join(', ')}`);
+    throw new Error(`Helm bindings not rendered: ${bindings.filter((_, i) => !used.has(i)).map((b) => pathText(b.path)).join(', ')}`);
   }
   return out;
 }
 
-function setPath(obj: any, path: string, value: unknown): void {
-  const parts = path.split('.');
+function pathText(path: Binding['path']): string {
+  return typeof path === 'string' ? path : path.join('.');
+}
+
+function setPath(obj: any, path: Binding['path'], value: unknown): void {
+  const parts = typeof path === 'string' ? path.split('.') : [...path];
   let node = obj;
   for (const part of parts.slice(0, -1)) {
     if (node[part] === undefined) {
@@ -167,7 +174,7 @@ function setPath(obj: any, path: string, value: unknown): void {
     }
     node = node[part];
     if (node === null || typeof node !== 'object') {
-      throw new Error(`cannot bind ${path}: ${part} is not an object`);
+      throw new Error(`cannot bind ${pathText(path)}: ${part} is not an object`);
     }
   }
   node[parts[parts.length - 1]] = value;
