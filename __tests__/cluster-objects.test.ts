@@ -2,7 +2,7 @@ import { ingressUrl, resolveAutoscaling, resolveIngress } from '../lib/cluster-o
 
 describe('cluster objects', () => {
   test('ingress defaults and URLs', () => {
-    expect(resolveIngress('i', { host: 'todo.example.com' })).toEqual({ host: 'todo.example.com', path: '/', tlsSecret: undefined, className: undefined });
+    expect(resolveIngress('i', { host: 'todo.example.com' })).toEqual({ host: 'todo.example.com', path: '/', tlsSecret: undefined, className: undefined, annotations: {} });
     expect(ingressUrl(resolveIngress('i', { host: 'todo.example.com' }))).toBe('http://todo.example.com');
     expect(ingressUrl(resolveIngress('i', { host: 'todo.example.com', path: '/api', tlsSecret: 'tls' }))).toBe('https://todo.example.com/api');
   });

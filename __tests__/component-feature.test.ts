@@ -19,8 +19,9 @@ describe('components list their features; the chart renders them', () => {
     const { backend, frontend } = build();
     const common = ['names', 'lint exceptions', 'ingress', 'service', 'image', 'secrets', 'env', 'replicas', 'resources', 'probes', 'checksums',
       'spreading', 'security contexts', 'termination', 'network policy', 'autoscaling', 'disruption budget', 'helm test'];
-    expect(frontend.features.map((f) => f.name)).toEqual(common);
-    expect(backend.features.map((f) => f.name)).toEqual([...common, 'sqlite', 'persistence', 'secret egress']);
+    const userValues = ['common labels', 'image pull secrets', 'service account'];
+    expect(frontend.features.map((f) => f.name)).toEqual([...common, ...userValues]);
+    expect(backend.features.map((f) => f.name)).toEqual([...common, 'sqlite', 'persistence', 'secret egress', ...userValues]);
   });
 
   test('a feature\'s values, templates and checks reach the chart of the component that lists it only', () => {
@@ -50,7 +51,7 @@ describe('components list their features; the chart renders them', () => {
       const defined = [...files['templates/_helpers.tpl'].matchAll(/\{\{- define "([^"]+)" -\}\}/g)].map((m) => m[1]).sort();
       const used = new Set(Object.entries(files).filter(([f]) => f.startsWith('templates/')).flatMap(([, text]) => [...text.matchAll(/include "([^"]+)"/g)].map((m) => m[1])));
       expect(defined).toEqual([...used].sort());
-      expect(defined).toEqual(expect.arrayContaining([`${n}.fullname`, `${n}.labels`, `${n}.selectorLabels`, `${n}.secretName`, `${n}.testLabels`, `${n}.validate`]));
+      expect(defined).toEqual(expect.arrayContaining([`${n}.fullname`, `${n}.labels`, `${n}.selectorLabels`, `${n}.secretName`, `${n}.testLabels`, `${n}.testPodLabels`, `${n}.commonLabels`, `${n}.serviceAccountName`, `${n}.validate`]));
     }
     const helpers = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-h`, { component: c }).files()['templates/_helpers.tpl'];
     expect(helpers(backend)).toContain('{{- define "todo-backend.dataClaimName" -}}');

@@ -17,7 +17,7 @@ const VALUES = [
 /** Types only: props and the value types they take. */
 const TYPES = [
   'AppComponentOptions', 'AutoscalingOptions', 'CheckOptions', 'ClusterOptions', 'DockerImageProps', 'Environment', 'Finding',
-  'HealthProbeOptions', 'IngressOptions', 'KeysSecret', 'PostgresSecretOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
+  'HealthProbeOptions', 'IngressOptions', 'KeysSecret', 'PostgresSecretOptions', 'ServiceAccountOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
   'TodoAppBackendOptions', 'TodoAppFrontendOptions', 'TodoAppProps', 'TodoBackendProps', 'TodoFrontendProps', 'TodoHelmChartProps',
 ];
 
@@ -87,7 +87,7 @@ describe('the public API (lib/index.ts)', () => {
   test('the declarations users compile against hold only the documented members of AppComponent (@internal ones are stripped)', () => {
     expect(membersOf(declarationOf('app-component.ts'), 'AppComponent')).toEqual([
       'name', 'namespace', 'port', 'nodePort',
-      'deployment', 'service', 'configMap', 'secret', 'keysSecret', 'persistentVolumeClaim', 'networkPolicy', 'ingress', 'autoscaler', 'disruptionBudget',
+      'deployment', 'service', 'configMap', 'secret', 'keysSecret', 'persistentVolumeClaim', 'networkPolicy', 'ingress', 'autoscaler', 'disruptionBudget', 'serviceAccount',
       'image', 'externalSecrets', 'dnsName', 'clusterUrl', 'url', 'origin', 'selectorLabels', 'env',
     ]);
   });

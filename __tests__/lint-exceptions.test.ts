@@ -85,7 +85,9 @@ describe('exceptionAnnotationsTemplate', () => {
       for (const imagePullPolicy of [ImagePullPolicy.ALWAYS, ImagePullPolicy.IF_NOT_PRESENT, ImagePullPolicy.NEVER]) {
         for (const networkPolicy of [true, false]) {
           for (const egressPolicy of [true, false]) {
-            subjects.push({ serviceType, imageTag, imagePullPolicy, networkPolicy, egressPolicy });
+            for (const externalServiceAccount of [true, false]) {
+              subjects.push({ serviceType, imageTag, imagePullPolicy, networkPolicy, egressPolicy, externalServiceAccount });
+            }
           }
         }
       }
@@ -95,6 +97,8 @@ describe('exceptionAnnotationsTemplate', () => {
     service: { type: s.serviceType },
     image: { tag: s.imageTag, pullPolicy: s.imagePullPolicy },
     networkPolicy: { enabled: s.networkPolicy, egress: { enabled: s.egressPolicy } },
+    // create: false with a name is the user's own; created, or no name, is not.
+    serviceAccount: s.externalServiceAccount ? { create: false, name: 'mine' } : { create: true, name: 'mine' },
   });
 
   test('real helm renders, for every mix of values, the annotations that exceptionAnnotations gives the constructs', () => {

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { ClusterRules } from '../lib/cluster-objects';
 import { TodoApp } from '../lib/todo-app';
 import { TodoBackend } from '../lib/todo-backend';
-import { atLeast, check, checkOptional, differentFrom, durationSeconds, integerBetween, nodePortOtherThan, oneOf, orEmpty, Rules, show, stringMatching, violation } from '../lib/validation';
+import { atLeast, check, checkOptional, checkStringMap, differentFrom, durationSeconds, integerBetween, nodePortOtherThan, oneOf, orEmpty, Rules, show, stringMatching, violation } from '../lib/validation';
 
 describe('validation rules', () => {
   test.each([
@@ -25,6 +25,10 @@ describe('validation rules', () => {
     ['cpu', Rules.cpu, ['100m', '1', '0.5'], ['1 cpu', 'm', '']],
     ['memory', Rules.memory, ['128Mi', '1Gi', '1000'], ['1 Gi', 'Mi', '1.5Gi']],
     ['secret', Rules.secret, ['x'.repeat(32)], ['x'.repeat(31), `${'x'.repeat(32)} y`]],
+    ['labelKey', Rules.labelKey, ['team', 'A.b_c-9', 'example.com/cost-center', 'x'.repeat(63), `${'a'.repeat(63)}.b/${'n'.repeat(63)}`],
+      ['', 'cost center', '-a', 'a.', 'Example.com/a', 'a/b/c', '/a', 'a/', 'x'.repeat(64), `${'p'.repeat(64)}/n`, `${'a.'.repeat(125)}bbb/n`]],
+    ['labelValue', Rules.labelValue, ['', 'a', 'v1.2_b-c', 'v'.repeat(63)], ['-a', 'a.', 'a b', 'v'.repeat(64), 1]],
+    ['annotationKey', Rules.annotationKey, ['eks.amazonaws.com/role-arn', 'x'], ['role arn', '']],
   ])('%s accepts and rejects', (_name, rule, good, bad) => {
     for (const v of good as unknown[]) expect([v, rule.test(v)]).toEqual([v, true]);
     for (const v of bad as unknown[]) expect([v, rule.test(v)]).toEqual([v, false]);
@@ -96,6 +100,20 @@ describe('each rule builder fails when', () => {
     expect(violation('k', 'short', Rules.credential)).toBeUndefined();
     expect(violation('k', 'two words', Rules.credential)).toBe("'k' must be a non-empty value without whitespace, got a value of 9 characters");
     expect(violation('k', 42, Rules.credential)).toBe("'k' must be a non-empty value without whitespace, got 42");
+  });
+
+  test('checkStringMap: keys by the key rule naming the map, values as strings and by the value rule naming map.key; returns a copy', () => {
+    const map = { team: 'todo' };
+    const copy = checkStringMap('labels', map, Rules.labelKey, Rules.labelValue);
+    expect(copy).toEqual(map);
+    expect(copy).not.toBe(map);
+    expect(checkStringMap('a', { 'x.io/y': 'any text at all' }, Rules.annotationKey)).toEqual({ 'x.io/y': 'any text at all' });
+    expect(() => checkStringMap('labels', ['team'], Rules.labelKey)).toThrow(`'labels' must be a map of strings, got ["team"]`);
+    expect(() => checkStringMap('labels', null, Rules.labelKey)).toThrow(`'labels' must be a map of strings, got null`);
+    expect(() => checkStringMap('labels', 'team', Rules.labelKey)).toThrow(`'labels' must be a map of strings, got "team"`);
+    expect(() => checkStringMap('labels', { 'a b': 'x' }, Rules.labelKey)).toThrow(`'labels' must be a label key: `);
+    expect(() => checkStringMap('labels', { team: true }, Rules.labelKey)).toThrow(`'labels.team' must be a string, got true`);
+    expect(() => checkStringMap('labels', { team: 'a b' }, Rules.labelKey, Rules.labelValue)).toThrow(`'labels.team' must be a label value: empty, or at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, got "a b"`);
   });
 
   test('check returns the value it passes; checkOptional checks a value that is there', () => {

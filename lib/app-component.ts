@@ -11,7 +11,9 @@ import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
 import { configMapName, EnvConfigMap } from './features/env-config-map';
+import { CommonLabels } from './features/common-labels';
 import { Image } from './features/image';
+import { ImagePullSecrets } from './features/image-pull-secrets';
 import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
 import { LintAnnotations, lintAnnotations } from './features/lint-annotations';
@@ -23,6 +25,7 @@ import { Resources } from './features/resources';
 import { ownSecretName, Secrets } from './features/secrets';
 import { SecurityContexts } from './features/security-contexts';
 import { Service, serviceDnsName, serviceUrl } from './features/service';
+import { ResolvedServiceAccount, ServiceAccount, ServiceAccountOptions } from './features/service-account';
 import { Spreading } from './features/spreading';
 import { Termination } from './features/termination';
 import { TestConnection } from './features/test-connection';
@@ -266,6 +269,33 @@ export interface AppComponentOptions {
    * @default - a Secret is created from the secret values given; a signing key not given is read from the Secret kept by the cluster ({@link AppComponent.keysSecret})
    */
   readonly existingSecret?: string;
+
+  /**
+   * Secrets of yours (`kubernetes.io/dockerconfigjson`) that the kubelet
+   * pulls the image with, by name. The component creates none: like
+   * `existingSecret`, they are external references
+   * ({@link AppComponent.externalSecrets} lists them).
+   *
+   * @default - none
+   */
+  readonly imagePullSecrets?: readonly string[];
+
+  /**
+   * The ServiceAccount the pods run as, and whether its token is mounted.
+   *
+   * @default - none created: the namespace's default ServiceAccount, with no token mounted
+   */
+  readonly serviceAccount?: ServiceAccountOptions;
+
+  /**
+   * Labels of yours on every object the component creates and on its pods,
+   * beside the app's own. Keys the app sets (`app`,
+   * `app.kubernetes.io/*`, `helm.sh/chart`, `todo-cdk8s/*`) are refused:
+   * names, selectors and versions come from the component.
+   *
+   * @default - none
+   */
+  readonly commonLabels?: { readonly [key: string]: string };
 }
 
 /** A secret environment variable of a component. */
@@ -463,6 +493,12 @@ export abstract class AppComponent extends Construct {
   public readonly podSecurityContext: k8s.PodSecurityContext;
   /** @internal The container's security context ("restricted" Pod Security, read-only root filesystem). */
   public readonly containerSecurityContext: k8s.SecurityContext;
+  /** @internal The pods' ServiceAccount, resolved. */
+  public readonly account: ResolvedServiceAccount;
+  /** @internal Names of the Secrets the image is pulled with. */
+  public readonly imagePullSecrets: readonly string[];
+  /** @internal Labels of the user's on every object, beside the app's own. */
+  public readonly commonLabels: { readonly [key: string]: string };
   /** @internal The features, each defined once for the manifests and the chart (lib/component-feature.ts). */
   public readonly features: readonly ComponentFeature[];
 
@@ -491,6 +527,8 @@ export abstract class AppComponent extends Construct {
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** The PodDisruptionBudget, if `minAvailable` is set. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The ServiceAccount, if the component creates one (`serviceAccount.create`). */
+  public readonly serviceAccount?: k8s.KubeServiceAccount;
 
   /** The image, with its build arguments. */
   public readonly image: DockerImage;
@@ -555,12 +593,18 @@ export abstract class AppComponent extends Construct {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
+    this.commonLabels = CommonLabels.resolve(s('commonLabels'), options.commonLabels);
+    this.imagePullSecrets = ImagePullSecrets.resolve(s('imagePullSecrets'), options.imagePullSecrets);
+    this.account = ServiceAccount.resolve(s('serviceAccount'), options.serviceAccount, this.name);
     const [env, secrets, service, policy, ingress, autoscaler, budget] = [new EnvConfigMap(), new Secrets(), new Service(), new NetworkPolicy(), new Ingress(), new Autoscaling(), new DisruptionBudget()];
+    const account = new ServiceAccount();
     // In this order: a chart's NOTES give the Ingress' URL before the Service's, then the Service's, the image's
-    // and the secrets' sections; the secrets' chart checks come first.
+    // and the secrets' sections; the secrets' chart checks come first but for the Ingress' (its annotations, which the
+    // construct checks before the secrets too).
     this.features = [
       new Names(), new LintAnnotations(), ingress, service, new Image(), secrets, env, new Replicas(), new Resources(), new Probes(), new Checksums(),
       new Spreading(), new SecurityContexts(), new Termination(), policy, autoscaler, budget, new TestConnection(), ...(definition.features ?? []),
+      new CommonLabels(), new ImagePullSecrets(), account,
     ];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
@@ -613,6 +657,7 @@ export abstract class AppComponent extends Construct {
       imagePullPolicy: this.imagePullPolicy,
       networkPolicy,
       egressPolicy: this.networkPolicyEgress,
+      externalServiceAccount: this.account.external,
     };
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: this.name, labels, ...lintAnnotations('Deployment', lint) },
@@ -624,7 +669,6 @@ export abstract class AppComponent extends Construct {
         template: {
           metadata: { labels, annotations: Object.assign({}, ...fields.map((f) => f.annotations ?? {})) },
           spec: {
-            automountServiceAccountToken: false,
             containers: [container],
             volumes,
             ...Object.assign({}, ...fields.map((f) => f.spec ?? {})),
@@ -639,16 +683,18 @@ export abstract class AppComponent extends Construct {
     this.ingress = ingress.object(this);
     this.autoscaler = autoscaler.object(this);
     this.disruptionBudget = budget.object(this);
+    this.serviceAccount = account.object(this);
     // The checks of lib/checks run on every synth of the app (cdk8s validation, once per app).
     AppChecks.of(this).register(this);
   }
 
-  /** Secrets the pods read that the component does not create (an existing Secret, the keys kept by the cluster, a PostgreSQL URL Secret). */
+  /** Secrets the pods read that the component does not create (an existing Secret, the keys kept by the cluster, a PostgreSQL URL Secret, image pull Secrets). */
   public get externalSecrets(): string[] {
     const names = [
       ...(this.usesExistingSecret ? [this.secretName] : []),
       ...(this.keysSecret ? [this.keysSecret.name] : []),
       ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
+      ...this.imagePullSecrets,
     ];
     return [...new Set(names)];
   }
@@ -693,7 +739,7 @@ export abstract class AppComponent extends Construct {
     return selectorLabels(this);
   }
 
-  /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`) and the recommended `app.kubernetes.io/*` set. */
+  /** @internal Labels on every object: `app=<name>` (used by `kubectl wait -l app=...`), the recommended `app.kubernetes.io/*` set, and `commonLabels`. */
   public get labels(): { [key: string]: string } {
     return componentLabels(this);
   }

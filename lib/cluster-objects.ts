@@ -1,5 +1,6 @@
 import * as k8s from '../imports/k8s';
-import { atLeast, check, checkOptional, integerBetween, Rules } from './validation';
+import { conflict, INGRESS_CLASS_ANNOTATION, REFUSED_BESIDE_CLASS_NAME } from './shared-rules';
+import { atLeast, check, checkOptional, checkStringMap, integerBetween, Rules, show } from './validation';
 
 /**
  * Options of the Ingress that routes a host and path to a component.
@@ -28,6 +29,16 @@ export interface IngressOptions {
    * @default - the cluster's default IngressClass
    */
   readonly className?: string;
+
+  /**
+   * Annotations of the Ingress: the controller's settings
+   * (`nginx.ingress.kubernetes.io/proxy-body-size`,
+   * `cert-manager.io/cluster-issuer`). `kubernetes.io/ingress.class` is
+   * refused beside `className` (the API server refuses the pair).
+   *
+   * @default - none
+   */
+  readonly annotations?: { readonly [key: string]: string };
 }
 
 /**
@@ -64,6 +75,7 @@ export interface ResolvedIngress {
   readonly path: string;
   readonly tlsSecret?: string;
   readonly className?: string;
+  readonly annotations: { readonly [key: string]: string };
 }
 
 /** Autoscaling options with their defaults applied and checked. */
@@ -110,7 +122,17 @@ export function resolveIngress(setting: string, options: IngressOptions): Resolv
     path: check(`${setting}.path`, options.path ?? '/', ClusterRules.pathPrefix),
     tlsSecret: checkOptional(`${setting}.tlsSecret`, options.tlsSecret, Rules.dnsSubdomain),
     className: checkOptional(`${setting}.className`, options.className, Rules.dnsSubdomain),
+    annotations: ingressAnnotations(setting, options),
   };
+}
+
+/** The Ingress' annotations, checked: keys, string values, no class annotation beside a class name. */
+function ingressAnnotations(setting: string, options: IngressOptions): { [key: string]: string } {
+  const annotations = checkStringMap(`${setting}.annotations`, options.annotations ?? {}, Rules.annotationKey);
+  if (options.className !== undefined && INGRESS_CLASS_ANNOTATION in annotations) {
+    throw new Error(conflict(`${setting}.annotations`, `${setting}.className`, REFUSED_BESIDE_CLASS_NAME, show(INGRESS_CLASS_ANNOTATION)));
+  }
+  return annotations;
 }
 
 /** Applies defaults and checks; the maximum may not be below the minimum. */
@@ -123,7 +145,7 @@ export function resolveAutoscaling(setting: string, options: AutoscalingOptions)
 }
 
 /** The URL of a component behind an Ingress: `https://host/path` (http without TLS). */
-export function ingressUrl(ingress: ResolvedIngress): string {
+export function ingressUrl(ingress: Pick<ResolvedIngress, 'host' | 'path' | 'tlsSecret'>): string {
   return `${ingress.tlsSecret ? 'https' : 'http'}://${ingress.host}${ingress.path === '/' ? '' : ingress.path}`;
 }
 

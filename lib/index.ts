@@ -24,6 +24,7 @@ export type { HealthProbeOptions } from './health-probe';
 export { BackendDatabase, DatabaseEngine } from './backend-database';
 export type { SqliteOptions, PostgresSecretOptions } from './backend-database';
 export type { IngressOptions, AutoscalingOptions } from './cluster-objects';
+export type { ServiceAccountOptions } from './features/service-account';
 
 // The default app, and the checks every synth runs
 export { synthesize } from './synth';

@@ -33,6 +33,8 @@ export interface LintSubject {
   readonly imagePullPolicy: ImagePullPolicy;
   readonly networkPolicy: boolean;
   readonly egressPolicy: boolean;
+  /** Whether the pods run as a ServiceAccount of the user's, not among the manifests. */
+  readonly externalServiceAccount?: boolean;
 }
 
 /** Every exception the project makes, each where its setting holds. README: "Checks and exceptions". */
@@ -68,6 +70,14 @@ export const LINT_EXCEPTIONS: readonly LintException[] = [
     reason: 'NetworkPolicies, or their egress rules, were turned off in the settings (networkPolicy / TODO_NETWORK_POLICY)',
     applies: (c) => !c.networkPolicy || !c.egressPolicy,
     helmCondition: 'not (and .Values.networkPolicy.enabled .Values.networkPolicy.egress.enabled)',
+  },
+  {
+    object: 'Deployment',
+    kubeScore: [],
+    kubeLinter: ['non-existent-service-account'],
+    reason: 'the ServiceAccount is yours (serviceAccount.name without serviceAccount.create), as an existingSecret is: it is not among the manifests',
+    applies: (c) => c.externalServiceAccount === true,
+    helmCondition: 'and (not .Values.serviceAccount.create) .Values.serviceAccount.name',
   },
 ];
 

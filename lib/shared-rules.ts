@@ -25,6 +25,34 @@ export const LABEL_VALUE_MAX = 63;
 /** What a label value may not start or end with: anything but a letter or digit. */
 export const LABEL_VALUE_EDGES = /^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g;
 
+/**
+ * Label keys the app sets itself, which `commonLabels` may not hold: `app`,
+ * the recommended `app.kubernetes.io/*` (the selector labels among them),
+ * Helm's `helm.sh/chart` and the project's own `todo-cdk8s/*`.
+ */
+export const RESERVED_LABEL_KEYS = /^(?:app|helm\.sh\/chart|app\.kubernetes\.io\/.*|todo-cdk8s\/.*)$/;
+
+/** The message for a common label whose key the app sets itself. */
+export function reservedLabel(setting: string, got: string): string {
+  return `'${setting}' must not hold a label the app sets (app, app.kubernetes.io/*, helm.sh/chart, todo-cdk8s/*: names, selectors and versions come from the component), got ${got}`;
+}
+
+/** The message for a token mounted without a ServiceAccount of the component's or the user's. */
+export function automountNeedsAccount(automount: string, create: string, name: string): string {
+  return `'${automount}' needs '${create}' or '${name}' (true would mount the token of the namespace's default ServiceAccount), got true`;
+}
+
+/** The message for a value that only a ServiceAccount the component creates would carry. */
+export function needsCreatedAccount(setting: string, create: string, got: string): string {
+  return `'${setting}' needs '${create}' (only a ServiceAccount the component creates carries them), got ${got}`;
+}
+
+/** The annotation that the API server refuses beside an Ingress' `ingressClassName`. */
+export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
+/** Why {@link INGRESS_CLASS_ANNOTATION} cannot go with a class name. */
+export const REFUSED_BESIDE_CLASS_NAME = 'the API server refuses the annotation beside the class field';
+
 /** The message for a disruption budget that would block every drain. */
 export function minAvailableBelow(setting: string, replicas: string, got: string): string {
   return `'${setting}' must be below the replica count (${replicas}) so that a node can be drained, got ${got}`;

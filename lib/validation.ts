@@ -93,6 +93,28 @@ export function durationSeconds(setting: string, duration: { toSeconds(): number
   return check(setting, seconds, rule);
 }
 
+/**
+ * A map of strings (labels, annotations): each key follows `keyRule`, each
+ * value `valueRule` when given. Messages name the map for a key
+ * (`'backend.commonLabels' must be a label key...`) and `<map>.<key>` for a
+ * value. Returns a copy.
+ */
+export function checkStringMap(setting: string, map: unknown, keyRule: Rule<string>, valueRule?: Rule<string>): { [key: string]: string } {
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new Error(`'${setting}' must be a map of strings, got ${show(map)}`);
+  }
+  for (const [key, value] of Object.entries(map)) {
+    check(setting, key, keyRule);
+    if (typeof value !== 'string') {
+      throw new Error(`'${setting}.${key}' must be a string, got ${show(value)}`);
+    }
+    if (valueRule !== undefined) {
+      check(`${setting}.${key}`, value, valueRule);
+    }
+  }
+  return { ...(map as { [key: string]: string }) };
+}
+
 /** An integer rule between `min` and `max` (both inclusive; `max` optional). */
 export function integerBetween(min: number, max?: number, what = 'an integer'): Rule<number> {
   const allowed = max === undefined ? `${what} of at least ${min}` : `${what} between ${min} and ${max}`;
@@ -186,6 +208,24 @@ const IPV4 = `${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}`;
 const DNS_NAME = '(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?';
 const HOST_ADDRESS = new RegExp(`^(?:${IPV4}|${DNS_NAME})$`);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// A label or annotation key (a qualified name): a name of at most 63 characters, optionally after a DNS subdomain and "/".
+const QUALIFIED_NAME = /^(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/**
+ * A label or annotation key: a name of at most 63 letters, digits, "-", "_"
+ * and ".", starting and ending with a letter or digit, optionally after a
+ * DNS subdomain prefix and "/". Kubernetes allows a prefix of 253 characters
+ * beside the name; here the whole key is at most 253 (a regular expression
+ * cannot bound the prefix alone, and the schema must say what the test says).
+ */
+function qualifiedName(what: string): Rule<string> {
+  return stringMatching(
+    QUALIFIED_NAME,
+    `${what}: a name of at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, optionally after a DNS subdomain prefix and "/" (at most 253 characters in all)`,
+    253,
+  );
+}
 const CPU = /^(?:\d+m|\d+(?:\.\d{1,3})?)$/;
 const MEMORY = /^\d+(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const STORAGE = /^0*[1-9]\d*(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
@@ -244,6 +284,12 @@ export const Rules = {
   ),
   /** Environment variable names. */
   envName: stringMatching(ENV_NAME, 'an environment variable name: letters, digits and "_", not starting with a digit', 253),
+  /** Label keys (`team`, `example.com/tier`). */
+  labelKey: qualifiedName('a label key'),
+  /** Label values: empty, or at most 63 characters. */
+  labelValue: stringMatching(LABEL_VALUE, 'a label value: empty, or at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit', 63),
+  /** Annotation keys. */
+  annotationKey: qualifiedName('an annotation key'),
   /** Signing keys (`JWT_SECRET`, `BETTER_AUTH_SECRET`): 256 bits or more as text. */
   secret: {
     ...stringMatching(/^\S{32,}$/, 'a secret of at least 32 characters without whitespace', 4096),

@@ -56,6 +56,7 @@ test('the clean app passes every rule, and every rule is named as its tool names
     'kube-linter latest-tag',
     'kube-linter pdb-unhealthy-pod-eviction-policy',
     'kube-linter no-anti-affinity',
+    'kube-linter non-existent-service-account',
   ]);
 });
 
@@ -118,6 +119,11 @@ const CASES: { [check: string]: Case[] } = {
       delete pod(o).affinity;
       o.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'shop' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 3, maxReplicas: 5 } });
     }, '3 replicas but no pod anti-affinity'],
+  ],
+  'kube-linter non-existent-service-account': [
+    ['the pods run as a ServiceAccount not among the objects', (o) => { pod(o).serviceAccountName = 'web'; }, 'serviceAccount "web" not found'],
+    ['the ServiceAccount is in another namespace', (o) => { pod(o).serviceAccountName = 'web'; o.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'other' } }); }, 'serviceAccount "web" not found'],
+    ['the deprecated serviceAccount field names a missing one', (o) => { pod(o).serviceAccount = 'web'; }, 'serviceAccount "web" not found'],
   ],
 };
 
@@ -223,6 +229,8 @@ const found = (o: any[]) => checks(checkLint(o));
 describe('each rule passes when', () => {
   type Pass = [string, (o: any[]) => void];
   test.each<Pass>([
+    ['the pods run as a ServiceAccount of their namespace among the objects', (o) => { pod(o).serviceAccountName = 'web'; o.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } }); }],
+    ['the pods run as default, which always exists', (o) => { pod(o).serviceAccountName = 'default'; }],
     ['a policy selects the pods by one of several labels (kube-score needs one match)', (o) => { find(o, 'NetworkPolicy').spec.podSelector.matchLabels = { 'app.kubernetes.io/name': 'web', other: 'x' }; }],
     ['Ingress and Egress come from two policies', (o) => {
       find(o, 'NetworkPolicy').spec.policyTypes = ['Ingress'];
@@ -287,7 +295,7 @@ describe('more ways each rule fails', () => {
     ['the policy is in default and the pods in shop', (o) => { delete find(o, 'NetworkPolicy').metadata.namespace; }, 'kube-score pod-networkpolicy', 'spec.template.spec', 'no NetworkPolicy targets the pods'],
     ['the same GET with the port as a number and as a string', (o) => { container(o).livenessProbe = { httpGet: { path: '/health', port: 8080 } }; container(o).readinessProbe = { httpGet: { path: '/health', port: '8080' } }; }, 'kube-score pod-probes', 'spec.template.spec', 'container web has the same liveness and readiness probe: a failing dependency restarts the pod instead of only taking it out of the Service'],
     ['the same command, one given as an empty list', (o) => { container(o).livenessProbe = { exec: { command: [] } }; container(o).readinessProbe = { exec: {} }; }, 'kube-score pod-probes', 'spec.template.spec', 'container web has the same liveness and readiness probe: a failing dependency restarts the pod instead of only taking it out of the Service'],
-    ['a service account and no readiness probe (kube-score counts it as targeted)', (o) => { delete container(o).readinessProbe; find(o, 'Service').spec.selector = { app: 'other' }; pod(o).serviceAccountName = 'web'; }, 'kube-score pod-probes', 'spec.template.spec', 'the pods are behind a Service but no container has a readinessProbe'],
+    ['a service account and no readiness probe (kube-score counts it as targeted)', (o) => { delete container(o).readinessProbe; find(o, 'Service').spec.selector = { app: 'other' }; pod(o).serviceAccountName = 'default'; }, 'kube-score pod-probes', 'spec.template.spec', 'the pods are behind a Service but no container has a readinessProbe'],
     ['the pod context has low IDs and the container context none of its own', (o) => { container(o).securityContext = { readOnlyRootFilesystem: true }; pod(o).securityContext.runAsGroup = 5; }, 'kube-score container-security-context-user-group-id', 'spec.template.spec.securityContext.runAsGroup', 'container web runs with a low group ID (5); 10000 or more avoids colliding with a host\'s users'],
     ['the IDs are strings', (o) => { pod(o).securityContext = { runAsUser: '10001', runAsGroup: '10001' }; }, 'kube-score container-security-context-user-group-id', 'spec.template.spec.securityContext.runAsUser,runAsGroup', 'container web runs with a low user ID ("10001") and group ID ("10001"); 10000 or more avoids colliding with a host\'s users'],
     ['there is no security context at all', (o) => { delete pod(o).securityContext; }, 'kube-score container-security-context-user-group-id', 'spec.template.spec.containers[web].securityContext', 'container web has no security context'],

@@ -230,7 +230,7 @@ describe('checkReferences', () => {
         { name: 'C', valueFrom: { secretKeyRef: { name: 'ext-s', key: 'A' } } },
         { name: 'D', valueFrom: { configMapKeyRef: { name: 'have', key: 'MISSING', optional: true } } },
       ],
-    }, { volumes: [{ name: 'v', configMap: { name: 'c', optional: true } }, { name: 'w', secret: { secretName: 's', optional: true } }, { name: 'x', secret: { secretName: 'ext-s' } }] });
+    }, { volumes: [{ name: 'v', configMap: { name: 'c', optional: true } }, { name: 'w', secret: { secretName: 's', optional: true } }, { name: 'x', secret: { secretName: 'ext-s' } }], imagePullSecrets: [{ name: 'ext-s' }] });
     expect(checkReferences([d, cm('have')], { externalConfigMaps: ['ext-c'], externalSecrets: ['ext-s'] })).toEqual([]);
   });
 
@@ -266,6 +266,8 @@ describe('checkReferences', () => {
         `${at}.volumes[1].configMap: refers to ConfigMap default/c, which is not among the manifests`],
       ['a secret volume refers to a missing Secret', workload({}, { volumes: [{ name: 'v', secret: { secretName: 's' } }] }), [cm('s')],
         `${at}.volumes[0].secret: refers to Secret default/s, which is not among the manifests`],
+      ['an image pull Secret is neither among the manifests nor external', workload({}, { imagePullSecrets: [{ name: 'ext' }, { name: 'regcred' }] }), [cm('regcred')],
+        `${at}.imagePullSecrets[1]: refers to Secret default/regcred, which is not among the manifests`],
       ['a claim does not exist', workload({}, { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }] }), [object('PersistentVolumeClaim', 'data', {}, 'prod')],
         `${at}.volumes[0].persistentVolumeClaim: refers to PersistentVolumeClaim default/data, which is not among the manifests`],
       ['an init container refers to a missing ConfigMap', deployment('web', { pod: { initContainers: [container('init', { envFrom: [{ configMapRef: { name: 'c' } }] })] } }), [],

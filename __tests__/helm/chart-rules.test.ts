@@ -273,6 +273,11 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
         fc.constantFrom('256Ti', '257Ti', '262144Gi', '262145Gi', '281474976710656', '281474976710657', '00256Ti', '0', '1Pi'))],
       ['imageTag', Rules.imageTag, fc.oneof(fc.stringMatching(/^[\w.-]{0,5}$/), fc.constantFrom('.x', '-x', 'a'.repeat(128), 'a'.repeat(129)))],
       ['port', Rules.port, fc.oneof(fc.integer({ min: -2, max: 70000 }), fc.constantFrom(1, 65535, 65536, 0, 8.5))],
+      ['labelKey', Rules.labelKey, fc.oneof(
+        fc.tuple(fc.option(fc.stringMatching(/^[a-z0-9.-]{1,12}$/), { nil: undefined }), fc.stringMatching(/^[-A-Za-z0-9_. /]{0,8}$/)).map(([p, n]) => (p === undefined ? n : `${p}/${n}`)),
+        fc.constantFrom('a', 'A.b-c_d', 'example.com/team', 'Example.com/team', '-a', 'a-', 'a/b/c', '/a', 'a/', 'x'.repeat(63), 'x'.repeat(64), `${'p'.repeat(63)}.${'q'.repeat(63)}/n`, `${'p'.repeat(64)}/n`, `${'a.'.repeat(125)}bb/n`, `${'a.'.repeat(125)}bbb/n`))],
+      ['labelValue', Rules.labelValue, fc.oneof(fc.stringMatching(/^[-A-Za-z0-9_. ]{0,8}$/), fc.constantFrom('', 'a', '-a', 'a.', 'v'.repeat(63), 'v'.repeat(64), 'a b', 'ä'))],
+      ['dnsSubdomain', Rules.dnsSubdomain, fc.oneof(fc.stringMatching(/^[-a-zA-Z0-9._]{0,10}$/), fc.constantFrom('regcred', 'Reg', 'a..b', 'a.b', `${'a'.repeat(253)}`, `${'a'.repeat(254)}`))],
     ];
     const samples = rules.map(([name, rule, arb]) => [name, rule, fc.sample(arb, { seed: 20261126, numRuns: 60 })] as const);
     const chart = fs.mkdtempSync(path.join(tmp, 'rules-'));
@@ -295,7 +300,7 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
         expect([name, value, got.get(`${name} ${i}`)]).toEqual([name, value, rule.test(value)]);
       });
     }
-    expect(cases).toBe(360);
+    expect(cases).toBe(540);
   });
 
   test('every fail of the charts is a compiled check, except three rules of the chart alone (nothing in TypeScript states them)', () => {
@@ -346,5 +351,24 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     expect(lines).toContain("'secrets.KEY' must be a secret of at least 32 characters without whitespace, got ");
     expect(lines).toContain('a value of %d characters');
     expect(lines).not.toContain('toJson');
+  });
+
+  test('a range check runs its rules on each entry, naming it by key or index; a % in the rule\'s words stays a %', () => {
+    const rule = stringMatching(/^[a-z]+$/, 'lowercase (100% letters)');
+    const chart = fs.mkdtempSync(path.join(tmp, 'range-'));
+    fs.mkdirSync(path.join(chart, 'templates'));
+    fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: range\nversion: 0.1.0\n');
+    fs.writeFileSync(path.join(chart, 'templates', 'checks.yaml'), `${renderChecks([
+      { kind: 'range', value: 'labels', checks: (key, item) => [{ kind: 'rule', value: 'labels', rule, expr: key }, { kind: 'rule', value: 'labels.%s', valueArgs: [key], rule, expr: item }] },
+      { kind: 'range', value: 'list', checks: (index, item) => [{ kind: 'rule', value: 'list[%s].name', valueArgs: [index], rule, expr: `(index ${item} "name")` }] },
+    ]).join('\n')}\n`);
+    const run = (values: object) => {
+      fs.writeFileSync(path.join(chart, 'values.json'), JSON.stringify(values));
+      return helmMessage(helm(['template', 'range', chart, '-f', path.join(chart, 'values.json')]).stderr);
+    };
+    expect(run({ labels: { ok: 'fine' }, list: [{ name: 'a' }] })).toBe('');
+    expect(run({ labels: { Bad: 'fine' } })).toBe(`'labels' must be lowercase (100% letters), got "Bad"`);
+    expect(run({ labels: { ok: 'Bad' } })).toBe(`'labels.ok' must be lowercase (100% letters), got "Bad"`);
+    expect(run({ list: [{ name: 'a' }, { name: 'B' }] })).toBe(`'list[1].name' must be lowercase (100% letters), got "B"`);
   });
 });

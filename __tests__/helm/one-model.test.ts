@@ -8,6 +8,8 @@ import { Cpu, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import { diff } from 'jest-diff';
 import { AppComponent, AppComponentOptions, randomSecret } from '../../lib/app-component';
+import { ServiceAccountOptions } from '../../lib/features/service-account';
+import { INGRESS_CLASS_ANNOTATION, RESERVED_LABEL_KEYS } from '../../lib/shared-rules';
 import { BackendDatabase, DatabaseEngine } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../../lib/checks/lint';
@@ -92,11 +94,18 @@ const env = fc.option(fc.dictionary(fc.oneof(envName, fc.constantFrom('JWT_EXPIR
 const secret = fc.stringMatching(/^[!-~]{32,48}$/);
 const credential = fc.stringMatching(/^[!-~]{1,20}$/);
 const host = (suffix: string) => fc.tuple(label, label).map(([a, b]) => `${a}.${b}.${suffix}`);
+/** Label and annotation keys: a name, or a DNS prefix and a name; none of the app's own label keys. */
+const qualifiedKey = fc.tuple(fc.option(subdomain, { nil: undefined }), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,12}[A-Za-z0-9])?$/))
+  .map(([prefix, name]) => (prefix ? `${prefix}/${name}` : name))
+  .filter((k) => !RESERVED_LABEL_KEYS.test(k) && k !== INGRESS_CLASS_ANNOTATION);
+const labelValue = fc.oneof(fc.constant(''), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/), fc.constantFrom('true', 'yes', '1.10', '0o17', 'null', '1e3'));
+const annotations = fc.option(fc.dictionary(qualifiedKey, envValue, { minKeys: 1, maxKeys: 3 }), { nil: undefined });
 const ingress = (suffix: string) => fc.record({
   host: host(suffix),
   path: fc.option(fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), { nil: undefined }),
   tlsSecret: fc.option(subdomain, { nil: undefined }),
   className: fc.option(subdomain, { nil: undefined }),
+  annotations,
 }, { requiredKeys: ['host'] });
 /** How the component is reached: browsers need a NodePort, a LoadBalancer's nodePort or an Ingress. */
 const exposure = (suffix: string) => fc.oneof(
@@ -131,6 +140,14 @@ const common = (suffix: string) => fc.record({
   env,
   runAsUser: fc.option(fc.integer({ min: 1, max: 2147483647 }), { nil: undefined }),
   existingSecret: fc.option(subdomain, { nil: undefined }),
+  imagePullSecrets: fc.option(fc.uniqueArray(subdomain, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  serviceAccount: fc.option(fc.record({
+    create: fc.option(fc.boolean(), { nil: undefined }),
+    name: fc.option(subdomain, { nil: undefined }),
+    annotations,
+    automount: fc.option(fc.boolean(), { nil: undefined }),
+  }), { nil: undefined }),
+  commonLabels: fc.option(fc.dictionary(qualifiedKey, labelValue, { minKeys: 1, maxKeys: 3 }), { nil: undefined }),
 });
 const database = fc.oneof(
   fc.record({ kind: fc.constant('sqlite' as const), size: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }), storageClass: fc.option(subdomain, { nil: undefined }) }),
@@ -213,6 +230,20 @@ function commonProps(c: Common, name: string | undefined, nodePort: number, node
     env: c.env,
     runAsUser: c.runAsUser,
     existingSecret: c.existingSecret,
+    imagePullSecrets: c.imagePullSecrets,
+    serviceAccount: serviceAccountOf(c.serviceAccount),
+    commonLabels: c.commonLabels,
+  };
+}
+
+/** The ServiceAccount props of a draw, within their rules: annotations only on one created, a token only with one of the component's or yours. */
+function serviceAccountOf(sa: Common['serviceAccount']): ServiceAccountOptions | undefined {
+  if (sa === undefined) return undefined;
+  return {
+    create: sa.create,
+    name: sa.name,
+    annotations: sa.create ? sa.annotations : undefined,
+    automount: sa.automount && (sa.create || sa.name !== undefined),
   };
 }
 
@@ -480,7 +511,7 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       throw new Error(`${failures.length} failure(s); the first of each kind:\n\n${firstOfEachKind(failures).join('\n\n')}`);
     }
     // Every kind of object and every base chart was compared, many times.
-    for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', ...Object.keys(BASES)]) {
+    for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', ...Object.keys(BASES)]) {
       expect([what, (seen.get(what) ?? 0) >= 10]).toEqual([what, true]);
     }
     expect(jobs.length).toBe(CASES);
@@ -505,6 +536,8 @@ const probeValues = fc.record({
   failureThreshold: fc.integer({ min: 1, max: 60 }),
 }, { requiredKeys: [] });
 const userId = fc.integer({ min: 1, max: 2147483647 });
+/** Annotations the schema accepts (string values), with keys that the chart may refuse. */
+const anyAnnotations = fc.dictionary(fc.oneof(qualifiedKey, fc.constantFrom(INGRESS_CLASS_ANNOTATION, 'bad key')), envValue, { maxKeys: 2 });
 const maybeSecret = fc.oneof(secret, credential, fc.constant(''), fc.stringMatching(/^[!-~]{4,20} [!-~]{4,20}$/));
 
 /**
@@ -532,13 +565,16 @@ function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
       persistence: fc.record({ enabled: fc.boolean(), size: fc.oneof(quantityOf('storage').map(String), fc.constantFrom('300Ti', '256Ti')), storageClass: fc.oneof(fc.constant(''), subdomain) }, { requiredKeys: [] }),
       securityContext: fc.record({ readOnlyRootFilesystem: fc.boolean() }, { requiredKeys: [] }),
     } : {}),
-    ingress: fc.record({ enabled: fc.boolean(), className: fc.oneof(fc.constant(''), subdomain), host: host('example'), path: fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), tls: fc.record({ secretName: fc.oneof(fc.constant(''), subdomain) }) }, { requiredKeys: [] }),
+    ingress: fc.record({ enabled: fc.boolean(), className: fc.oneof(fc.constant(''), subdomain), host: host('example'), path: fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), tls: fc.record({ secretName: fc.oneof(fc.constant(''), subdomain) }), annotations: anyAnnotations }, { requiredKeys: [] }),
     autoscaling: fc.record({ enabled: fc.boolean(), minReplicas: fc.integer({ min: 2, max: 12 }), maxReplicas: fc.integer({ min: 2, max: 12 }), targetCPUUtilizationPercentage: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: [] }),
     podDisruptionBudget: fc.record({ enabled: fc.boolean(), minAvailable: fc.integer({ min: 1, max: 8 }) }, { requiredKeys: [] }),
     spreadAcrossNodes: fc.boolean(),
     networkPolicy: fc.record({ enabled: fc.boolean(), egress: fc.record({ enabled: fc.boolean() }, { requiredKeys: [] }) }, { requiredKeys: [] }),
     resources: fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] }),
     podSecurityContext: userId.map((id) => ({ runAsUser: id, runAsGroup: id, fsGroup: id })),
+    imagePullSecrets: fc.array(fc.record({ name: fc.oneof(subdomain, fc.constantFrom('Reg_Cred', '-x', '')) }), { maxLength: 2 }),
+    serviceAccount: fc.record({ create: fc.boolean(), name: fc.oneof(fc.constant(''), subdomain, fc.constant('Bad_Name')), annotations: anyAnnotations, automount: fc.boolean() }, { requiredKeys: [] }),
+    commonLabels: fc.dictionary(fc.oneof(qualifiedKey, fc.constantFrom('app', 'app.kubernetes.io/name', 'helm.sh/chart', 'bad key')), fc.oneof(labelValue, fc.constantFrom('-x', 'a b')), { maxKeys: 3 }),
   };
   // A few values at a time (with every one drawn, nearly every set would break some rule across values).
   const keys = Object.keys(all) as Array<keyof typeof all>;
@@ -592,7 +628,7 @@ describe(`the inverse: values the schema accepts (seed ${SEED})`, () => {
       }
       outcome.rendered++;
       const objects = parseYaml(r.stdout);
-      const external = [values.existingSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name)].filter((n) => n);
+      const external = [values.existingSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name), ...(values.imagePullSecrets ?? []).map((s: any) => s.name)].filter((n) => n);
       const problems = [...validateObjects(objects), ...runAllChecks(objects, { externalSecrets: external }).map((f) => JSON.stringify(f))];
       if (problems.length > 0) {
         failures.push(`${where}: the render is not valid:\n${problems.join('\n')}\nvalues: ${JSON.stringify(override)}`);

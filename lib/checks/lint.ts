@@ -324,6 +324,27 @@ const noAntiAffinity: LintRule = {
   }),
 };
 
+/**
+ * kube-linter: a workload's pods run as a ServiceAccount among the objects
+ * (of its namespace), or as `default`, which always exists. A ServiceAccount
+ * of the user's is not among them: the component records the exception
+ * (lib/lint-exceptions.ts), as the tool would need it.
+ */
+const nonExistentServiceAccount: LintRule = {
+  tool: 'kube-linter',
+  check: 'non-existent-service-account',
+  description: 'the pods run as a ServiceAccount among the objects (or the default one)',
+  pods: false,
+  // Every owner podTemplates gives (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job) is deployment-like to kube-linter.
+  run: (objects) => podTemplates(objects)
+    .flatMap((t) => {
+      const account = t.spec.serviceAccountName || t.spec.serviceAccount;
+      if (!account || account === 'default') return [];
+      const found = objects.some((o) => o.kind === 'ServiceAccount' && namespaceOf(o) === namespaceOf(t.owner) && o.metadata?.name === account);
+      return found ? [] : [{ owner: t.owner, field: `${t.path}.serviceAccountName`, message: `serviceAccount ${JSON.stringify(account)} not found` }];
+    }),
+};
+
 /** Every rule, kube-score's first. */
 export const LINT_RULES: readonly LintRule[] = [
   podNetworkPolicy,
@@ -336,6 +357,7 @@ export const LINT_RULES: readonly LintRule[] = [
   latestTag,
   pdbUnhealthyPodEvictionPolicy,
   noAntiAffinity,
+  nonExistentServiceAccount,
 ];
 
 function csvHas(csv: string | undefined, check: string): boolean {

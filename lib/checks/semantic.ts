@@ -22,7 +22,7 @@ export interface Finding {
 
 /** Options of the checks ({@link runAllChecks}, {@link assertChecksPass}). */
 export interface CheckOptions {
-  /** Secrets that exist outside the manifests (an `existingSecret`), by name. */
+  /** Secrets that exist outside the manifests (an `existingSecret`, image pull Secrets), by name. */
   readonly externalSecrets?: readonly string[];
   /** ConfigMaps that exist outside the manifests, by name. */
   readonly externalConfigMaps?: readonly string[];
@@ -289,7 +289,7 @@ export function checkProbePorts(objects: readonly Manifest[]): Finding[] {
   return findings;
 }
 
-/** Every ConfigMap, Secret and PersistentVolumeClaim a pod refers to exists (and has the key asked for). */
+/** Every ConfigMap, Secret (image pull Secrets too) and PersistentVolumeClaim a pod refers to exists (and has the key asked for). */
 export function checkReferences(objects: readonly Manifest[], options: CheckOptions = {}): Finding[] {
   const findings: Finding[] = [];
   const find = (kind: string, ns: string, name: string) =>
@@ -340,6 +340,9 @@ export function checkReferences(objects: readonly Manifest[], options: CheckOpti
         findings.push({ object: describe(t.owner), field: `${field}.persistentVolumeClaim`, message: `refers to PersistentVolumeClaim ${ns}/${v.persistentVolumeClaim.claimName}, which is not among the manifests` });
       }
     });
+    // The Secrets the image is pulled with: an external one (the user's registry credentials) must be named in the options.
+    // Stryker disable next-line ArrayDeclaration: a string in place of a missing list has none of the fields read, so it reads as no item
+    (t.spec.imagePullSecrets ?? []).forEach((p: any, i: number) => resolve('Secret', p.name, undefined, false, `${t.path}.imagePullSecrets[${i}]`));
   }
   return findings;
 }

@@ -4,10 +4,11 @@ import { ClusterRules, ingressSpec, ingressUrl, ResolvedIngress } from '../clust
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Helm, renderTemplate } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
-import { orEmpty, Rules } from '../validation';
+import { conflict, INGRESS_CLASS_ANNOTATION, REFUSED_BESIDE_CLASS_NAME } from '../shared-rules';
+import { orEmpty, Rules, show } from '../validation';
 
 /** The route of a chart's Ingress before its values are bound: the host is a value without a default. */
-const CHART_DEFAULT: ResolvedIngress = { host: '', path: '/' };
+const CHART_DEFAULT: ResolvedIngress = { host: '', path: '/', annotations: {} };
 
 /** The URL of a chart's Ingress (template text): {@link ingressUrl} of each case, chosen by the values. */
 function urlTemplate(): string {
@@ -29,7 +30,7 @@ export class Ingress implements ComponentFeature {
   /** The component's Ingress, when it has a route. */
   public object(c: AppComponent): k8s.KubeIngress | undefined {
     return c.ingressRoute === undefined ? undefined : new k8s.KubeIngress(c, 'Ingress', {
-      metadata: { name: c.name, labels: c.labels },
+      metadata: { name: c.name, labels: c.labels, ...(Object.keys(c.ingressRoute.annotations).length > 0 ? { annotations: { ...c.ingressRoute.annotations } } : {}) },
       spec: ingressSpec(c.ingressRoute, c.name, HTTP_PORT_NAME),
     });
   }
@@ -40,6 +41,8 @@ export class Ingress implements ComponentFeature {
       ingress: group('An Ingress that routes host and path to the Service (the cluster profile). Browsers then use its URL.', {
         enabled: leaf('Create the Ingress.', route !== undefined, { type: 'boolean' }),
         className: leaf('IngressClass; empty uses the cluster default.', route?.className ?? '', orEmpty(Rules.dnsSubdomain).schema),
+        // The type only: the chart checks the keys, to refuse with the props' words.
+        annotations: leaf(`Annotations of the Ingress (the controller's settings); not ${INGRESS_CLASS_ANNOTATION} beside className.`, route?.annotations ?? {}, { type: 'object', additionalProperties: { type: 'string' } }),
         host: leaf('The host users reach the app at.', route?.host ?? CHART_DEFAULT.host, orEmpty(ClusterRules.host).schema),
         path: leaf('The path prefix routed to this component (passed on as it is).', route?.path ?? CHART_DEFAULT.path, ClusterRules.pathPrefix.schema),
         tls: group('TLS for the host.', {
@@ -58,6 +61,10 @@ export class Ingress implements ComponentFeature {
       templates: {
         'ingress.yaml': renderTemplate(k8s.KubeIngress.manifest({ metadata: { labels: {}, name: '' }, spec }), [
           ...chart.metadata(),
+          {
+            path: 'metadata.annotations',
+            expr: { kind: 'optionalBlock', condition: '.Values.ingress.annotations', template: (n) => [`${' '.repeat(n)}{{- toYaml .Values.ingress.annotations | nindent ${n} }}`] },
+          },
           { path: 'spec.ingressClassName', expr: Helm.optional('.Values.ingress.className', '{{ .Values.ingress.className | quote }}') },
           {
             path: 'spec.tls',
@@ -71,6 +78,14 @@ export class Ingress implements ComponentFeature {
           { path: `${rule}.http.paths.0.backend.service.name`, expr: Helm.scalar(`{{ ${chart.include('fullname')} }}`) },
         ], { condition: '.Values.ingress.enabled', header: 'Host and path to the Service: values.ingress' }),
       },
+      checks: [
+        { kind: 'range', value: 'ingress.annotations', checks: (key) => [{ kind: 'rule', value: 'ingress.annotations', rule: Rules.annotationKey, expr: key }] },
+        {
+          kind: 'message',
+          when: `and .Values.ingress.className (hasKey (.Values.ingress.annotations | default dict) ${JSON.stringify(INGRESS_CLASS_ANNOTATION)})`,
+          message: conflict('ingress.annotations', 'ingress.className', REFUSED_BESIDE_CLASS_NAME, show(INGRESS_CLASS_ANNOTATION)),
+        },
+      ],
       // ingressUrl, for each of its cases: with TLS or not, at the root or under a path.
       reach: [{ when: '.Values.ingress.enabled', lines: [`  ${urlTemplate()}`] }],
     };

@@ -39,14 +39,23 @@ const LABELS: readonly Label[] = [
   { key: 'app.kubernetes.io/managed-by', manifest: () => 'cdk8s', chart: () => '{{ .Release.Service }}' },
 ];
 
-/** @internal The labels of the component's objects, as the manifests hold them. */
-export function componentLabels(c: AppComponent, which: (l: Label) => boolean = () => true): { [key: string]: string } {
+/** The labels of {@link LABELS} that `which` keeps, as the manifests hold them. */
+function tableLabels(c: AppComponent, which: (l: Label) => boolean): { [key: string]: string } {
   return Object.fromEntries(LABELS.filter((l) => l.manifest !== undefined && which(l)).map((l) => [l.key, l.manifest!(c)]));
+}
+
+/**
+ * @internal The labels of the component's objects, as the manifests hold
+ * them: the user's `commonLabels` (lib/features/common-labels.ts refuses
+ * the keys of the table) and the table's.
+ */
+export function componentLabels(c: AppComponent): { [key: string]: string } {
+  return { ...c.commonLabels, ...tableLabels(c, () => true) };
 }
 
 /** @internal The labels that select the component's pods. */
 export function selectorLabels(c: AppComponent): { [key: string]: string } {
-  return componentLabels(c, (l) => l.selects === true);
+  return tableLabels(c, (l) => l.selects === true);
 }
 
 /** The lines of a helper that renders `labels` as a chart gives them. */
@@ -78,7 +87,11 @@ export function metadataBindings(chart: Pick<ChartScope, 'include'>, name = char
  * pods ({@link LABELS}, one table for both renderings), the container's
  * name, and in a chart the names of `helm create` (`name`, `fullname`,
  * `chart`; values `nameOverride`, `fullnameOverride`) with the `labels` and
- * `selectorLabels` helpers rendered from the same table.
+ * `selectorLabels` helpers rendered from the same table. The user's
+ * `commonLabels` follow the table's labels in both renderings (the
+ * `commonLabels` helper, which the `labels` helper and the `helm test`
+ * pod's labels include); their value and checks are those of
+ * lib/features/common-labels.ts.
  */
 export class Names implements ComponentFeature {
   public readonly name = 'names';
@@ -126,14 +139,22 @@ name, else <release>-<chart>; cut to 63 characters.
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Labels of every object: ${APP_LABEL}=<fullname> (kubectl wait/logs -l ${APP_LABEL}=...) and the recommended set. */}}
+{{/* Labels of every object: ${APP_LABEL}=<fullname> (kubectl wait/logs -l ${APP_LABEL}=...), the recommended set and values.commonLabels. */}}
 {{- define "${n}.labels" -}}
 ${labelLines(c, chart, LABELS).join('\n')}
+{{- include "${n}.commonLabels" . }}
 {{- end }}
 
 {{/* Labels that select the pods. */}}
 {{- define "${n}.selectorLabels" -}}
 ${labelLines(c, chart, LABELS.filter((l) => l.selects)).join('\n')}
+{{- end }}
+
+{{/* values.commonLabels (lib/features/common-labels.ts), as lines of labels after the chart's own (nothing when empty). */}}
+{{- define "${n}.commonLabels" -}}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}`.split('\n').slice(1),
     };
   }

@@ -22,7 +22,8 @@ const TEST_OF = 'todo-cdk8s/test-of';
  * cluster, on the readiness path (the `testPath` helper of the probes).
  * Its labels (`testLabels`) are none of those the release selects its pods
  * by, so that no Service, NetworkPolicy, Deployment or budget of the
- * release selects it; the NetworkPolicy admits it by them. Charts only: the
+ * release selects it; the NetworkPolicy admits it by them. The pod carries
+ * them and values.commonLabels (`testPodLabels`). Charts only: the
  * manifests have no test.
  */
 export class TestConnection implements ComponentFeature {
@@ -53,7 +54,7 @@ export class TestConnection implements ComponentFeature {
     return {
       templates: {
         'tests/test-connection.yaml': renderTemplate(pod, [
-          ...chart.metadata(`printf "%s-test-connection" (${fullname})`, 'testLabels'),
+          ...chart.metadata(`printf "%s-test-connection" (${fullname})`, 'testPodLabels'),
           { path: 'spec.containers.0.args.3', expr: Helm.scalar(`{{ printf "http://%s:%d%s" (${fullname}) (.Values.service.port | int) (${chart.include('testPath')}) | quote }}`) },
         ], { header: '`helm test <release>`: requests the Service from inside the cluster' }),
       },
@@ -66,6 +67,12 @@ export class TestConnection implements ComponentFeature {
         '*/}}',
         `{{- define "${chart.chartName}.testLabels" -}}`,
         ...valueLines({ 'app.kubernetes.io/component': 'test', [TEST_OF]: '' }, [{ path: [TEST_OF], expr: Helm.scalar(`{{ ${fullname} }}`) }]),
+        '{{- end }}',
+        '',
+        '{{/* The helm test pod\'s own labels: testLabels (what the NetworkPolicy admits it by) and values.commonLabels. */}}',
+        `{{- define "${chart.chartName}.testPodLabels" -}}`,
+        `{{ ${chart.include('testLabels')} }}`,
+        `{{- ${chart.include('commonLabels')} }}`,
         '{{- end }}',
       ],
     };

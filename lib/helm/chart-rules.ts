@@ -10,7 +10,7 @@ import { JsonSchema, Rule } from '../validation';
  * `allowed` sentence the message), or carries a message built by the same
  * TypeScript function the construct throws with.
  */
-export type ChartCheck = RuleCheck | MessageCheck;
+export type ChartCheck = RuleCheck | MessageCheck | RangeCheck;
 
 /** A value of the chart that must follow a rule (when a condition holds). */
 export interface RuleCheck {
@@ -23,6 +23,24 @@ export interface RuleCheck {
   readonly when?: string;
   /** Said after the rule, as the props' check says it. */
   readonly hint?: string;
+  /** The template expression of the value, when it is not `.Values.<value>` (an entry inside a {@link RangeCheck}). */
+  readonly expr?: string;
+  /** Template expressions that fill each `%s` of `value` in the message (an entry's key or index). */
+  readonly valueArgs?: readonly string[];
+}
+
+/**
+ * Checks of each entry of a map or list value (`commonLabels`,
+ * `imagePullSecrets`): `checks` receives the template variables of the
+ * entry's key (or index) and item. Inside, `.` is the entry: the checks use
+ * the variables only.
+ */
+export interface RangeCheck {
+  readonly kind: 'range';
+  /** The map or list, as its path under `.Values`. */
+  readonly value: string;
+  /** The checks of one entry. */
+  readonly checks: (key: string, item: string) => readonly ChartCheck[];
 }
 
 /** A combination of values the chart refuses, with the message the construct throws. */
@@ -169,7 +187,7 @@ export function schemaTest(schema: JsonSchema, v: string): string {
  * words: `'secrets.JWT_SECRET' must be a secret of at least 32 characters
  * without whitespace, got a value of 5 characters`.
  */
-export function renderChecks(checks: readonly ChartCheck[]): string[] {
+export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string[] {
   const lines: string[] = [];
   checks.forEach((c, i) => {
     if (c.kind === 'message') {
@@ -177,15 +195,24 @@ export function renderChecks(checks: readonly ChartCheck[]): string[] {
       lines.push(`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}');
       return;
     }
-    const v = `$v${i}`;
+    if (c.kind === 'range') {
+      const [key, item] = [`$k${prefix}${i}`, `$e${prefix}${i}`];
+      lines.push(`{{- range ${key}, ${item} := ${valueExpr(c.value)} }}`, ...renderChecks(c.checks(key, item), `${prefix}${i}_`), '{{- end }}');
+      return;
+    }
+    const v = `$v${prefix}${i}`;
     const [before, after] = violationText(c.value, c.rule, c.hint);
     const got = c.rule.sensitive
       ? `(printf ${literal(lengthOnly('%d').replace(/%(?!d)/g, '%%'))} (len (splitList "" (toString ${v}))))`
       : `(toJson ${v})`;
+    // A setting named with an entry's key or index: the rest of the sentence is printf's text, its % doubled.
+    const start = c.valueArgs?.length
+      ? `(printf ${literal(violationText('\u0001', c.rule, c.hint)[0].replace(/%/g, '%%').replace('\u0001', c.value))} ${c.valueArgs.map((a) => `(toString ${a})`).join(' ')})`
+      : literal(before);
     lines.push(
-      `{{- ${v} := ${valueExpr(c.value)} }}`,
+      `{{- ${v} := ${c.expr ?? valueExpr(c.value)} }}`,
       `{{- if and (${c.when ?? 'true'}) (not ${schemaTest(c.rule.schema, v)}) }}`,
-      `{{- fail (print ${literal(before)} ${got} ${literal(after)}) }}`,
+      `{{- fail (print ${start} ${got} ${literal(after)}) }}`,
       '{{- end }}',
     );
   });

@@ -13,6 +13,7 @@ const VALUES_ORDER = [
   'nameOverride', 'fullnameOverride', 'image', 'replicaCount', 'service', 'env', 'secrets', 'secretRefs', 'existingSecret', 'gitOps',
   'probes', 'terminationGracePeriodSeconds', 'persistence', 'ingress', 'autoscaling', 'podDisruptionBudget',
   'spreadAcrossNodes', 'networkPolicy', 'resources', 'podSecurityContext', 'securityContext',
+  'imagePullSecrets', 'serviceAccount', 'commonLabels',
 ];
 
 /**
