@@ -17,9 +17,9 @@ function build(database?: BackendDatabase) {
 describe('components list their features; the chart renders them', () => {
   test('every component has the common features, the backend adds its database\'s', () => {
     const { backend, frontend } = build();
-    const common = ['names', 'lint exceptions', 'ingress', 'service', 'image', 'secrets', 'env', 'replicas', 'resources', 'probes', 'checksums',
+    const common = ['names', 'lint exceptions', 'ingress', 'service', 'image', 'secrets', 'extra env', 'env', 'replicas', 'resources', 'probes', 'checksums',
       'spreading', 'security contexts', 'termination', 'network policy', 'autoscaling', 'disruption budget', 'helm test'];
-    const userValues = ['common labels', 'image pull secrets', 'service account'];
+    const userValues = ['common labels', 'image pull secrets', 'service account', 'extra volumes'];
     expect(frontend.features.map((f) => f.name)).toEqual([...common, ...userValues]);
     expect(backend.features.map((f) => f.name)).toEqual([...common, 'sqlite', 'persistence', 'secret egress', ...userValues]);
   });
@@ -28,7 +28,7 @@ describe('components list their features; the chart renders them', () => {
     const { app, backend, frontend } = build();
     const files = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-chart`, { component: c }).files();
     const [back, front] = [files(backend), files(frontend)];
-    expect(back['templates/pvc.yaml']).toContain('{{- if .Values.persistence.enabled }}');
+    expect(back['templates/pvc.yaml']).toContain('{{- if and .Values.persistence.enabled (not .Values.persistence.existingClaim) }}');
     expect(front['templates/pvc.yaml']).toBeUndefined();
     expect(back['values.yaml']).toMatch(/^persistence:$/m);
     expect(front['values.yaml']).not.toMatch(/^persistence:$/m);
@@ -72,7 +72,7 @@ describe('components list their features; the chart renders them', () => {
     expect(backend.secretName).toBe('todo-backend-secret');
     expect(helpers).toContain('{{- default (printf "%s-secret" (include "todo-backend.fullname" .)) .Values.existingSecret }}');
     expect(backend.dataClaimName).toBe('todo-backend-data');
-    expect(helpers).toContain('{{- printf "%s-data" (include "todo-backend.fullname" .) }}');
+    expect(helpers).toContain('{{- default (printf "%s-data" (include "todo-backend.fullname" .)) .Values.persistence.existingClaim }}');
     // NOTES: the Service's address inside the cluster, as serviceUrl gives it, and the pods by the app label.
     expect(backend.clusterUrl).toBe('http://todo-backend.default.svc.cluster.local:8000');
     expect(files['templates/NOTES.txt']).toContain('2. Inside the cluster it is http://{{ $fullname }}.{{ .Release.Namespace }}.svc.cluster.local:{{ .Values.service.port }}\n   Pods: kubectl get pods --namespace {{ .Release.Namespace }} -l app={{ $fullname }}\n');

@@ -16,7 +16,7 @@ const VALUES = [
 
 /** Types only: props and the value types they take. */
 const TYPES = [
-  'AppComponentOptions', 'AutoscalingOptions', 'CheckOptions', 'ClusterOptions', 'DockerImageProps', 'Environment', 'Finding',
+  'AppComponentOptions', 'AutoscalingOptions', 'CheckOptions', 'ClusterOptions', 'DockerImageProps', 'Environment', 'ExtraEnvVar', 'Finding',
   'HealthProbeOptions', 'IngressOptions', 'KeysSecret', 'PostgresSecretOptions', 'ServiceAccountOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
   'TodoAppBackendOptions', 'TodoAppFrontendOptions', 'TodoAppProps', 'TodoBackendProps', 'TodoFrontendProps', 'TodoHelmChartProps',
 ];
@@ -88,7 +88,7 @@ describe('the public API (lib/index.ts)', () => {
     expect(membersOf(declarationOf('app-component.ts'), 'AppComponent')).toEqual([
       'name', 'namespace', 'port', 'nodePort',
       'deployment', 'service', 'configMap', 'secret', 'keysSecret', 'persistentVolumeClaim', 'networkPolicy', 'ingress', 'autoscaler', 'disruptionBudget', 'serviceAccount',
-      'image', 'externalSecrets', 'dnsName', 'clusterUrl', 'url', 'origin', 'selectorLabels', 'env',
+      'image', 'externalSecrets', 'externalConfigMaps', 'externalClaims', 'dnsName', 'clusterUrl', 'url', 'origin', 'selectorLabels', 'env',
     ]);
   });
 

@@ -184,8 +184,8 @@ const PRELUDES: { [name: string]: { needs: string[]; before: string[]; after: st
     before: ['const app = new App();', "const chart = new Chart(app, 'readme');"],
     after: [
       'app.synth();',
-      "const externalSecrets = chart.node.findAll().flatMap((c) => (c instanceof AppComponent ? c.externalSecrets : []));",
-      "assertChecksPass('the README example', chart.toJson(), { externalSecrets });",
+      'const components = chart.node.findAll().flatMap((c) => (c instanceof AppComponent ? [c] : []));',
+      "assertChecksPass('the README example', chart.toJson(), { externalSecrets: components.flatMap((c) => c.externalSecrets), externalConfigMaps: components.flatMap((c) => c.externalConfigMaps), externalClaims: components.flatMap((c) => c.externalClaims) });",
     ],
   },
   backend: { needs: ['chart'], before: ["const backend = new TodoBackend(chart, 'backend');"], after: [] },

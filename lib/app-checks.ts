@@ -21,6 +21,8 @@ export interface CheckedComponent extends IConstruct {
   readonly namespace: string;
   readonly nodePort?: number;
   readonly externalSecrets: readonly string[];
+  readonly externalConfigMaps: readonly string[];
+  readonly externalClaims: readonly string[];
 }
 
 /** Apps whose synth runs the checks itself ({@link synthesize}), on every object. */
@@ -137,9 +139,10 @@ export class AppChecks extends Construct {
     const each = <F extends Finding>(rule: (objects: Manifest[]) => F[]): F[] => [...namespaces.values()].flatMap(rule);
     const nodePorts = checkNodePorts(objects);
     const clashes = new Set([...each(checkUniqueNames), ...nodePorts, ...each(checkOneWorkloadPerSelector)].map(key));
-    const externalSecrets = [...new Set(this.components.flatMap((c) => c.externalSecrets))];
+    const external = (names: (c: CheckedComponent) => readonly string[]) => [...new Set(this.components.flatMap(names))];
+    const options = { externalSecrets: external((c) => c.externalSecrets), externalConfigMaps: external((c) => c.externalConfigMaps), externalClaims: external((c) => c.externalClaims) };
     const findings = [
-      ...[...each((o) => runAllChecks(o, { externalSecrets })), ...nodePorts].filter((f) => own.has(f.object) || clashes.has(key(f))),
+      ...[...each((o) => runAllChecks(o, options)), ...nodePorts].filter((f) => own.has(f.object) || clashes.has(key(f))),
       ...each((o) => checkLint(o)).filter((f) => own.has(f.object)).map((f) => ({ ...f, message: `${f.message} (if deliberate: excuseLintFinding(<the object>, '${f.check}', '<reason>'))` })),
       ...exceptionsWithoutReason(objects.filter((o) => own.has(describe(o)))),
     ];

@@ -12,6 +12,8 @@ import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
 import { configMapName, EnvConfigMap } from './features/env-config-map';
 import { CommonLabels } from './features/common-labels';
+import { ExtraEnv, ExtraEnvFeature } from './features/extra-env';
+import { ExtraVolumesFeature, plainCopy } from './features/extra-volumes';
 import { Image } from './features/image';
 import { ImagePullSecrets } from './features/image-pull-secrets';
 import { Ingress } from './features/ingress';
@@ -34,7 +36,7 @@ import { KeysSecret } from './keys-secret';
 import { LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
-import { LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow } from './shared-rules';
+import { secretLookingName, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow } from './shared-rules';
 
 export { randomSecret } from './features/secrets';
 
@@ -296,6 +298,67 @@ export interface AppComponentOptions {
    * @default - none
    */
   readonly commonLabels?: { readonly [key: string]: string };
+
+  /**
+   * More environment variables of the container, set as they are in the
+   * Deployment, after the component's own (Bitnami's `extraEnvVars`). A name
+   * must be valid, given once, not one the component sets itself (the
+   * variables of its ConfigMap, which `env` changes, and of its Secret), and
+   * must not look like a secret: the values are plain text in the
+   * Deployment (name a Secret in `extraEnvVarsSecret` instead).
+   *
+   * @default - none
+   */
+  readonly extraEnvVars?: ExtraEnvVar[];
+
+  /**
+   * Name of a ConfigMap of yours whose keys become environment variables of
+   * the container (`envFrom`; Bitnami's `extraEnvVarsCM`). It is not
+   * created, and the checks do not look for it among the manifests. The
+   * component's own variables win over its keys of the same name.
+   *
+   * @default - none
+   */
+  readonly extraEnvVarsCM?: string;
+
+  /**
+   * Name of a Secret of yours whose keys become environment variables of the
+   * container (`envFrom`; Bitnami's `extraEnvVarsSecret`). It is not
+   * created, and the checks do not look for it among the manifests. The
+   * component's own variables win over its keys of the same name.
+   *
+   * @default - none
+   */
+  readonly extraEnvVarsSecret?: string;
+
+  /**
+   * More volumes of the pods, after the component's own (Bitnami's
+   * `extraVolumes`): each of one type that the restricted Pod Security
+   * Standard allows (configMap, csi, downwardAPI, emptyDir, ephemeral,
+   * persistentVolumeClaim, projected, secret), with a name the component
+   * does not use. The ConfigMaps, Secrets and claims they name are yours:
+   * the checks do not look for them among the manifests.
+   *
+   * @default - none
+   */
+  readonly extraVolumes?: k8s.Volume[];
+
+  /**
+   * More mounts of the container, after its own (Bitnami's
+   * `extraVolumeMounts`): each of a volume of the pod (the component's or
+   * one of `extraVolumes`), at a path the component does not mount.
+   *
+   * @default - none
+   */
+  readonly extraVolumeMounts?: k8s.VolumeMount[];
+}
+
+/** An environment variable of {@link AppComponentOptions.extraEnvVars}. */
+export interface ExtraEnvVar {
+  /** The variable's name. */
+  readonly name: string;
+  /** Its value, in plain text in the Deployment. */
+  readonly value: string;
 }
 
 /** A secret environment variable of a component. */
@@ -318,6 +381,8 @@ export interface SecretVariable {
 
 /** A volume that keeps data across restarts: a PersistentVolumeClaim mounted into the container. */
 export interface PersistentVolume {
+  /** A claim of the user's to mount; none is created then. */
+  readonly existingClaim?: string;
   /** Where it is mounted. */
   readonly mountPath: string;
   /** Requested size, as a quantity (`1Gi`). */
@@ -499,6 +564,12 @@ export abstract class AppComponent extends Construct {
   public readonly imagePullSecrets: readonly string[];
   /** @internal Labels of the user's on every object, beside the app's own. */
   public readonly commonLabels: { readonly [key: string]: string };
+  /** @internal The environment the user adds: variables, a ConfigMap and a Secret of theirs. */
+  public readonly extraEnv: ExtraEnv;
+  /** @internal Volumes the user adds to the pods. */
+  public readonly extraVolumes: readonly k8s.Volume[];
+  /** @internal Mounts the user adds to the container. */
+  public readonly extraVolumeMounts: readonly k8s.VolumeMount[];
   /** @internal The features, each defined once for the manifests and the chart (lib/component-feature.ts). */
   public readonly features: readonly ComponentFeature[];
 
@@ -601,10 +672,12 @@ export abstract class AppComponent extends Construct {
     // In this order: a chart's NOTES give the Ingress' URL before the Service's, then the Service's, the image's
     // and the secrets' sections; the secrets' chart checks come first but for the Ingress' (its annotations, which the
     // construct checks before the secrets too).
+    // The user's envFrom sources come before the component's ConfigMap (the last source wins), their volumes after all others
+    // (the extra volumes' checks read the volumes of every feature before them).
     this.features = [
-      new Names(), new LintAnnotations(), ingress, service, new Image(), secrets, env, new Replicas(), new Resources(), new Probes(), new Checksums(),
+      new Names(), new LintAnnotations(), ingress, service, new Image(), secrets, new ExtraEnvFeature(), env, new Replicas(), new Resources(), new Probes(), new Checksums(),
       new Spreading(), new SecurityContexts(), new Termination(), policy, autoscaler, budget, new TestConnection(), ...(definition.features ?? []),
-      new CommonLabels(), new ImagePullSecrets(), account,
+      new CommonLabels(), new ImagePullSecrets(), account, new ExtraVolumesFeature(),
     ];
     const networkPolicy = options.networkPolicy ?? true;
     if (!networkPolicy && options.networkPolicyEgress === true) {
@@ -622,12 +695,17 @@ export abstract class AppComponent extends Construct {
       this.setEnv(key, value, s('env'));
     }
 
+    this.extraEnv = ExtraEnvFeature.check(role, options, [...Object.keys(this.env), ...this.secretVariables.map((v) => v.name)],
+      this.configMapName, this.usesExistingSecret ? undefined : this.secretName);
+    this.extraVolumes = plainCopy(options.extraVolumes ?? []);
+    this.extraVolumeMounts = plainCopy(options.extraVolumeMounts ?? []);
+
     const labels = this.labels;
     this.configMap = env.object(this);
 
     this.secret = secrets.object(this);
 
-    if (this.persistentVolume) {
+    if (this.persistentVolume && this.persistentVolume.existingClaim === undefined) {
       this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
         metadata: { name: this.dataClaimName, labels },
         spec: claimSpec(this.persistentVolume),
@@ -643,10 +721,16 @@ export abstract class AppComponent extends Construct {
       ...this.writableDirectories.map((dir) => ({ name: volumeName(dir), mountPath: dir })),
       ...fields.flatMap((f) => f.volumeMounts ?? []),
     ];
+    ExtraVolumesFeature.check(role, {
+      volumes: volumes.filter((v) => !this.extraVolumes.includes(v)),
+      mounts: mounts.filter((m) => !this.extraVolumeMounts.includes(m)),
+    }, this.extraVolumes, this.extraVolumeMounts);
 
     const container: k8s.Container = {
       name: this.name,
       ports: [{ name: HTTP_PORT_NAME, containerPort: this.image.port, protocol: 'TCP' }],
+      env: fields.flatMap((f) => f.env ?? []),
+      envFrom: fields.flatMap((f) => f.envFrom ?? []),
       volumeMounts: mounts,
       ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
     };
@@ -688,15 +772,36 @@ export abstract class AppComponent extends Construct {
     AppChecks.of(this).register(this);
   }
 
-  /** Secrets the pods read that the component does not create (an existing Secret, the keys kept by the cluster, a PostgreSQL URL Secret, image pull Secrets). */
+  /**
+   * Secrets the pods read that the component does not create (an existing
+   * Secret, the keys kept by the cluster, a PostgreSQL URL Secret, image pull
+   * Secrets, `extraEnvVarsSecret`, the Secrets of `extraVolumes`).
+   */
   public get externalSecrets(): string[] {
     const names = [
       ...(this.usesExistingSecret ? [this.secretName] : []),
       ...(this.keysSecret ? [this.keysSecret.name] : []),
       ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
       ...this.imagePullSecrets,
+      ...(this.extraEnv.secret === undefined ? [] : [this.extraEnv.secret]),
+      ...this.extraVolumes.flatMap((v) => [v.secret?.secretName, ...(v.projected?.sources ?? []).map((p) => p.secret?.name)]),
     ];
-    return [...new Set(names)];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
+  }
+
+  /** ConfigMaps the pods read that the component does not create (`extraEnvVarsCM`, the ConfigMaps of `extraVolumes`). */
+  public get externalConfigMaps(): string[] {
+    const names = [
+      ...(this.extraEnv.configMap === undefined ? [] : [this.extraEnv.configMap]),
+      ...this.extraVolumes.flatMap((v) => [v.configMap?.name, ...(v.projected?.sources ?? []).map((p) => p.configMap?.name)]),
+    ];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
+  }
+
+  /** PersistentVolumeClaims the pods mount that the component does not create (`existingClaim`, the claims of `extraVolumes`). */
+  public get externalClaims(): string[] {
+    const names = [this.persistentVolume?.existingClaim, ...this.extraVolumes.map((v) => v.persistentVolumeClaim?.claimName)];
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
   }
 
   /** @internal The port the server listens on in the container (named `http`). */
@@ -704,9 +809,9 @@ export abstract class AppComponent extends Construct {
     return this.image.port;
   }
 
-  /** @internal Name of the PersistentVolumeClaim (`<name>-data`). */
+  /** @internal Name of the PersistentVolumeClaim (`<name>-data`, or the user's `existingClaim`). */
   public get dataClaimName(): string {
-    return dataClaimName(this.name);
+    return this.persistentVolume?.existingClaim ?? dataClaimName(this.name);
   }
 
   /** The Service's DNS name inside the cluster: `<name>.<namespace>.svc.cluster.local`. */
@@ -760,7 +865,7 @@ export abstract class AppComponent extends Construct {
       throw new Error(`'${setting}' must not hold the secret variable ${name}; secrets go in the Secret, got ${show(name)}`);
     }
     if (SECRET_LOOKING_KEY.test(name)) {
-      throw new Error(`'${setting}' must not hold a name that looks like a secret (${SECRET_LOOKING_KEY.source.replace(/[()]/g, '')}): its values go into the ConfigMap in plain text; keep secrets in a Secret, got ${show(name)}`);
+      throw new Error(secretLookingName(setting, SECRET_LOOKING_KEY, 'the ConfigMap', show(name)));
     }
     if (typeof value !== 'string') {
       throw new Error(`'${setting}.${name}' must be a string, got ${show(value)}`);

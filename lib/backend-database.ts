@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { formatSize } from './resources';
-import { SQLITE_URL_PREFIX, storageAtMost } from './shared-rules';
-import { check, checkOptional, Rule, Rules, stringMatching } from './validation';
+import { conflict, IGNORED_BESIDE_EXISTING_CLAIM, SQLITE_URL_PREFIX, storageAtMost } from './shared-rules';
+import { check, checkOptional, Rule, Rules, show, stringMatching } from './validation';
 
 /** The database engines the backend runs on. */
 export enum DatabaseEngine {
@@ -26,6 +26,16 @@ export interface SqliteOptions {
    * @default - the cluster's default class (`standard` on Minikube)
    */
   readonly storageClass?: string;
+
+  /**
+   * Name of a PersistentVolumeClaim of yours to keep the database on
+   * (Bitnami's `persistence.existingClaim`). No claim is created, so `size`
+   * and `storageClass` cannot be given; the checks do not look for the claim
+   * among the manifests, and `todo-cdk8s destroy --purge` leaves it.
+   *
+   * @default - a claim `<name>-data` is created
+   */
+  readonly existingClaim?: string;
 }
 
 /** Where the backend reads the PostgreSQL URL from when it is kept in a Secret of your own. */
@@ -77,9 +87,15 @@ export class BackendDatabase {
    * (`DATABASE_URL=sqlite:////data/todoapp.db`): users and tasks survive restarts.
    */
   public static sqlite(options: SqliteOptions = {}): BackendDatabase {
+    const existingClaim = checkOptional('database.existingClaim', options.existingClaim, Rules.dnsSubdomain);
+    for (const [setting, value] of [['database.size', options.size], ['database.storageClass', options.storageClass]] as const) {
+      if (existingClaim !== undefined && value !== undefined) {
+        throw new Error(conflict(setting, 'database.existingClaim', IGNORED_BESIDE_EXISTING_CLAIM, show(typeof value === 'string' ? value : formatSize(value))));
+      }
+    }
     const size = check('database.size', formatSize(options.size ?? DEFAULT_SQLITE_SIZE), SQLITE_SIZE);
     const storageClass = checkOptional('database.storageClass', options.storageClass, Rules.dnsSubdomain);
-    return new BackendDatabase(DatabaseEngine.SQLITE, `${SQLITE_URL_PREFIX}${DATA_MOUNT_PATH}/todoapp.db`, { mountPath: DATA_MOUNT_PATH, size, storageClass });
+    return new BackendDatabase(DatabaseEngine.SQLITE, `${SQLITE_URL_PREFIX}${DATA_MOUNT_PATH}/todoapp.db`, { mountPath: DATA_MOUNT_PATH, size, storageClass, existingClaim });
   }
 
   /**
@@ -114,7 +130,7 @@ export class BackendDatabase {
     /** @internal The URL, when it is not secret (SQLite): it goes in the ConfigMap. */
     public readonly configUrl?: string,
     /** @internal The volume, for SQLite on a volume. */
-    public readonly volume?: { readonly mountPath: string; readonly size: string; readonly storageClass?: string },
+    public readonly volume?: { readonly mountPath: string; readonly size: string; readonly storageClass?: string; readonly existingClaim?: string },
     /** @internal The URL, when it is secret (PostgreSQL): it goes in the backend's Secret. */
     public readonly secretUrl?: string,
     /** @internal The Secret and key the URL is read from. */

@@ -1,7 +1,7 @@
 import * as k8s from '../imports/k8s';
 import type { AppComponent } from './app-component';
 import type { ChartCheck } from './helm/chart-rules';
-import type { Binding } from './helm/template';
+import type { Binding, BlockPart } from './helm/template';
 import type { ValuesNode } from './helm/values';
 
 /**
@@ -32,9 +32,24 @@ export interface PodFields {
   readonly volumes?: readonly k8s.Volume[];
   /** Mounts of the container, after the component's own. */
   readonly volumeMounts?: readonly k8s.VolumeMount[];
+  /** Variables of the container, after its secret variables. */
+  readonly env?: readonly k8s.EnvVar[];
+  /** Sources of the container's environment (`envFrom`), in the features' order: a later source wins. */
+  readonly envFrom?: readonly k8s.EnvFromSource[];
   /** The Deployment's update strategy. */
   readonly strategy?: k8s.DeploymentStrategy;
 }
+
+/** @internal The pod's lists that features add items to ({@link ChartParts}). */
+export type PodList = 'env' | 'envFrom' | 'volumes' | 'volumeMounts';
+
+/** @internal Where each of the pod's lists is in the Deployment. */
+export const POD_LISTS: { readonly [list in PodList]: string } = {
+  env: 'spec.template.spec.containers.0.env',
+  envFrom: 'spec.template.spec.containers.0.envFrom',
+  volumes: 'spec.template.spec.volumes',
+  volumeMounts: 'spec.template.spec.containers.0.volumeMounts',
+};
 
 /** @internal What a feature adds to the chart, besides its values. */
 export interface ChartParts {
@@ -46,6 +61,18 @@ export interface ChartParts {
   readonly checks?: readonly ChartCheck[];
   /** Lines of the chart's `validate` helper for rules that only a chart has (values the construct derives). */
   readonly validate?: readonly string[];
+  /**
+   * Items of the pod's lists, as {@link PodFields} gives them: each list is
+   * rendered with `Helm.parts`, the component's own items first (its
+   * `emptyDir`s and mounts, its secret variables), then the features' parts
+   * in their order. A part that is a value of the constructs is one of the
+   * component's own items; a part that is a template renders values a user
+   * gives (`extraVolumes`).
+   */
+  readonly env?: readonly BlockPart[];
+  readonly envFrom?: readonly BlockPart[];
+  readonly volumes?: readonly BlockPart[];
+  readonly volumeMounts?: readonly BlockPart[];
   /** Lines of `_helpers.tpl`: named templates of this feature (after the chart's own). */
   readonly helpers?: readonly string[];
   /**

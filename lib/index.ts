@@ -5,7 +5,7 @@
 
 // Constructs and their props
 export { AppComponent } from './app-component';
-export type { AppComponentOptions } from './app-component';
+export type { AppComponentOptions, ExtraEnvVar } from './app-component';
 export type { KeysSecret } from './keys-secret';
 export { TodoBackend, BACKEND_IMAGE } from './todo-backend';
 export type { TodoBackendProps } from './todo-backend';

@@ -61,6 +61,9 @@ export function minAvailableBelow(setting: string, replicas: string, got: string
 /** Why a secret value cannot be given beside `existingSecret`. */
 export const IGNORED_BESIDE_EXISTING_SECRET = 'the value would be ignored';
 
+/** Why the claim's size or storage class cannot be given beside `existingClaim`: no claim is created. */
+export const IGNORED_BESIDE_EXISTING_CLAIM = 'no claim is created, so the value would be ignored';
+
 /** The random bytes of a generated secret: 256 bits. */
 export const SECRET_BYTES = 32;
 
@@ -137,4 +140,39 @@ export function integersUpTo(max: number): string {
   }
   parts.push(digits);
   return parts.join('|');
+}
+
+/**
+ * The message for a value a user adds (an `extraEnvVars` name, an
+ * `extraVolumes` name, a mount path) that is one the component has itself.
+ *
+ * @example
+ * ownedByComponent('backend.extraEnvVars[0].name', 'a variable', 'DATABASE_URL, JWT_SECRET', '"JWT_SECRET"');
+ * // "'backend.extraEnvVars[0].name' must not be a variable the component has itself (DATABASE_URL, JWT_SECRET), got \"JWT_SECRET\""
+ */
+export function ownedByComponent(setting: string, what: string, own: string, got: string, hint?: string): string {
+  return `'${setting}' must not be ${what} the component has itself (${own})${hint === undefined ? '' : `; ${hint}`}, got ${got}`;
+}
+
+/** The message for an item of a list that repeats an earlier one's name or path. */
+export function namedTwice(setting: string, earlier: string, why: string, got: string): string {
+  return `'${setting}' must differ from '${earlier}' (${why}), got ${got} for both`;
+}
+
+/** The message for a value that must be one of a list known only with the other values (the pod's volumes). */
+export function notAmong(setting: string, what: string, names: string, got: string): string {
+  return `'${setting}' must be ${what} (${names}), got ${got}`;
+}
+
+/** The message for a volume of a type the restricted Pod Security Standard forbids, or of several types. */
+export function volumeType(setting: string, allowed: string, got: string): string {
+  return `'${setting}' must have exactly one volume type, one that the restricted Pod Security Standard allows (${allowed}), got ${got}`;
+}
+
+/**
+ * The message for a variable name that looks like a secret, in a place
+ * whose values are plain text (`where`: the ConfigMap, the Deployment).
+ */
+export function secretLookingName(setting: string, pattern: RegExp, where: string, got: string, hint?: string): string {
+  return `'${setting}' must not hold a name that looks like a secret (${pattern.source.replace(/[()]/g, '')}): its values go into ${where} in plain text; keep secrets in a Secret${hint === undefined ? '' : ` (${hint})`}, got ${got}`;
 }

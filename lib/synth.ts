@@ -157,7 +157,11 @@ function produce(staging: string, settings: Settings, local: LocalSecrets, exten
   if (holdsAmbiguousString(objects)) {
     rewriteYamlFiles(staging);
   }
-  assertChecksPass('the manifests', objects, { externalSecrets: todo.components.flatMap((c) => c.externalSecrets) });
+  assertChecksPass('the manifests', objects, {
+    externalSecrets: todo.components.flatMap((c) => c.externalSecrets),
+    externalConfigMaps: todo.components.flatMap((c) => c.externalConfigMaps),
+    externalClaims: todo.components.flatMap((c) => c.externalClaims),
+  });
   const lintWarnings = assertLintPasses(objects, own);
   fs.writeFileSync(path.join(staging, 'build-images.sh'), renderBuildScript(todo.components, todo.profile === Profile.CLUSTER ? BuildTarget.REGISTRY : BuildTarget.MINIKUBE), { mode: 0o755 });
   const releases = todo.components.map((component) => ({

@@ -230,8 +230,8 @@ describe('checkReferences', () => {
         { name: 'C', valueFrom: { secretKeyRef: { name: 'ext-s', key: 'A' } } },
         { name: 'D', valueFrom: { configMapKeyRef: { name: 'have', key: 'MISSING', optional: true } } },
       ],
-    }, { volumes: [{ name: 'v', configMap: { name: 'c', optional: true } }, { name: 'w', secret: { secretName: 's', optional: true } }, { name: 'x', secret: { secretName: 'ext-s' } }], imagePullSecrets: [{ name: 'ext-s' }] });
-    expect(checkReferences([d, cm('have')], { externalConfigMaps: ['ext-c'], externalSecrets: ['ext-s'] })).toEqual([]);
+    }, { volumes: [{ name: 'v', configMap: { name: 'c', optional: true } }, { name: 'w', secret: { secretName: 's', optional: true } }, { name: 'x', secret: { secretName: 'ext-s' } }, { name: 'y', persistentVolumeClaim: { claimName: 'ext-pvc' } }] });
+    expect(checkReferences([d, cm('have')], { externalConfigMaps: ['ext-c'], externalSecrets: ['ext-s'], externalClaims: ['ext-pvc'] })).toEqual([]);
   });
 
   describe('fails when', () => {
@@ -270,6 +270,8 @@ describe('checkReferences', () => {
         `${at}.imagePullSecrets[1]: refers to Secret default/regcred, which is not among the manifests`],
       ['a claim does not exist', workload({}, { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }] }), [object('PersistentVolumeClaim', 'data', {}, 'prod')],
         `${at}.volumes[0].persistentVolumeClaim: refers to PersistentVolumeClaim default/data, which is not among the manifests`],
+      ['a claim is external only as a Secret\'s name', workload({}, { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'ext' } }] }), [],
+        `${at}.volumes[0].persistentVolumeClaim: refers to PersistentVolumeClaim default/ext, which is not among the manifests`],
       ['an init container refers to a missing ConfigMap', deployment('web', { pod: { initContainers: [container('init', { envFrom: [{ configMapRef: { name: 'c' } }] })] } }), [],
         `${at}.initContainers[0].envFrom[0].configMapRef: refers to ConfigMap default/c, which is not among the manifests`],
     ];

@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { Cpu } from 'cdk8s-plus-28';
 import { parse as parseYaml12 } from 'yaml';
 import { BackendDatabase, SQLITE_SIZE } from '../../lib/backend-database';
-import { goPattern, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
+import { goPattern, itemRule, messageWith, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
 import { synthesize } from '../../lib/synth';
 import { TodoBackend } from '../../lib/todo-backend';
 import { TodoFrontend } from '../../lib/todo-frontend';
@@ -344,6 +344,28 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     } finally {
       (Rules as any).secret = original;
     }
+  });
+
+  test('an each-check runs its checks on every item of a list, with the index in the words, and records each item for the next', () => {
+    const dir = path.join(tmp, 'each-chart');
+    fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: each\nversion: 0.1.0\n');
+    fs.writeFileSync(path.join(dir, 'values.yaml'), 'xs: []\n');
+    const checks = renderChecks([{
+      kind: 'each',
+      list: 'xs',
+      before: ['{{- $seen := dict }}'],
+      checks: [
+        itemRule((i) => `xs[${i}].name`, Rules.envName, '$item.name'),
+        { kind: 'message', when: 'hasKey $seen $item.name', ...messageWith((i, earlier) => `'xs[${i}].name' repeats 'xs[${earlier}].name'`, ['$index', '(index $seen $item.name)']) },
+      ],
+      after: ['{{- $_ := set $seen $item.name $index }}'],
+    }]);
+    fs.writeFileSync(path.join(dir, 'templates', 'cm.yaml'), `${checks.join('\n')}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: each\n`);
+    const error = (set: { [k: string]: string }) => /execution error at \([^)]*\): (.*)/.exec(templateError(dir, { setString: set }))?.[1];
+    expect(error({ 'xs[0].name': 'A', 'xs[1].name': '1B' })).toBe('\'xs[1].name\' must be an environment variable name: letters, digits and "_", not starting with a digit, got "1B"');
+    expect(error({ 'xs[0].name': 'A', 'xs[1].name': 'B', 'xs[2].name': 'A' })).toBe("'xs[2].name' repeats 'xs[0].name'");
+    expect(template(dir, { setString: { 'xs[0].name': 'A', 'xs[1].name': 'B' } }).map((o) => o.kind)).toEqual(['ConfigMap']);
   });
 
   test('renderChecks fails with the rule\'s words, showing only the length of a sensitive value', () => {

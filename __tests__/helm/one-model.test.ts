@@ -21,6 +21,7 @@ import { HealthProbe } from '../../lib/health-probe';
 import { BACKEND_IMAGE, TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { FRONTEND_IMAGE, TodoFrontend, TodoFrontendProps } from '../../lib/todo-frontend';
 import { TodoApp } from '../../lib/todo-app';
+import * as k8s from '../../imports/k8s';
 import { comparable, helmAsync } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { parseYaml } from '../support/yaml';
@@ -91,6 +92,20 @@ const envValue = fc.oneof(
   fc.constantFrom('', 'yes', 'off', '0o17', '1_000', '1.10', 'null', '~', '2026-11-27', ' lead', 'trail ', 'a: b', '#x', '{x}', '"q"', "'q'", 'line\nbreak', 'tab\there', '\\u0041'),
 );
 const env = fc.option(fc.dictionary(fc.oneof(envName, fc.constantFrom('JWT_EXPIRY_HOURS', 'ANTHROPIC_MODEL', 'PORT', 'HOSTNAME', 'LOG_LEVEL')), envValue, { maxKeys: 4 }), { nil: undefined });
+/** The user's variables: names of their own (filtered against the component's in commonProps), values of every kind. */
+const extraEnvVars = fc.option(fc.uniqueArray(fc.record({ name: envName.map((n) => `X_${n}`), value: envValue }), { maxLength: 3, selector: (v) => v.name }), { nil: undefined });
+/** The user's volumes: every type the restricted Pod Security Standard allows that needs no cluster object of a kind the checks know, and objects of theirs. */
+const extraVolume = fc.tuple(label, fc.oneof(
+  fc.record({ emptyDir: fc.record({ medium: fc.constantFrom('Memory', undefined), sizeLimit: fc.option(fc.integer({ min: 1, max: 512 }).map((n) => k8s.Quantity.fromString(`${n}Mi`)), { nil: undefined }) }) }),
+  fc.record({ configMap: fc.record({ name: subdomain, optional: fc.option(fc.boolean(), { nil: undefined }) }) }),
+  fc.record({ secret: fc.record({ secretName: subdomain, defaultMode: fc.option(fc.constantFrom(0o400, 0o440, 0o644), { nil: undefined }) }) }),
+  fc.record({ persistentVolumeClaim: fc.record({ claimName: subdomain, readOnly: fc.option(fc.boolean(), { nil: undefined }) }) }),
+)).map(([name, source]): k8s.Volume => ({ name: `v-${name}`, ...source }));
+/** Volumes with unique names and mounts at unique paths, of those volumes or the component's `tmp`. */
+const extraVolumes = fc.option(fc.uniqueArray(extraVolume, { maxLength: 3, selector: (v) => v.name }).chain((volumes) => fc.tuple(
+  fc.constant(volumes),
+  fc.uniqueArray(fc.record({ name: fc.constantFrom('tmp', ...volumes.map((v) => v.name)), mountPath: label.map((l) => `/mnt/${l}`), readOnly: fc.option(fc.boolean(), { nil: undefined }) }), { maxLength: 3, selector: (m) => m.mountPath }),
+)), { nil: undefined });
 const secret = fc.stringMatching(/^[!-~]{32,48}$/);
 const credential = fc.stringMatching(/^[!-~]{1,20}$/);
 const host = (suffix: string) => fc.tuple(label, label).map(([a, b]) => `${a}.${b}.${suffix}`);
@@ -148,9 +163,14 @@ const common = (suffix: string) => fc.record({
     automount: fc.option(fc.boolean(), { nil: undefined }),
   }), { nil: undefined }),
   commonLabels: fc.option(fc.dictionary(qualifiedKey, labelValue, { minKeys: 1, maxKeys: 3 }), { nil: undefined }),
+  extraEnvVars,
+  extraEnvVarsCM: fc.option(subdomain, { nil: undefined }),
+  extraEnvVarsSecret: fc.option(subdomain, { nil: undefined }),
+  extraVolumes,
 });
 const database = fc.oneof(
   fc.record({ kind: fc.constant('sqlite' as const), size: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }), storageClass: fc.option(subdomain, { nil: undefined }) }),
+  fc.record({ kind: fc.constant('sqliteOnYourClaim' as const), existingClaim: subdomain }),
   fc.record({ kind: fc.constant('ephemeral' as const) }),
   fc.record({ kind: fc.constant('postgres' as const), host: label, port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }) }),
   fc.record({ kind: fc.constant('postgresFromSecret' as const), secretName: subdomain, key: fc.option(fc.stringMatching(/^[-._a-zA-Z0-9]{1,12}$/), { nil: undefined }) }),
@@ -233,6 +253,11 @@ function commonProps(c: Common, name: string | undefined, nodePort: number, node
     imagePullSecrets: c.imagePullSecrets,
     serviceAccount: serviceAccountOf(c.serviceAccount),
     commonLabels: c.commonLabels,
+    extraEnvVars: c.extraEnvVars?.filter((v) => !(v.name in (c.env ?? {}))),
+    extraEnvVarsCM: c.extraEnvVarsCM,
+    extraEnvVarsSecret: c.extraEnvVarsSecret,
+    extraVolumes: c.extraVolumes?.[0],
+    extraVolumeMounts: c.extraVolumes?.[1],
   };
 }
 
@@ -250,11 +275,19 @@ function serviceAccountOf(sa: Common['serviceAccount']): ServiceAccountOptions |
 function databaseOf(d: Case['database']): BackendDatabase {
   switch (d.kind) {
     case 'sqlite': return BackendDatabase.sqlite({ size: d.size === undefined ? undefined : Size.mebibytes(d.size), storageClass: d.storageClass });
+    case 'sqliteOnYourClaim': return BackendDatabase.sqlite({ existingClaim: d.existingClaim });
     case 'ephemeral': return BackendDatabase.ephemeralSqlite();
     case 'postgres': return BackendDatabase.postgres(`postgresql://todo:pw@${d.host}${d.port === undefined ? '' : `:${d.port}`}/todo`);
     case 'postgresFromSecret': return BackendDatabase.postgresFromSecret({ secretName: d.secretName, key: d.key });
   }
 }
+
+/** The objects of the user's that the components read (existingSecret, extraEnvVarsCM, existingClaim...): not among the manifests. */
+const externalsOf = (...components: AppComponent[]) => ({
+  externalSecrets: components.flatMap((x) => x.externalSecrets),
+  externalConfigMaps: components.flatMap((x) => x.externalConfigMaps),
+  externalClaims: components.flatMap((x) => x.externalClaims),
+});
 
 const usesExistingSecret = (c: Case) => c.database.kind !== 'postgres' && c.backend.common.existingSecret !== undefined;
 
@@ -461,11 +494,10 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       try {
         built = build(c);
       } catch (e) {
-        failures.push(`case ${i} (FUZZ_SEED=${SEED}): the draw is not a valid app: ${(e as Error).message}\nprops: ${JSON.stringify(c)}`);
+        failures.push(`case ${i} (FUZZ_SEED=${SEED}): the draw is not a valid app: ${(e as Error).stack}\nprops: ${JSON.stringify(c)}`);
         return [];
       }
-      const external = [built.backend, built.frontend].flatMap((x) => x.externalSecrets);
-      const plainFindings = runAllChecks(built.objects, { externalSecrets: external });
+      const plainFindings = runAllChecks(built.objects, externalsOf(built.backend, built.frontend));
       if (plainFindings.length > 0) {
         failures.push(`case ${i} (FUZZ_SEED=${SEED}): the plain manifests fail the checks: ${JSON.stringify(plainFindings)}\nprops: ${JSON.stringify(c)}`);
       }
@@ -488,7 +520,7 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       const rendered = all.filter((o) => !isHook(o));
       const problems = [
         ...validateObjects(all),
-        ...runAllChecks(all, { externalSecrets: component.externalSecrets }).map((f) => JSON.stringify(f)),
+        ...runAllChecks(all, externalsOf(component)).map((f) => JSON.stringify(f)),
         ...exceptionsWithoutReason(all).map((f) => JSON.stringify(f)),
       ];
       // kube-score and kube-linter (which the synth runs too) find the same in both: the draws go beyond lint-clean props.
@@ -506,12 +538,17 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       }
       for (const o of plain) count(o.kind);
       count(baseName);
+      if (component.extraEnv.vars.length > 0) count('extraEnvVars');
+      if (component.extraEnv.configMap !== undefined || component.extraEnv.secret !== undefined) count('extraEnvVarsCM/Secret');
+      if (component.extraVolumeMounts.length > 0) count('extraVolumes and mounts');
+      if (component.persistentVolume?.existingClaim !== undefined) count('persistence.existingClaim');
     });
     if (failures.length > 0) {
       throw new Error(`${failures.length} failure(s); the first of each kind:\n\n${firstOfEachKind(failures).join('\n\n')}`);
     }
     // Every kind of object and every base chart was compared, many times.
-    for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', ...Object.keys(BASES)]) {
+    for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', ...Object.keys(BASES),
+      'extraEnvVars', 'extraEnvVarsCM/Secret', 'extraVolumes and mounts', 'persistence.existingClaim']) {
       expect([what, (seen.get(what) ?? 0) >= 10]).toEqual([what, true]);
     }
     expect(jobs.length).toBe(CASES);
@@ -562,7 +599,7 @@ function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
     probes: fc.record({ startup: probeValues, liveness: probeValues, readiness: probeValues }, { requiredKeys: [] }),
     terminationGracePeriodSeconds: seconds(0, 600),
     ...(backend ? {
-      persistence: fc.record({ enabled: fc.boolean(), size: fc.oneof(quantityOf('storage').map(String), fc.constantFrom('300Ti', '256Ti')), storageClass: fc.oneof(fc.constant(''), subdomain) }, { requiredKeys: [] }),
+      persistence: fc.record({ enabled: fc.boolean(), size: fc.oneof(quantityOf('storage').map(String), fc.constantFrom('300Ti', '256Ti')), storageClass: fc.oneof(fc.constant(''), subdomain), existingClaim: fc.oneof(fc.constant(''), subdomain) }, { requiredKeys: [] }),
       securityContext: fc.record({ readOnlyRootFilesystem: fc.boolean() }, { requiredKeys: [] }),
     } : {}),
     ingress: fc.record({ enabled: fc.boolean(), className: fc.oneof(fc.constant(''), subdomain), host: host('example'), path: fc.stringMatching(/^\/([a-z0-9]{1,8}(\/[a-z0-9]{1,8})?)?$/), tls: fc.record({ secretName: fc.oneof(fc.constant(''), subdomain) }), annotations: anyAnnotations }, { requiredKeys: [] }),
@@ -575,6 +612,19 @@ function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
     imagePullSecrets: fc.array(fc.record({ name: fc.oneof(subdomain, fc.constantFrom('Reg_Cred', '-x', '')) }), { maxLength: 2 }),
     serviceAccount: fc.record({ create: fc.boolean(), name: fc.oneof(fc.constant(''), subdomain, fc.constant('Bad_Name')), annotations: anyAnnotations, automount: fc.boolean() }, { requiredKeys: [] }),
     commonLabels: fc.dictionary(fc.oneof(qualifiedKey, fc.constantFrom('app', 'app.kubernetes.io/name', 'helm.sh/chart', 'bad key')), fc.oneof(labelValue, fc.constantFrom('-x', 'a b')), { maxKeys: 3 }),
+    // The user's environment and volumes: mostly their own names, sometimes the component's (or invalid ones), which the chart refuses.
+    extraEnvVars: fc.array(fc.record({ name: fc.oneof(envName, envName.map((n) => `X_${n}`), fc.constantFrom(...Object.keys(d.env), 'JWT_SECRET', 'MY_TOKEN', '1X', 'A-B')), value: envValue }), { maxLength: 3 }),
+    extraEnvVarsCM: fc.oneof(fc.constant(''), subdomain),
+    extraEnvVarsSecret: fc.oneof(fc.constant(''), subdomain),
+    extraVolumes: fc.uniqueArray(fc.oneof(
+      extraVolume.map((v) => k8s.toJson_Volume(v) as { name: string }),
+      fc.constantFrom({ name: 'tmp', emptyDir: {} }, { name: 'host', hostPath: { path: '/var/run' } }, { name: 'two', emptyDir: {}, secret: { secretName: 's' } }, { name: 'Bad_Name', emptyDir: {} }),
+    ), { maxLength: 3, selector: (v) => v.name }),
+    extraVolumeMounts: fc.array(fc.record({
+      name: fc.oneof(fc.constantFrom('tmp', 'v-a', 'missing'), label.map((l) => `v-${l}`)),
+      mountPath: fc.oneof(label.map((l) => `/mnt/${l}`), fc.constantFrom('/tmp', 'relative', '/mnt/a')),
+      readOnly: fc.boolean(),
+    }, { requiredKeys: ['name', 'mountPath'] }), { maxLength: 3 }),
   };
   // A few values at a time (with every one drawn, nearly every set would break some rule across values).
   const keys = Object.keys(all) as Array<keyof typeof all>;
@@ -628,8 +678,13 @@ describe(`the inverse: values the schema accepts (seed ${SEED})`, () => {
       }
       outcome.rendered++;
       const objects = parseYaml(r.stdout);
-      const external = [values.existingSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name), ...(values.imagePullSecrets ?? []).map((s: any) => s.name)].filter((n) => n);
-      const problems = [...validateObjects(objects), ...runAllChecks(objects, { externalSecrets: external }).map((f) => JSON.stringify(f))];
+      const volumes: any[] = values.extraVolumes ?? [];
+      const external = {
+        externalSecrets: [values.existingSecret, values.extraEnvVarsSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name), ...volumes.map((v) => v.secret?.secretName), ...(values.imagePullSecrets ?? []).map((s: any) => s.name)].filter((n) => n),
+        externalConfigMaps: [values.extraEnvVarsCM, ...volumes.map((v) => v.configMap?.name)].filter((n) => n),
+        externalClaims: [values.persistence?.existingClaim, ...volumes.map((v) => v.persistentVolumeClaim?.claimName)].filter((n) => n),
+      };
+      const problems = [...validateObjects(objects), ...runAllChecks(objects, external).map((f) => JSON.stringify(f))];
       if (problems.length > 0) {
         failures.push(`${where}: the render is not valid:\n${problems.join('\n')}\nvalues: ${JSON.stringify(override)}`);
       }

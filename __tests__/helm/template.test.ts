@@ -113,6 +113,32 @@ spec:
 `);
   });
 
+  test('a part may be template lines (values a user gives as they are), indented as the list, under its condition', () => {
+    expect(renderTemplate(pod, [{
+      path: 'spec.volumes',
+      expr: Helm.parts([
+        { value: [{ name: 'tmp', emptyDir: {} }] },
+        { template: (n) => ['{{- with .Values.extraVolumes }}', `{{- toYaml . | nindent ${n} }}`, '{{- end }}'] },
+        { when: '.Values.more', template: () => ['- name: more', '  emptyDir: {}'] },
+      ]),
+    }])).toBe(`apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  volumes:
+    - name: tmp
+      emptyDir: {}
+    {{- with .Values.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- if .Values.more }}
+    - name: more
+      emptyDir: {}
+    {{- end }}
+`);
+  });
+
   test('a binding inside a value that does not land fails', () => {
     expect(() => renderTemplate(pod, [{ path: 'spec.x', expr: Helm.value(['a'], [{ path: '0.b', expr: Helm.scalar('{{ 1 }}') }]) }])).toThrow(/cannot bind 0\.b: 0 is not an object/);
   });

@@ -7,7 +7,8 @@ import { Finding, Manifest, describe, podTemplates } from './semantic';
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
-const ALLOWED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+/** The volume types the restricted profile allows (the baseline forbids hostPath and the rest). */
+export const ALLOWED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
 const ALLOWED_ADDED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
 
 /** Returns where each pod template breaks the restricted profile. */

@@ -32,7 +32,7 @@ export class EnvConfigMap implements ComponentFeature {
   }
 
   public pod(c: AppComponent): PodFields {
-    return { container: { envFrom: [{ configMapRef: { name: c.configMapName } }] } };
+    return { envFrom: [{ configMapRef: { name: c.configMapName } }] };
   }
 
   public values(c: AppComponent): { [key: string]: ValuesNode } {
@@ -52,7 +52,7 @@ export class EnvConfigMap implements ComponentFeature {
   public chart(c: AppComponent, chart: ChartScope): ChartParts {
     const name = `{{ ${chart.include('configMapName')} }}`;
     return {
-      deployment: [{ path: 'spec.template.spec.containers.0.envFrom.0.configMapRef.name', expr: Helm.scalar(name) }],
+      envFrom: [{ value: [{ configMapRef: { name: '' } }], bindings: [{ path: '0.configMapRef.name', expr: Helm.scalar(name) }] }],
       templates: {
         'configmap.yaml': renderTemplate(c.configMap.toJson(), [
           ...chart.metadata(chart.include('configMapName')),

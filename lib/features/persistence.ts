@@ -2,7 +2,9 @@ import * as k8s from '../../imports/k8s';
 import type { AppComponent, PersistentVolume } from '../app-component';
 import { DATA_MOUNT_PATH, DEFAULT_SQLITE_SIZE, SQLITE_SIZE } from '../backend-database';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
+import { messageWith } from '../helm/chart-rules';
 import { Helm, renderTemplate } from '../helm/template';
+import { conflict, IGNORED_BESIDE_EXISTING_CLAIM } from '../shared-rules';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { formatSize } from '../resources';
 import { orEmpty, Rules } from '../validation';
@@ -73,36 +75,21 @@ export class Persistence implements ComponentFeature {
         mountPath: leaf('Where the volume is mounted.', volume?.mountPath ?? CHART_DEFAULT_VOLUME.mountPath, { type: 'string', pattern: '^/[^\\s]*[^/\\s]$' }),
         size: leaf(`Size of the volume: ${SQLITE_SIZE.allowed}.`, volume?.size ?? CHART_DEFAULT_VOLUME.size, Rules.storage.schema),
         storageClass: leaf('Storage class; empty uses the cluster default (standard on Minikube).', volume?.storageClass ?? '', orEmpty(Rules.dnsSubdomain).schema),
+        existingClaim: leaf('Name of a PersistentVolumeClaim of yours to mount instead; no claim is created (size is not used, storageClass must be empty).', volume?.existingClaim ?? '', orEmpty(Rules.dnsSubdomain).schema),
       }),
     };
   }
 
-  public chart(c: AppComponent, chart: ChartScope): ChartParts {
+  public chart(_c: AppComponent, chart: ChartScope): ChartParts {
     const enabled = '.Values.persistence.enabled';
-    const pod = 'spec.template.spec';
-    // The component's own volumes and mounts (emptyDirs), as synthesized, then the data volume's when enabled.
-    const synthesized = c.deployment.toJson().spec.template.spec;
-    const emptyDirs = (synthesized.volumes as Array<{ name: string }>).filter((v) => v.name !== DATA_VOLUME);
-    const mounts = (synthesized.containers[0].volumeMounts as Array<{ name: string }>).filter((m) => m.name !== DATA_VOLUME);
     const claim = k8s.KubePersistentVolumeClaim.manifest({ metadata: { labels: {}, name: '' }, spec: claimSpec(CHART_DEFAULT_VOLUME) });
     return {
       deployment: [
         { path: 'spec.strategy', expr: Helm.parts([{ when: enabled, value: k8s.toJson_DeploymentStrategy(RECREATE), otherwise: k8s.toJson_DeploymentStrategy(ROLLING_UPDATE) }]) },
-        {
-          path: `${pod}.volumes`,
-          expr: Helm.parts([
-            { value: emptyDirs },
-            { when: enabled, value: [dataVolume('')], bindings: [{ path: '0.persistentVolumeClaim.claimName', expr: Helm.scalar(`{{ ${chart.include('dataClaimName')} }}`) }] },
-          ]),
-        },
-        {
-          path: `${pod}.containers.0.volumeMounts`,
-          expr: Helm.parts([
-            { value: mounts },
-            { when: enabled, value: [dataMount('')], bindings: [{ path: '0.mountPath', expr: Helm.scalar('{{ .Values.persistence.mountPath | quote }}') }] },
-          ]),
-        },
       ],
+      // The data volume and its mount, after the component's own (emptyDirs), when enabled.
+      volumes: [{ when: enabled, value: [dataVolume('')], bindings: [{ path: '0.persistentVolumeClaim.claimName', expr: Helm.scalar(`{{ ${chart.include('dataClaimName')} }}`) }] }],
+      volumeMounts: [{ when: enabled, value: [dataMount('')], bindings: [{ path: '0.mountPath', expr: Helm.scalar('{{ .Values.persistence.mountPath | quote }}') }] }],
       templates: {
         'pvc.yaml': renderTemplate(claim, [
           ...chart.metadata(chart.include('dataClaimName')),
@@ -110,18 +97,25 @@ export class Persistence implements ComponentFeature {
           { path: 'spec.resources.requests.storage', expr: Helm.scalar('{{ .Values.persistence.size | quote }}') },
           { path: 'spec.storageClassName', expr: Helm.optional('.Values.persistence.storageClass', '{{ .Values.persistence.storageClass | quote }}') },
         ], {
-          condition: enabled,
-          header: 'The database volume: values.persistence; kept on helm uninstall',
+          condition: `and ${enabled} (not .Values.persistence.existingClaim)`,
+          header: 'The database volume: values.persistence, unless persistence.existingClaim names one of yours; kept on helm uninstall',
         }),
       },
       helpers: [
-        '{{/* The database volume\'s claim. */}}',
+        '{{/* The database volume\'s claim: persistence.existingClaim, else the chart\'s own. */}}',
         `{{- define "${chart.chartName}.dataClaimName" -}}`,
-        `{{- printf ${JSON.stringify(dataClaimName('%s'))} (${chart.include('fullname')}) }}`,
+        `{{- default (printf ${JSON.stringify(dataClaimName('%s'))} (${chart.include('fullname')})) .Values.persistence.existingClaim }}`,
         '{{- end }}',
       ],
       // The schema holds Rules.storage (above zero); the bound of SQLite's size is refused with the props' words.
-      checks: [{ kind: 'rule', value: 'persistence.size', rule: SQLITE_SIZE, when: enabled }],
+      checks: [
+        { kind: 'rule', value: 'persistence.size', rule: SQLITE_SIZE, when: enabled },
+        {
+          kind: 'message',
+          when: 'and .Values.persistence.existingClaim .Values.persistence.storageClass',
+          ...messageWith((got) => conflict('persistence.storageClass', 'persistence.existingClaim', IGNORED_BESIDE_EXISTING_CLAIM, got), ['(toJson .Values.persistence.storageClass)']),
+        },
+      ],
     };
   }
 }

@@ -91,12 +91,10 @@ export class Secrets implements ComponentFeature {
 
   public pod(c: AppComponent): PodFields {
     return {
-      container: {
-        env: c.secretVariables.map((v) => ({
-          name: v.name,
-          valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? secretOf(c, v), key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
-        })),
-      },
+      env: c.secretVariables.map((v) => ({
+        name: v.name,
+        valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? secretOf(c, v), key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
+      })),
     };
   }
 
@@ -135,15 +133,18 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
   public chart(c: AppComponent, chart: ChartScope): ChartParts {
     const n = chart.chartName;
     const own = ownSecretVariables(c);
-    const container = 'spec.template.spec.containers.0';
     const secretName = `{{ ${chart.include('secretName')} }}`;
     return {
-      deployment: c.secretVariables.flatMap((v, i): Binding[] => (own.includes(v)
-        ? [{ path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(secretName) }]
-        : [
-          { path: `${container}.env.${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.name | quote }}`) },
-          { path: `${container}.env.${i}.valueFrom.secretKeyRef.key`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.key | quote }}`) },
-        ])),
+      // The container's first variables: read from the chart's Secret, or from a Secret of the user's named by secretRefs.
+      env: [{
+        value: c.deployment.toJson().spec.template.spec.containers[0].env.slice(0, c.secretVariables.length),
+        bindings: c.secretVariables.flatMap((v, i): Binding[] => (own.includes(v)
+          ? [{ path: `${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(secretName) }]
+          : [
+            { path: `${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.name | quote }}`) },
+            { path: `${i}.valueFrom.secretKeyRef.key`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.key | quote }}`) },
+          ])),
+      }],
       templates: { 'secret.yaml': this.template(c, chart) },
       checks: own.flatMap((v): ChartCheck[] => {
         const value = `secrets.${v.name}`;

@@ -24,8 +24,17 @@ export class SecurityContexts implements ComponentFeature {
     };
   }
 
-  public chart(): ChartParts {
+  /**
+   * The chart's parts; the pod's lists begin with the component's `emptyDir`s
+   * and their mounts (the directories it writes to, as the root filesystem is
+   * read-only), as the constructs give them.
+   */
+  public chart(c: AppComponent): ChartParts {
+    const spec = c.deployment.toJson().spec.template.spec;
+    const dirs = c.writableDirectories.length;
     return {
+      volumes: [{ value: (spec.volumes as unknown[]).slice(0, dirs) }],
+      volumeMounts: [{ value: (spec.containers[0].volumeMounts as unknown[]).slice(0, dirs) }],
       deployment: [
         { path: 'spec.template.spec.securityContext', expr: Helm.nindent('toYaml .Values.podSecurityContext') },
         { path: 'spec.template.spec.containers.0.securityContext', expr: Helm.nindent('toYaml .Values.securityContext') },

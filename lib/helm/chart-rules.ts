@@ -10,7 +10,7 @@ import { JsonSchema, Rule } from '../validation';
  * `allowed` sentence the message), or carries a message built by the same
  * TypeScript function the construct throws with.
  */
-export type ChartCheck = RuleCheck | MessageCheck | RangeCheck;
+export type ChartCheck = RuleCheck | MessageCheck | RangeCheck | EachCheck;
 
 /** A value of the chart that must follow a rule (when a condition holds). */
 export interface RuleCheck {
@@ -52,6 +52,39 @@ export interface MessageCheck {
   readonly message: string;
   /** Template expressions shown in the message, in order. */
   readonly args?: readonly string[];
+}
+
+/**
+ * Checks of each item of a list value (`extraEnvVars`, `extraVolumes`):
+ * in their `when` and `args`, `$index` is the item's index and `$item` the
+ * item. The words come from the construct's message functions, called with
+ * placeholders ({@link messageWith}, {@link itemRule}).
+ */
+export interface EachCheck {
+  readonly kind: 'each';
+  /** The list's path under `.Values`. */
+  readonly list: string;
+  /** Template lines before the loop: variables the checks read (`{{- $own := ... }}`), from the root context. */
+  readonly before?: readonly string[];
+  /** The checks of each item, in order: the first that fails stops the render. */
+  readonly checks: readonly MessageCheck[];
+  /** Template lines after each item's checks (recording the item for the next ones). */
+  readonly after?: readonly string[];
+}
+
+/**
+ * The check of a rule on a field of each item of a list, with the words
+ * `check` throws: `'extraEnvVars[2].name' must be <allowed>, got "1X"`.
+ *
+ * @param setting the setting's name, built from the index's placeholder
+ * @param value the field's template expression (`$item.name`)
+ */
+export function itemRule(setting: (index: string) => string, rule: Rule<unknown>, value: string): MessageCheck {
+  return {
+    kind: 'message',
+    when: `not ${schemaTest(rule.schema, value)}`,
+    ...messageWith((index, got) => violationText(setting(index), rule).join(got), ["$index", `(toJson ${value})`]),
+  };
 }
 
 /**
@@ -190,6 +223,10 @@ export function schemaTest(schema: JsonSchema, v: string): string {
 export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string[] {
   const lines: string[] = [];
   checks.forEach((c, i) => {
+    if (c.kind === 'each') {
+      lines.push(...(c.before ?? []), `{{- range $index, $item := ${valueExpr(c.list)} }}`, ...renderChecks(c.checks), ...(c.after ?? []), '{{- end }}');
+      return;
+    }
     if (c.kind === 'message') {
       const message = c.args?.length ? `(printf ${literal(c.message)} ${c.args.map((a) => `(toString ${a})`).join(' ')})` : literal(c.message);
       lines.push(`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}');

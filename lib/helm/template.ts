@@ -45,9 +45,10 @@ export const Helm = {
     template: (n) => parts.flatMap((p) => {
       const lines = (value: unknown) => (Array.isArray(value) && value.length === 0 ? [] : renderLines(value, p.bindings ?? [], n));
       const pad = ' '.repeat(n);
+      const body = p.template === undefined ? lines(p.value) : p.template(n).map((l) => `${pad}${l}`);
       return p.when === undefined
-        ? lines(p.value)
-        : [`${pad}{{- if ${p.when} }}`, ...lines(p.value), ...(p.otherwise === undefined ? [] : [`${pad}{{- else }}`, ...lines(p.otherwise)]), `${pad}{{- end }}`];
+        ? body
+        : [`${pad}{{- if ${p.when} }}`, ...body, ...(p.otherwise === undefined ? [] : [`${pad}{{- else }}`, ...lines(p.otherwise)]), `${pad}{{- end }}`];
     }),
   }),
   /** {@link Helm.value}, kept only when `condition` is true. */
@@ -57,7 +58,13 @@ export const Helm = {
 /** One part of {@link Helm.parts}. */
 export interface BlockPart {
   /** The value, as the manifests hold it. */
-  readonly value: unknown;
+  readonly value?: unknown;
+  /**
+   * Instead of a value: template lines that render the part (values a user
+   * gives as they are, such as `{{- toYaml .Values.extraVolumes | nindent <indent> }}`),
+   * given the indentation of the block; each line is indented by it.
+   */
+  readonly template?: (indent: number) => readonly string[];
   /** Fields of the value bound to Helm expressions (paths inside the value). */
   readonly bindings?: readonly Binding[];
   /** A template pipeline: the part is kept only when it is true. */

@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { AppComponent } from '../app-component';
-import { ChartParts, ChartScope, NotesPart } from '../component-feature';
+import { ChartParts, ChartScope, NotesPart, POD_LISTS, PodList } from '../component-feature';
 import { metadataBindings } from '../features/names';
 import { check, Rules } from '../validation';
 import { componentValues } from './chart-values';
-import { renderTemplate } from './template';
+import { Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
 import { ChartCheck, renderChecks } from './chart-rules';
 import { defaultValues, renderValuesSchema, renderValuesYaml } from './values';
@@ -141,10 +141,15 @@ export class TodoHelmChart extends Construct {
     }
   }
 
-  /** The Deployment: the component's own, with the bindings of every feature; it runs the chart's checks first. */
+  /**
+   * The Deployment: the component's own, with the bindings of every feature
+   * and the pod's lists assembled from the features' parts, in their order;
+   * it runs the chart's checks first.
+   */
   private deploymentTemplate(parts: readonly ChartParts[]): string {
     return renderTemplate(this.component.deployment.toJson(), [
       ...this.scope().metadata(),
+      ...(Object.entries(POD_LISTS) as Array<[PodList, string]>).map(([list, at]) => ({ path: at, expr: Helm.parts(parts.flatMap((p) => p[list] ?? [])) })),
       ...parts.flatMap((p) => p.deployment ?? []),
     ], {
       header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',

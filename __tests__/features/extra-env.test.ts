@@ -1,0 +1,180 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { AppComponentOptions } from '../../lib/app-component';
+import { runAllChecks } from '../../lib/checks';
+import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
+import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
+import { TodoFrontend } from '../../lib/todo-frontend';
+import { helm, template, templateError, TemplateOptions } from '../support/helm';
+import { validateObjects } from '../support/k8s-schema';
+import { containerOf, find, TEST_SECRETS } from '../support/util';
+
+/** A backend (and its frontend) with these options; the objects and the component. */
+function build(backend: TodoBackendProps = {}, frontend: AppComponentOptions = {}) {
+  const chart = new Chart(Testing.app(), 'test');
+  const b = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: ['http://192.168.49.2:30300'], ...backend });
+  const f = new TodoFrontend(chart, 'frontend', { backend: b, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...frontend });
+  return { objects: chart.toJson(), backend: b, frontend: f };
+}
+
+/** The message a construct throws. */
+function thrown(make: () => unknown): string {
+  try {
+    make();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+/** helm's message for a chart that refuses its values (one line). */
+const helmMessage = (stderr: string) => /execution error at \([^)]*\): (.*)/.exec(stderr)?.[1] ?? stderr;
+
+/** The chart's message as the props say it: each value a prop of the backend. */
+const asProps = (message: string) => message.replace(/'(extraEnvVars[^']*|env)'/g, "'backend.$1'");
+
+let tmp: string;
+const CHARTS = { backend: '', frontend: '' };
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'extra-env-'));
+  const { backend, frontend } = build();
+  for (const c of [backend, frontend]) {
+    const dir = path.join(tmp, c.role);
+    new TodoHelmChart(Testing.app(), 'chart', { component: c }).writeTo(dir);
+    CHARTS[c.role as 'backend' | 'frontend'] = dir;
+  }
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A render that passes `helm lint --strict` with the same values and the strict 1.28 schema. */
+function rendered(dir: string, options: TemplateOptions): any[] {
+  const args = [...Object.entries(options.set ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]), ...Object.entries(options.setString ?? {}).flatMap(([k, v]) => ['--set-string', `${k}=${v}`])];
+  const lint = helm(['lint', '--strict', dir, ...args]);
+  expect([lint.status, lint.stdout + lint.stderr]).toEqual([0, expect.stringContaining('0 chart(s) failed')]);
+  const objects = template(dir, options);
+  expect(validateObjects(objects)).toEqual([]);
+  return objects;
+}
+
+describe('extraEnvVars, extraEnvVarsCM, extraEnvVarsSecret as props', () => {
+  const props: AppComponentOptions = {
+    extraEnvVars: [{ name: 'LOG_FORMAT', value: 'json' }, { name: 'FEATURE_X', value: 'yes' }],
+    extraEnvVarsCM: 'shared-config',
+    extraEnvVarsSecret: 'shared-keys',
+  };
+
+  test('variables after the secret ones; the user\'s ConfigMap and Secret before the component\'s ConfigMap (the last source wins)', () => {
+    const { objects, backend } = build(props);
+    const container = containerOf(find(objects, 'Deployment', 'todo-backend'));
+    expect(container.env.map((e: any) => e.name)).toEqual(['JWT_SECRET', 'ANTHROPIC_API_KEY', 'LOG_FORMAT', 'FEATURE_X']);
+    expect(container.env.slice(2)).toEqual([{ name: 'LOG_FORMAT', value: 'json' }, { name: 'FEATURE_X', value: 'yes' }]);
+    expect(container.envFrom).toEqual([
+      { configMapRef: { name: 'shared-config' } },
+      { secretRef: { name: 'shared-keys' } },
+      { configMapRef: { name: 'todo-backend-config' } },
+    ]);
+    expect(backend.externalConfigMaps).toEqual(['shared-config']);
+    expect(backend.externalSecrets).toEqual(['shared-keys']);
+  });
+
+  test('the user\'s ConfigMap and Secret are not looked for among the manifests, like existingSecret; anyone else\'s are', () => {
+    const { objects, backend } = build(props);
+    expect(runAllChecks(objects, { externalSecrets: backend.externalSecrets, externalConfigMaps: backend.externalConfigMaps })).toEqual([]);
+    expect(runAllChecks(objects).map((f) => f.message)).toEqual([
+      'refers to ConfigMap default/shared-config, which is not among the manifests',
+      'refers to Secret default/shared-keys, which is not among the manifests',
+    ]);
+    // The app's own checks (cdk8s validation at synth) know them.
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new TodoBackend(chart, 'b', { jwtSecret: TEST_SECRETS.jwtSecret, ...props });
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test('none by default: no variable, no source beside the ConfigMap', () => {
+    const { objects, frontend } = build();
+    const container = containerOf(find(objects, 'Deployment', 'todo-frontend'));
+    expect(container.env.map((e: any) => e.name)).toEqual(['BETTER_AUTH_SECRET']);
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'todo-frontend-config' } }]);
+    expect(frontend.externalConfigMaps).toEqual([]);
+  });
+});
+
+describe('extraEnvVars, extraEnvVarsCM, extraEnvVarsSecret as chart values', () => {
+  test('values.yaml documents them, empty; the schema is strict', () => {
+    const values = fs.readFileSync(path.join(CHARTS.backend, 'values.yaml'), 'utf8');
+    expect(values).toMatch(/# More environment variables of the container, as a list of \{name, value\}[^\n]*\n[^\n]*\nextraEnvVars: \[\]\n/);
+    expect(values).toContain('\nextraEnvVarsCM: ""\n');
+    expect(values).toContain('\nextraEnvVarsSecret: ""\n');
+    expect(helmMessage(templateError(CHARTS.backend, { setString: { 'extraEnvVars[0].name': 'A', 'extraEnvVars[0].value': 'b', 'extraEnvVars[0].valueFrom': 'x' } })))
+      .toMatch(/extraEnvVars.0: Additional property valueFrom is not allowed/);
+    expect(templateError(CHARTS.backend, { set: { 'extraEnvVars[0].name': 'A', 'extraEnvVars[0].value': '5' } })).toMatch(/extraEnvVars.0.value: Invalid type. Expected: string, given: integer/);
+    expect(templateError(CHARTS.backend, { setString: { extraEnvVarsCM: 'Not_A_Name' } })).toMatch(/extraEnvVarsCM/);
+  });
+
+  test.each(['backend', 'frontend'] as const)('the %s chart renders them where the props put them', (role) => {
+    const setString = {
+      'extraEnvVars[0].name': 'LOG_FORMAT', 'extraEnvVars[0].value': 'json',
+      'extraEnvVars[1].name': 'FEATURE_X', 'extraEnvVars[1].value': 'yes',
+      'extraEnvVarsCM': 'shared-config', 'extraEnvVarsSecret': 'shared-keys',
+    };
+    const objects = rendered(CHARTS[role], { setString });
+    const name = `todo-${role}`;
+    const { objects: plain } = build(role === 'backend' ? {
+      extraEnvVars: [{ name: 'LOG_FORMAT', value: 'json' }, { name: 'FEATURE_X', value: 'yes' }], extraEnvVarsCM: 'shared-config', extraEnvVarsSecret: 'shared-keys',
+    } : {}, role === 'frontend' ? {
+      extraEnvVars: [{ name: 'LOG_FORMAT', value: 'json' }, { name: 'FEATURE_X', value: 'yes' }], extraEnvVarsCM: 'shared-config', extraEnvVarsSecret: 'shared-keys',
+    } : {});
+    const [got, want] = [containerOf(find(objects, 'Deployment', name)), containerOf(find(plain, 'Deployment', name))];
+    expect(got.env).toEqual(want.env);
+    expect(got.envFrom).toEqual(want.envFrom);
+    expect(got.env.slice(-2)).toEqual([{ name: 'LOG_FORMAT', value: 'json' }, { name: 'FEATURE_X', value: 'yes' }]);
+    expect(got.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual(['shared-config', 'shared-keys', `${name}-config`]);
+    expect(runAllChecks(objects, { externalSecrets: ['shared-keys'], externalConfigMaps: ['shared-config'] })).toEqual([]);
+  });
+});
+
+describe('conflicts with the component\'s own environment are refused by the props and the chart, with the same words', () => {
+  const ownBackend = 'ANTHROPIC_API_KEY, ANTHROPIC_MODEL, CORS_ORIGINS, DATABASE_URL, JWT_ALGORITHM, JWT_EXPIRY_HOURS, JWT_SECRET';
+  test.each<[string, AppComponentOptions, { [k: string]: string }, string]>([
+    ['a secret variable of the component', { extraEnvVars: [{ name: 'JWT_SECRET', value: 'x' }] }, { 'extraEnvVars[0].name': 'JWT_SECRET', 'extraEnvVars[0].value': 'x' },
+      `'extraEnvVars[0].name' must not be a variable the component has itself (${ownBackend}); plain ones are changed with 'env', secret ones with their own settings, got "JWT_SECRET"`],
+    ['a plain variable of the component (its ConfigMap\'s)', { extraEnvVars: [{ name: 'A', value: '1' }, { name: 'DATABASE_URL', value: 'sqlite:///x' }] },
+      { 'extraEnvVars[0].name': 'A', 'extraEnvVars[0].value': '1', 'extraEnvVars[1].name': 'DATABASE_URL', 'extraEnvVars[1].value': 'sqlite:///x' },
+      `'extraEnvVars[1].name' must not be a variable the component has itself (${ownBackend}); plain ones are changed with 'env', secret ones with their own settings, got "DATABASE_URL"`],
+    ['a name given twice', { extraEnvVars: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }, { name: 'A', value: '3' }] },
+      { 'extraEnvVars[0].name': 'A', 'extraEnvVars[0].value': '1', 'extraEnvVars[1].name': 'B', 'extraEnvVars[1].value': '2', 'extraEnvVars[2].name': 'A', 'extraEnvVars[2].value': '3' },
+      '\'extraEnvVars[2].name\' must differ from \'extraEnvVars[0].name\' (a container has one value per variable), got "A" for both'],
+    ['a name that is not a variable name', { extraEnvVars: [{ name: '1X', value: '1' }] }, { 'extraEnvVars[0].name': '1X', 'extraEnvVars[0].value': '1' },
+      '\'extraEnvVars[0].name\' must be an environment variable name: letters, digits and "_", not starting with a digit, got "1X"'],
+    ['a name with a dash', { extraEnvVars: [{ name: 'MY-VAR', value: '1' }] }, { 'extraEnvVars[0].name': 'MY-VAR', 'extraEnvVars[0].value': '1' },
+      '\'extraEnvVars[0].name\' must be an environment variable name: letters, digits and "_", not starting with a digit, got "MY-VAR"'],
+    ['a name that looks like a secret (refused, as in the ConfigMap: the value is plain text in the Deployment)', { extraEnvVars: [{ name: 'GITHUB_TOKEN', value: 't' }] },
+      { 'extraEnvVars[0].name': 'GITHUB_TOKEN', 'extraEnvVars[0].value': 't' },
+      '\'extraEnvVars[0].name\' must not hold a name that looks like a secret (SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL): its values go into the Deployment in plain text; keep secrets in a Secret (name it in \'extraEnvVarsSecret\'), got "GITHUB_TOKEN"'],
+    ['the component\'s own ConfigMap as extraEnvVarsCM', { extraEnvVarsCM: 'todo-backend-config' }, { extraEnvVarsCM: 'todo-backend-config' },
+      '\'extraEnvVarsCM\' must not be the ConfigMap the component has itself (todo-backend-config), got "todo-backend-config"'],
+    ['the component\'s own Secret as extraEnvVarsSecret', { extraEnvVarsSecret: 'todo-backend-secret' }, { extraEnvVarsSecret: 'todo-backend-secret' },
+      '\'extraEnvVarsSecret\' must not be the Secret the component has itself (todo-backend-secret), got "todo-backend-secret"'],
+  ])('%s', (_what, props, setString, message) => {
+    expect(helmMessage(templateError(CHARTS.backend, { setString }))).toBe(message);
+    expect(thrown(() => build(props))).toBe(asProps(message));
+  });
+
+  test('a variable set through env is the component\'s own too (in both)', () => {
+    const props = { env: { LOG_LEVEL: 'debug' }, extraEnvVars: [{ name: 'LOG_LEVEL', value: 'info' }] };
+    const chart = helmMessage(templateError(CHARTS.frontend, { setString: { 'env.LOG_LEVEL': 'debug', 'extraEnvVars[0].name': 'LOG_LEVEL', 'extraEnvVars[0].value': 'info' } }));
+    expect(chart).toMatch(/^'extraEnvVars\[0\].name' must not be a variable the component has itself \([^)]*LOG_LEVEL[^)]*\); .*, got "LOG_LEVEL"$/);
+    expect(thrown(() => build({}, props))).toBe(asProps(chart).replace(/'backend\./g, "'frontend."));
+  });
+
+  test('the Secret named by existingSecret may also be read whole; the chart\'s own Secret name is free then', () => {
+    const { objects } = build({ existingSecret: 'todo-backend-secret', extraEnvVarsSecret: 'todo-backend-secret', jwtSecret: undefined });
+    expect(containerOf(find(objects, 'Deployment', 'todo-backend')).envFrom[0]).toEqual({ secretRef: { name: 'todo-backend-secret' } });
+    const rendered = template(CHARTS.backend, { setString: { existingSecret: 'todo-backend-secret', extraEnvVarsSecret: 'todo-backend-secret' } });
+    expect(containerOf(find(rendered, 'Deployment', 'todo-backend')).envFrom[0]).toEqual({ secretRef: { name: 'todo-backend-secret' } });
+  });
+});

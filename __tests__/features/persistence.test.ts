@@ -1,0 +1,87 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Size, Testing } from 'cdk8s';
+import { BackendDatabase } from '../../lib/backend-database';
+import { runAllChecks } from '../../lib/checks';
+import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
+import { TodoBackend } from '../../lib/todo-backend';
+import { helm, template, templateError } from '../support/helm';
+import { validateObjects } from '../support/k8s-schema';
+import { containerOf, find, ofKind, TEST_SECRETS } from '../support/util';
+
+function build(database?: BackendDatabase) {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test');
+  const backend = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, database });
+  return { app, objects: chart.toJson(), backend };
+}
+
+function thrown(make: () => unknown): string {
+  try {
+    make();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+const helmMessage = (stderr: string) => /execution error at \([^)]*\): (.*)/.exec(stderr)?.[1] ?? stderr;
+
+let tmp: string;
+let chartDir: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'persistence-'));
+  chartDir = path.join(tmp, 'backend');
+  new TodoHelmChart(Testing.app(), 'chart', { component: build().backend }).writeTo(chartDir);
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('persistence.existingClaim: SQLite on a claim of the user\'s', () => {
+  test('as a prop: no claim is created, the pods mount the user\'s, and the checks do not look for it', () => {
+    const { app, objects, backend } = build(BackendDatabase.sqlite({ existingClaim: 'todo-db-files' }));
+    expect(ofKind(objects, 'PersistentVolumeClaim')).toEqual([]);
+    const deployment = find(objects, 'Deployment', 'todo-backend');
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'todo-db-files' } });
+    expect(containerOf(deployment).volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.DATABASE_URL).toBe('sqlite:////data/todoapp.db');
+    expect(backend.persistentVolumeClaim).toBeUndefined();
+    expect(backend.externalClaims).toEqual(['todo-db-files']);
+    expect(runAllChecks(objects, { externalClaims: backend.externalClaims })).toEqual([]);
+    expect(runAllChecks(objects).map((f) => f.message)).toEqual(['refers to PersistentVolumeClaim default/todo-db-files, which is not among the manifests']);
+    expect(() => app.synthYaml()).not.toThrow();
+    expect(validateObjects(objects)).toEqual([]);
+  });
+
+  test('as a prop: a name that is not a DNS subdomain, and a size or storage class beside it, are refused', () => {
+    expect(thrown(() => BackendDatabase.sqlite({ existingClaim: 'My_Claim' }))).toBe(
+      '\'database.existingClaim\' must be a DNS-1123 subdomain: at most 253 characters of lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, got "My_Claim"');
+    expect(thrown(() => BackendDatabase.sqlite({ existingClaim: 'c', size: Size.gibibytes(5) })))
+      .toBe('\'database.size\' cannot be combined with \'database.existingClaim\' (no claim is created, so the value would be ignored), got "5Gi"');
+  });
+
+  test('the same storage class conflict is refused by the chart with the same words', () => {
+    const props = thrown(() => BackendDatabase.sqlite({ existingClaim: 'c', storageClass: 'fast' }));
+    const chart = helmMessage(templateError(chartDir, { setString: { 'persistence.existingClaim': 'c', 'persistence.storageClass': 'fast' } }));
+    expect(chart).toBe('\'persistence.storageClass\' cannot be combined with \'persistence.existingClaim\' (no claim is created, so the value would be ignored), got "fast"');
+    expect(props).toBe(chart.replace(/'persistence\./g, "'database."));
+  });
+
+  test('as a chart value: no claim is rendered, the pods mount the user\'s, as the props do; lint --strict passes', () => {
+    const lint = helm(['lint', '--strict', chartDir, '--set-string', 'persistence.existingClaim=todo-db-files']);
+    expect([lint.status, lint.stdout + lint.stderr]).toEqual([0, expect.stringContaining('0 chart(s) failed')]);
+    const rendered = template(chartDir, { setString: { 'persistence.existingClaim': 'todo-db-files' } });
+    expect(validateObjects(rendered)).toEqual([]);
+    expect(ofKind(rendered, 'PersistentVolumeClaim')).toEqual([]);
+    const { objects } = build(BackendDatabase.sqlite({ existingClaim: 'todo-db-files' }));
+    const [got, want] = [find(rendered, 'Deployment', 'todo-backend'), find(objects, 'Deployment', 'todo-backend')];
+    expect(got.spec.template.spec.volumes).toEqual(want.spec.template.spec.volumes);
+    expect(containerOf(got).volumeMounts).toEqual(containerOf(want).volumeMounts);
+    expect(runAllChecks(rendered, { externalClaims: ['todo-db-files'] })).toEqual([]);
+    // Empty by default: the chart's own claim.
+    expect(fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8')).toMatch(/# Name of a PersistentVolumeClaim of yours to mount instead[^\n]*\n {2}existingClaim: ""\n/);
+    expect(find(template(chartDir), 'PersistentVolumeClaim', 'todo-backend-data').metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    expect(templateError(chartDir, { setString: { 'persistence.existingClaim': 'My_Claim' } })).toContain('persistence.existingClaim');
+  });
+});

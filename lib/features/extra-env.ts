@@ -1,0 +1,166 @@
+import * as k8s from '../../imports/k8s';
+import type { AppComponent, ExtraEnvVar } from '../app-component';
+import { SECRET_LOOKING_KEY } from '../checks/semantic';
+import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
+import { ChartCheck, itemRule, messageWith } from '../helm/chart-rules';
+import { Helm, valueLines } from '../helm/template';
+import { leaf, ValuesNode } from '../helm/values';
+import { namedTwice, ownedByComponent, secretLookingName } from '../shared-rules';
+import { check, checkOptional, orEmpty, Rules, show } from '../validation';
+
+/** Why a variable is given once. */
+const ONE_VALUE = 'a container has one value per variable';
+/** What the Deployment's plain-text variables are not for. */
+const IN_PLAIN_TEXT = 'the Deployment';
+/** Where secrets go instead. */
+const SECRET_HINT = (setting: string) => `name it in '${setting}'`;
+/** How a variable the component sets itself is changed. */
+const OWN_HINT = (envSetting: string) => `plain ones are changed with '${envSetting}', secret ones with their own settings`;
+
+/** The user's variables of a component, checked: the words of the chart's checks below. */
+export interface ExtraEnv {
+  readonly vars: readonly ExtraEnvVar[];
+  readonly configMap?: string;
+  readonly secret?: string;
+}
+
+/**
+ * @internal
+ * The environment a user adds, named as Bitnami's charts name it:
+ * `extraEnvVars` (a list of `{name, value}`, in the Deployment after the
+ * component's secret variables), `extraEnvVarsCM` and `extraEnvVarsSecret`
+ * (a ConfigMap and a Secret of the user's, read with `envFrom` before the
+ * component's own ConfigMap, so the component's variables win). A variable
+ * the component sets itself, a name given twice, a name that is not valid or
+ * looks like a secret (the values are plain text in the Deployment), and the
+ * component's own ConfigMap or Secret are refused, by the construct and by
+ * the chart with the same words.
+ */
+export class ExtraEnvFeature implements ComponentFeature {
+  /**
+   * Checks the user's variables against the component's own (`own`: the
+   * names of its ConfigMap's and its Secret's variables).
+   *
+   * @param role the component's role, the prefix of its props in messages
+   * @param ownConfigMap the component's ConfigMap
+   * @param ownSecret the Secret the component creates, if it creates one
+   */
+  public static check(role: string, options: { extraEnvVars?: readonly ExtraEnvVar[]; extraEnvVarsCM?: string; extraEnvVarsSecret?: string },
+    own: readonly string[], ownConfigMap: string, ownSecret: string | undefined): ExtraEnv {
+    const s = (prop: string) => `${role}.${prop}`;
+    const taken = [...new Set(own)].sort().join(', ');
+    const vars = options.extraEnvVars ?? [];
+    if (!Array.isArray(vars)) {
+      throw new Error(`'${s('extraEnvVars')}' must be a list of { name, value }, got ${show(vars)}`);
+    }
+    vars.forEach((v, i) => {
+      const setting = s(`extraEnvVars[${i}].name`);
+      const name = check(setting, v?.name, Rules.envName);
+      if (own.includes(name)) {
+        throw new Error(ownedByComponent(setting, 'a variable', taken, show(name), OWN_HINT(s('env'))));
+      }
+      const earlier = vars.findIndex((e) => e.name === name);
+      if (earlier < i) {
+        throw new Error(namedTwice(setting, s(`extraEnvVars[${earlier}].name`), ONE_VALUE, show(name)));
+      }
+      if (SECRET_LOOKING_KEY.test(name)) {
+        throw new Error(secretLookingName(setting, SECRET_LOOKING_KEY, IN_PLAIN_TEXT, show(name), SECRET_HINT(s('extraEnvVarsSecret'))));
+      }
+      check(s(`extraEnvVars[${i}].value`), v.value, { allowed: 'a string', schema: { type: 'string' }, test: (x: unknown): x is string => typeof x === 'string' });
+    });
+    const configMap = checkOptional(s('extraEnvVarsCM'), options.extraEnvVarsCM, Rules.dnsSubdomain);
+    if (configMap === ownConfigMap) {
+      throw new Error(ownedByComponent(s('extraEnvVarsCM'), 'the ConfigMap', ownConfigMap, show(configMap)));
+    }
+    const secret = checkOptional(s('extraEnvVarsSecret'), options.extraEnvVarsSecret, Rules.dnsSubdomain);
+    if (secret !== undefined && secret === ownSecret) {
+      throw new Error(ownedByComponent(s('extraEnvVarsSecret'), 'the Secret', ownSecret, show(secret)));
+    }
+    return { vars: vars.map((v) => ({ name: v.name, value: v.value })), configMap, secret };
+  }
+
+  public readonly name = 'extra env';
+
+  public pod(c: AppComponent): PodFields {
+    const extra = c.extraEnv;
+    return {
+      env: extra.vars.map((v) => ({ name: v.name, value: v.value })),
+      envFrom: [
+        ...(extra.configMap === undefined ? [] : [{ configMapRef: { name: extra.configMap } }]),
+        ...(extra.secret === undefined ? [] : [{ secretRef: { name: extra.secret } }]),
+      ],
+    };
+  }
+
+  public values(c: AppComponent): { [key: string]: ValuesNode } {
+    const extra = c.extraEnv;
+    return {
+      extraEnvVars: leaf(
+        'More environment variables of the container, as a list of {name, value}, after the component\'s own.\nNot a variable the component sets itself (env and secrets are for those), nor a name that looks like a secret: use extraEnvVarsSecret.',
+        extra.vars.map((v) => ({ name: v.name, value: v.value })),
+        // The names' rules are the chart's checks, in the props' words.
+        { type: 'array', items: { type: 'object', required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } }, additionalProperties: false } },
+      ),
+      extraEnvVarsCM: leaf('Name of a ConfigMap of yours whose keys become environment variables (envFrom); the component\'s own variables win over its keys.', extra.configMap ?? '', orEmpty(Rules.dnsSubdomain).schema),
+      extraEnvVarsSecret: leaf('Name of a Secret of yours whose keys become environment variables (envFrom); the component\'s own variables win over its keys.', extra.secret ?? '', orEmpty(Rules.dnsSubdomain).schema),
+    };
+  }
+
+  public chart(c: AppComponent, chart: ChartScope): ChartParts {
+    const setting = (i: string) => `extraEnvVars[${i}].name`;
+    const secrets = c.secretVariables.map((v) => JSON.stringify(v.name)).join(' ');
+    const ref = (kind: 'configMapRef' | 'secretRef', value: string): { when: string; value: k8s.EnvFromSource[]; bindings: { path: string; expr: ReturnType<typeof Helm.scalar> }[] } => ({
+      when: `.Values.${value}`,
+      value: [{ [kind]: { name: '' } }],
+      bindings: [{ path: `0.${kind}.name`, expr: Helm.scalar(`{{ .Values.${value} | quote }}`) }],
+    });
+    const variable = valueLines([{ name: '', value: '' }], [
+      { path: '0.name', expr: Helm.scalar('{{ .name | quote }}') },
+      { path: '0.value', expr: Helm.scalar('{{ .value | quote }}') },
+    ]);
+    const checks: ChartCheck[] = [
+      {
+        kind: 'each',
+        list: 'extraEnvVars',
+        before: [
+          `{{- $ownEnv := concat (keys (.Values.env | default dict)) (list ${secrets}) | uniq | sortAlpha }}`,
+          '{{- $seenEnv := dict }}',
+        ],
+        checks: [
+          itemRule(setting, Rules.envName, '$item.name'),
+          {
+            kind: 'message',
+            when: 'has $item.name $ownEnv',
+            ...messageWith((i, own, got) => ownedByComponent(setting(i), 'a variable', own, got, OWN_HINT('env')), ['$index', '(join ", " $ownEnv)', '(toJson $item.name)']),
+          },
+          {
+            kind: 'message',
+            when: 'hasKey $seenEnv $item.name',
+            ...messageWith((i, earlier, got) => namedTwice(setting(i), setting(earlier), ONE_VALUE, got), ['$index', '(index $seenEnv $item.name)', '(toJson $item.name)']),
+          },
+          {
+            kind: 'message',
+            when: `regexMatch ${JSON.stringify(`(?i)${SECRET_LOOKING_KEY.source}`)} $item.name`,
+            ...messageWith((i, got) => secretLookingName(setting(i), SECRET_LOOKING_KEY, IN_PLAIN_TEXT, got, SECRET_HINT('extraEnvVarsSecret')), ['$index', '(toJson $item.name)']),
+          },
+        ],
+        after: ['{{- $_ := set $seenEnv $item.name $index }}'],
+      },
+      {
+        kind: 'message',
+        when: `and .Values.extraEnvVarsCM (eq .Values.extraEnvVarsCM (${chart.include('configMapName')}))`,
+        ...messageWith((own, got) => ownedByComponent('extraEnvVarsCM', 'the ConfigMap', own, got), [`(${chart.include('configMapName')})`, '(toJson .Values.extraEnvVarsCM)']),
+      },
+      {
+        kind: 'message',
+        when: `and .Values.extraEnvVarsSecret (not .Values.existingSecret) (eq .Values.extraEnvVarsSecret (${chart.include('secretName')}))`,
+        ...messageWith((own, got) => ownedByComponent('extraEnvVarsSecret', 'the Secret', own, got), [`(${chart.include('secretName')})`, '(toJson .Values.extraEnvVarsSecret)']),
+      },
+    ];
+    return {
+      env: [{ template: () => ['{{- range .Values.extraEnvVars }}', ...variable, '{{- end }}'] }],
+      envFrom: [ref('configMapRef', 'extraEnvVarsCM'), ref('secretRef', 'extraEnvVarsSecret')],
+      checks,
+    };
+  }
+}
