@@ -18,7 +18,7 @@ const VALUES = [
 const TYPES = [
   'Affinity', 'Toleration',
   'AppComponentOptions', 'AutoscalingOptions', 'CheckOptions', 'ClusterOptions', 'DockerImageProps', 'Environment', 'ExtraEnvVar', 'Finding',
-  'HealthProbeOptions', 'IngressOptions', 'PostgresSecretOptions', 'ServiceAccountOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
+  'HealthProbeOptions', 'IngressOptions', 'KeysSecret', 'PostgresSecretOptions', 'ServiceAccountOptions', 'SqliteOptions', 'SynthesizeOptions', 'SynthesizeResult',
   'TodoAppBackendOptions', 'TodoAppFrontendOptions', 'TodoAppProps', 'TodoBackendProps', 'TodoFrontendProps', 'TodoHelmChartProps',
 ];
 
@@ -88,7 +88,7 @@ describe('the public API (lib/index.ts)', () => {
   test('the declarations users compile against hold only the documented members of AppComponent (@internal ones are stripped)', () => {
     expect(membersOf(declarationOf('app-component.ts'), 'AppComponent')).toEqual([
       'name', 'namespace', 'port', 'nodePort',
-      'deployment', 'service', 'configMap', 'secret', 'persistentVolumeClaim', 'networkPolicy', 'ingress', 'autoscaler', 'disruptionBudget', 'serviceAccount',
+      'deployment', 'service', 'configMap', 'secret', 'keysSecret', 'persistentVolumeClaim', 'networkPolicy', 'ingress', 'autoscaler', 'disruptionBudget', 'serviceAccount',
       'image', 'plusService', 'toIngressBackend', 'toPodSelectorConfig', 'toNetworkPolicyPeerConfig', 'toPodSelector', 'allowFrom', 'externalSecrets', 'externalConfigMaps', 'externalClaims', 'dnsName', 'clusterUrl', 'url', 'origin', 'selectorLabels', 'env',
     ]);
   });

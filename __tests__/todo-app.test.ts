@@ -1,9 +1,10 @@
+import { Testing } from 'cdk8s';
 import { BackendDatabase } from '../lib/backend-database';
 import { Profile, TodoApp } from '../lib/todo-app';
 import { checkManifests, runAllChecks } from '../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../lib/checks/lint';
 import { validateObjects } from './support/k8s-schema';
-import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
+import { containerOf, find, ofKind, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
 
 function todo(props: ConstructorParameters<typeof TodoApp>[2] = {}, namespace?: string) {
   let app!: TodoApp;
@@ -111,6 +112,25 @@ describe('TodoApp', () => {
     ]);
     expect(validateObjects(objects)).toEqual([]);
     expect(checkManifests(objects)).toEqual([]);
+  });
+
+  test('default props, no secret given: Testing.synth gives the same output every time, with no key in it; the keys are read from Secrets kept by the cluster', () => {
+    const once = () => {
+      const chart = Testing.chart();
+      return { todo: new TodoApp(chart, 'todo'), objects: Testing.synth(chart) };
+    };
+    const first = once();
+    const second = once();
+    expect(second.objects).toEqual(first.objects);
+    expect(JSON.stringify(second.objects)).toBe(JSON.stringify(first.objects));
+    for (const [deployment, key, secret] of [['todo-backend', 'JWT_SECRET', 'todo-backend-keys'], ['todo-frontend', 'BETTER_AUTH_SECRET', 'todo-frontend-keys']]) {
+      expect(containerOf(find(first.objects, 'Deployment', deployment)).env).toContainEqual({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } });
+    }
+    // The components' own Secrets hold only what was given: nothing.
+    expect(ofKind(first.objects, 'Secret').map((o) => [o.metadata.name, o.data ?? {}])).toEqual([['todo-backend-secret', {}], ['todo-frontend-secret', {}]]);
+    expect(first.todo.components.map((c) => c.keysSecret?.name)).toEqual(['todo-backend-keys', 'todo-frontend-keys']);
+    expect(validateObjects(first.objects)).toEqual([]);
+    expect(runAllChecks(first.objects, { externalSecrets: first.todo.components.flatMap((c) => c.externalSecrets) })).toEqual([]);
   });
 
   describe('the cluster profile', () => {

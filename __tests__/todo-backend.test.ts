@@ -1,4 +1,4 @@
-import { Duration, Size } from 'cdk8s';
+import { Duration, Size, Testing } from 'cdk8s';
 import { Cpu, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { BackendDatabase } from '../lib/backend-database';
 import { DockerImage } from '../lib/docker-image';
@@ -84,11 +84,33 @@ describe('TodoBackend', () => {
     expect(checkManifests(objects)).toEqual([]);
   });
 
-  test('with no secret given, a random 256-bit JWT_SECRET is generated', () => {
-    const a = secretValues(find(synth((c) => new TodoBackend(c, 'b')), 'Secret', 'todo-backend-secret')).JWT_SECRET;
-    const b = secretValues(find(synth((c) => new TodoBackend(c, 'b')), 'Secret', 'todo-backend-secret')).JWT_SECRET;
-    expect(Buffer.from(a, 'base64url')).toHaveLength(32);
-    expect(a).not.toEqual(b);
+  test('with no JWT_SECRET given, the pods read it from the Secret kept by the cluster; the manifests hold no key and are the same on every synth', () => {
+    const build = () => {
+      const chart = Testing.chart();
+      new TodoBackend(chart, 'b');
+      return Testing.synth(chart);
+    };
+    const objects = build();
+    expect(build()).toEqual(objects);
+    const env = containerOf(find(objects, 'Deployment', 'todo-backend')).env;
+    expect(env).toContainEqual({ name: 'JWT_SECRET', valueFrom: { secretKeyRef: { name: 'todo-backend-keys', key: 'JWT_SECRET' } } });
+    // The component's own Secret keeps what was given (nothing here): no key is generated into it.
+    expect(find(objects, 'Secret', 'todo-backend-secret').data ?? {}).toEqual({});
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['todo-backend-secret']);
+    const construct = new TodoBackend(Testing.chart(), 'b');
+    expect(construct.keysSecret).toEqual({ name: 'todo-backend-keys', namespace: 'default', keys: ['JWT_SECRET'], createCommand: expect.stringMatching(/^kubectl create secret generic todo-backend-keys --namespace default --from-literal=JWT_SECRET=/) });
+    expect(construct.externalSecrets).toEqual(['todo-backend-keys']);
+    expect(checkManifests(objects)).toEqual([{
+      object: 'Deployment default/todo-backend',
+      field: 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef',
+      message: 'refers to Secret default/todo-backend-keys, which is not among the manifests',
+    }]);
+    expect(checkManifests(objects, { externalSecrets: construct.externalSecrets })).toEqual([]);
+  });
+
+  test('a JWT_SECRET given, or an existingSecret, needs no Secret kept by the cluster', () => {
+    expect(backend().construct.keysSecret).toBeUndefined();
+    expect(backend({ jwtSecret: undefined, existingSecret: 'mine' }).construct.keysSecret).toBeUndefined();
   });
 
   test('existingSecret: no Secret is created and the pods read the named one', () => {

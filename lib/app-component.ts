@@ -36,6 +36,7 @@ import { Termination } from './features/termination';
 import { TestConnection } from './features/test-connection';
 import { HealthProbe } from './health-probe';
 import { ComponentService, networkPolicyPeers } from './plus-interop';
+import { KeysSecret } from './keys-secret';
 import { LintSubject } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
@@ -319,7 +320,7 @@ export interface AppComponentOptions {
    * Name of an existing Secret that holds the component's secret variables
    * (same keys as the Secret it would create). No Secret is created.
    *
-   * @default - a Secret is created from the secret values given or generated
+   * @default - a Secret is created from the secret values given; a signing key not given is read from the Secret kept by the cluster ({@link AppComponent.keysSecret})
    */
   readonly existingSecret?: string;
 
@@ -422,7 +423,7 @@ export interface SecretVariable {
   readonly optional: boolean;
   /** The value given, if any. */
   readonly value?: string;
-  /** Whether a random value is generated when none is given (required variables only). */
+  /** Whether it is a signing key: when no value is given, it is read from the Secret kept by the cluster (required variables only). */
   readonly generate: boolean;
   /** The prop the value comes from, for messages. */
   readonly setting: string;
@@ -601,7 +602,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
   public readonly networkPolicyEgress: boolean;
   /** @internal Where the pods may send traffic when egress is limited: the cluster DNS, then what the component needs. */
   public readonly egressRules: readonly k8s.NetworkPolicyEgressRule[];
-  /** @internal The secret variables, with the values that go into the Secret. */
+  /** @internal The secret variables, with the values given (a key not given is read from {@link keysSecret}). */
   public readonly secretVariables: readonly SecretVariable[];
   /** @internal Name of the Secret the pods read (created here unless `existingSecret` was given). */
   public readonly secretName: string;
@@ -638,8 +639,15 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
   public readonly service: k8s.KubeService;
   /** The ConfigMap with the non-secret environment. */
   public readonly configMap: k8s.KubeConfigMap;
-  /** The Secret, unless an existing one is used. */
+  /** The Secret with the secret values given, unless an existing one is used. */
   public readonly secret?: k8s.KubeSecret;
+  /**
+   * The Secret kept by the cluster that the pods read the signing keys from
+   * that were not given (no value and no `existingSecret`): not in the
+   * manifests; create it once with its `createCommand`. Undefined when every
+   * key is given.
+   */
+  public readonly keysSecret?: KeysSecret;
   /** The PersistentVolumeClaim, if the component keeps data. */
   public readonly persistentVolumeClaim?: k8s.KubePersistentVolumeClaim;
   /** The NetworkPolicy that admits traffic on the pods' port only, unless disabled. */
@@ -763,6 +771,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
     this.usesExistingSecret = options.existingSecret !== undefined;
     this.secretVariables = Secrets.resolve(definition.secrets, this.usesExistingSecret ? s('existingSecret') : undefined);
     this.secretName = check(s('existingSecret'), options.existingSecret ?? ownSecretName(this.name), Rules.dnsSubdomain);
+    this.keysSecret = Secrets.keysSecret(this.name, this.namespace, this.secretVariables, this.usesExistingSecret);
     this.configMapName = configMapName(this.name);
     for (const [key, value] of Object.entries({ ...definition.env, ...options.env })) {
       this.setEnv(key, value, s('env'));
@@ -903,12 +912,13 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
 
   /**
    * Secrets the pods read that the component does not create (an existing
-   * Secret, a PostgreSQL URL Secret, image pull Secrets, `extraEnvVarsSecret`,
-   * the Secrets of `extraVolumes`).
+   * Secret, the keys kept by the cluster, a PostgreSQL URL Secret, image pull
+   * Secrets, `extraEnvVarsSecret`, the Secrets of `extraVolumes`).
    */
   public get externalSecrets(): string[] {
     const names = [
       ...(this.usesExistingSecret ? [this.secretName] : []),
+      ...(this.keysSecret ? [this.keysSecret.name] : []),
       ...this.secretVariables.flatMap((v) => (v.secretRef ? [v.secretRef.name] : [])),
       ...this.imagePullSecrets,
       ...(this.extraEnv.secret === undefined ? [] : [this.extraEnv.secret]),

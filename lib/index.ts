@@ -6,6 +6,7 @@
 // Constructs and their props
 export { AppComponent } from './app-component';
 export type { AppComponentOptions, ExtraEnvVar } from './app-component';
+export type { KeysSecret } from './keys-secret';
 export { TodoBackend, BACKEND_IMAGE } from './todo-backend';
 export type { TodoBackendProps } from './todo-backend';
 export { TodoFrontend, FRONTEND_IMAGE } from './todo-frontend';

@@ -73,7 +73,7 @@ export interface TodoBackendProps extends AppComponentOptions {
    * The key that signs the users' JWTs (`JWT_SECRET`). Keep it stable across
    * deployments, or every user is signed out.
    *
-   * @default - a crypto-random 256-bit value, new on every synth
+   * @default - read from the Secret kept by the cluster (`todo-backend-keys` for the default name; see `keysSecret`), created once with its `createCommand`
    */
   readonly jwtSecret?: string;
 

@@ -64,7 +64,7 @@ export interface TodoFrontendProps extends AppComponentOptions {
    * The key Better Auth signs sessions with (`BETTER_AUTH_SECRET`). Keep it
    * stable across deployments, or every user is signed out.
    *
-   * @default - a crypto-random 256-bit value, new on every synth
+   * @default - read from the Secret kept by the cluster (`todo-frontend-keys` for the default name; see `keysSecret`), created once with its `createCommand`
    */
   readonly betterAuthSecret?: string;
 }

@@ -7,7 +7,7 @@ import { ApiObject, Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu, ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import { diff } from 'jest-diff';
-import { AppComponent, AppComponentOptions } from '../../lib/app-component';
+import { AppComponent, AppComponentOptions, randomSecret } from '../../lib/app-component';
 import { ServiceAccountOptions } from '../../lib/features/service-account';
 import { INGRESS_CLASS_ANNOTATION, RESERVED_LABEL_KEYS } from '../../lib/shared-rules';
 import { BackendDatabase, DatabaseEngine } from '../../lib/backend-database';
@@ -420,6 +420,34 @@ function valuesOf(component: AppComponent, base: Written): { [key: string]: unkn
   return withRemovals(base.defaults, values) as { [key: string]: unknown };
 }
 
+/**
+ * The keys the plain manifests leave to the Secret kept by the cluster
+ * (`<name>-keys`, created once by its command) a chart keeps in its own
+ * Secret (`lookup` on upgrade, generated on install). Here the install
+ * passes them as the values lookup would find (random test values, made
+ * at run time), and the plain manifests are read as if the component's own
+ * Secret held them: the one place where the two keep the same keys in two
+ * ways.
+ */
+function keptByTheChart(component: AppComponent, objects: any[]): { plain: any[]; secrets?: { [key: string]: string } } {
+  const keys = component.keysSecret;
+  if (!keys) return { plain: objects };
+  const given = Object.fromEntries(ownSecretVariables(component).filter((v) => v.value !== undefined).map((v) => [v.name, v.value!]));
+  const secrets = { ...given, ...Object.fromEntries(keys.keys.map((k) => [k, randomSecret()])) };
+  const plain = objects.map((o) => {
+    const copy = JSON.parse(JSON.stringify(o));
+    if (copy.kind === 'Secret' && copy.metadata.name === component.secretName) {
+      copy.data = { ...copy.data, ...Object.fromEntries(keys.keys.map((k) => [k, Buffer.from(secrets[k], 'utf8').toString('base64')])) };
+    }
+    for (const entry of copy.kind === 'Deployment' ? copy.spec.template.spec.containers.flatMap((c: any) => c.env ?? []) : []) {
+      const ref = entry.valueFrom?.secretKeyRef;
+      if (ref?.name === keys.name) ref.name = component.secretName;
+    }
+    return copy;
+  });
+  return { plain, secrets };
+}
+
 function withRemovals(defaults: any, wanted: any): any {
   if (!isMap(defaults) || !isMap(wanted)) return wanted;
   const out: { [key: string]: unknown } = {};
@@ -522,8 +550,9 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
     await pool(jobs, PARALLEL, async ({ i, c, component, namespace }) => {
       const baseName = baseOf(component);
       const base = written.get(baseName)!;
-      const plain = component.node.findAll().filter(ApiObject.isApiObject).map((o) => o.toJson());
-      const values = valuesOf(component, base);
+      const kept = keptByTheChart(component, component.node.findAll().filter(ApiObject.isApiObject).map((o) => o.toJson()));
+      const plain = kept.plain;
+      const values = { ...valuesOf(component, base), ...(kept.secrets ? { secrets: kept.secrets } : {}) };
       const r = await render(base, component.name, namespace, values);
       const where = `case ${i} (FUZZ_SEED=${SEED}), ${component.role} on the ${baseName} chart`;
       if (r.status !== 0) {

@@ -5,6 +5,7 @@ import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../componen
 import { ChartCheck, valueExpr } from '../helm/chart-rules';
 import { Binding, Helm, renderTemplate } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
+import { KeysSecret, keysSecretOf } from '../keys-secret';
 import { conflict, IGNORED_BESIDE_EXISTING_SECRET, SECRET_BYTES } from '../shared-rules';
 import { checkOptional, orEmpty, Rules } from '../validation';
 
@@ -30,6 +31,11 @@ export function ownSecretVariables(component: AppComponent): SecretVariable[] {
   return component.secretVariables.filter((v) => v.secretRef === undefined);
 }
 
+/** The Secret a variable of the component's own is read from: the Secret kept by the cluster for a key not given, else the component's. */
+function secretOf(c: AppComponent, variable: SecretVariable): string {
+  return c.keysSecret?.keys.includes(variable.name) ? c.keysSecret.name : c.secretName;
+}
+
 /** The Secret's props: its data is base64-encoded. */
 function secretProps(name: string, labels: { [key: string]: string }, data: { [key: string]: string }): k8s.KubeSecretProps {
   return { metadata: { name, labels }, type: 'Opaque', data };
@@ -38,9 +44,10 @@ function secretProps(name: string, labels: { [key: string]: string }, data: { [k
 /**
  * @internal
  * The secret environment: a Secret with the component's secret variables
- * (each given, or generated: {@link randomSecret}), or a Secret of the
- * user's (`existingSecret`), or for a variable with `secretRef` a key of a
- * Secret of the user's; the container reads each with `secretKeyRef`. A
+ * given, or a Secret of the user's (`existingSecret`), or for a variable with
+ * `secretRef` a key of a Secret of the user's; a signing key not given is
+ * read from the Secret kept by the cluster ({@link KeysSecret}, `<name>-keys`,
+ * never written by a synth); the container reads each with `secretKeyRef`. A
  * chart keeps the values in `secrets.*` (checked by the props' rules, with
  * their words), reads `secretRefs.*` and `existingSecret`, keeps a Secret's
  * values on upgrade (`lookup`), generates the missing ones in the same
@@ -49,8 +56,8 @@ function secretProps(name: string, labels: { [key: string]: string }, data: { [k
  */
 export class Secrets implements ComponentFeature {
   /**
-   * The secret variables of a component, checked, with a generated value
-   * for each required one that has none (unless the Secret is the user's).
+   * The secret variables of a component, checked, with the values given
+   * (a signing key not given is read from {@link Secrets.keysSecret}).
    *
    * @param existingSecret the prop that names the user's Secret, when it is set
    */
@@ -61,7 +68,18 @@ export class Secrets implements ComponentFeature {
       }
       checkOptional(variable.setting, variable.value, variable.rule);
     }
-    return variables.map((v) => (v.value === undefined && v.generate && existingSecret === undefined ? { ...v, value: randomSecret() } : v));
+    return [...variables];
+  }
+
+  /**
+   * The Secret kept by the cluster for the signing keys not given (none
+   * with `existingSecret`), or undefined when every key is given. A key not
+   * given is never generated into the manifests: synths stay the same, and
+   * deploys keep the keys.
+   */
+  public static keysSecret(componentName: string, namespace: string, variables: readonly SecretVariable[], usesExistingSecret: boolean): KeysSecret | undefined {
+    return keysSecretOf(componentName, namespace,
+      usesExistingSecret ? [] : variables.filter((v) => v.value === undefined && v.generate).map((v) => v.name));
   }
 
   public readonly name = 'secrets';
@@ -75,7 +93,7 @@ export class Secrets implements ComponentFeature {
     return {
       env: c.secretVariables.map((v) => ({
         name: v.name,
-        valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? c.secretName, key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
+        valueFrom: { secretKeyRef: { name: v.secretRef?.name ?? secretOf(c, v), key: v.secretRef?.key ?? v.name, ...(v.optional ? { optional: true } : {}) } },
       })),
     };
   }
