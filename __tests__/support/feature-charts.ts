@@ -4,9 +4,12 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { TodoApp, TodoAppProps } from '../../lib/todo-app';
+import { helmMessage } from './feature-chart';
 import { helm } from './helm';
 import { validateObjects } from './k8s-schema';
 import { parseYaml } from './yaml';
+
+export { thrown } from './feature-chart';
 
 /**
  * The charts of the default app, written once into a temporary directory,
@@ -52,7 +55,7 @@ export class FeatureCharts {
     if (r.status === 0) {
       throw new Error(`expected helm template to fail with ${JSON.stringify(values)}`);
     }
-    return /execution error at \([^)]*\): (.*)/.exec(r.stderr)?.[1] ?? r.stderr.trim();
+    return helmMessage(r.stderr.trim());
   }
 
   public cleanup(): void {
@@ -64,16 +67,6 @@ export class FeatureCharts {
     fs.writeFileSync(file, JSON.stringify(values));
     return file;
   }
-}
-
-/** The message a construct throws. */
-export function thrown(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 /** What a message says after the setting it names: the words a chart and the props share. */
