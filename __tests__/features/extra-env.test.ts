@@ -5,32 +5,11 @@ import { Chart, Testing } from 'cdk8s';
 import { AppComponentOptions } from '../../lib/app-component';
 import { runAllChecks } from '../../lib/checks';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
-import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
-import { TodoFrontend } from '../../lib/todo-frontend';
+import { TodoBackend } from '../../lib/todo-backend';
 import { helm, template, templateError, TemplateOptions } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { containerOf, find, TEST_SECRETS } from '../support/util';
-
-/** A backend (and its frontend) with these options; the objects and the component. */
-function build(backend: TodoBackendProps = {}, frontend: AppComponentOptions = {}) {
-  const chart = new Chart(Testing.app(), 'test');
-  const b = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: ['http://192.168.49.2:30300'], ...backend });
-  const f = new TodoFrontend(chart, 'frontend', { backend: b, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...frontend });
-  return { objects: chart.toJson(), backend: b, frontend: f };
-}
-
-/** The message a construct throws. */
-function thrown(make: () => unknown): string {
-  try {
-    make();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
-
-/** helm's message for a chart that refuses its values (one line). */
-const helmMessage = (stderr: string) => /execution error at \([^)]*\): (.*)/.exec(stderr)?.[1] ?? stderr;
+import { componentsWith, helmMessage, thrown } from '../support/feature-chart';
 
 /** The chart's message as the props say it: each value a prop of the backend. */
 const asProps = (message: string) => message.replace(/'(extraEnvVars[^']*|env)'/g, "'backend.$1'");
@@ -40,7 +19,7 @@ const CHARTS = { backend: '', frontend: '' };
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'extra-env-'));
-  const { backend, frontend } = build();
+  const { backend, frontend } = componentsWith();
   for (const c of [backend, frontend]) {
     const dir = path.join(tmp, c.role);
     new TodoHelmChart(Testing.app(), 'chart', { component: c }).writeTo(dir);
@@ -67,7 +46,7 @@ describe('extraEnvVars, extraEnvVarsCM, extraEnvVarsSecret as props', () => {
   };
 
   test('variables after the secret ones; the user\'s ConfigMap and Secret before the component\'s ConfigMap (the last source wins)', () => {
-    const { objects, backend } = build(props);
+    const { objects, backend } = componentsWith(props);
     const container = containerOf(find(objects, 'Deployment', 'todo-backend'));
     expect(container.env.map((e: any) => e.name)).toEqual(['JWT_SECRET', 'ANTHROPIC_API_KEY', 'LOG_FORMAT', 'FEATURE_X']);
     expect(container.env.slice(2)).toEqual([{ name: 'LOG_FORMAT', value: 'json' }, { name: 'FEATURE_X', value: 'yes' }]);
@@ -81,7 +60,7 @@ describe('extraEnvVars, extraEnvVarsCM, extraEnvVarsSecret as props', () => {
   });
 
   test('the user\'s ConfigMap and Secret are not looked for among the manifests, like existingSecret; anyone else\'s are', () => {
-    const { objects, backend } = build(props);
+    const { objects, backend } = componentsWith(props);
     expect(runAllChecks(objects, { externalSecrets: backend.externalSecrets, externalConfigMaps: backend.externalConfigMaps })).toEqual([]);
     expect(runAllChecks(objects).map((f) => f.message)).toEqual([
       'refers to ConfigMap default/shared-config, which is not among the manifests',
@@ -95,7 +74,7 @@ describe('extraEnvVars, extraEnvVarsCM, extraEnvVarsSecret as props', () => {
   });
 
   test('none by default: no variable, no source beside the ConfigMap', () => {
-    const { objects, frontend } = build();
+    const { objects, frontend } = componentsWith();
     const container = containerOf(find(objects, 'Deployment', 'todo-frontend'));
     expect(container.env.map((e: any) => e.name)).toEqual(['BETTER_AUTH_SECRET']);
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'todo-frontend-config' } }]);
@@ -123,7 +102,7 @@ describe('extraEnvVars, extraEnvVarsCM, extraEnvVarsSecret as chart values', () 
     };
     const objects = rendered(CHARTS[role], { setString });
     const name = `todo-${role}`;
-    const { objects: plain } = build(role === 'backend' ? {
+    const { objects: plain } = componentsWith(role === 'backend' ? {
       extraEnvVars: [{ name: 'LOG_FORMAT', value: 'json' }, { name: 'FEATURE_X', value: 'yes' }], extraEnvVarsCM: 'shared-config', extraEnvVarsSecret: 'shared-keys',
     } : {}, role === 'frontend' ? {
       extraEnvVars: [{ name: 'LOG_FORMAT', value: 'json' }, { name: 'FEATURE_X', value: 'yes' }], extraEnvVarsCM: 'shared-config', extraEnvVarsSecret: 'shared-keys',
@@ -161,18 +140,18 @@ describe('conflicts with the component\'s own environment are refused by the pro
       '\'extraEnvVarsSecret\' must not be the Secret the component has itself (todo-backend-secret), got "todo-backend-secret"'],
   ])('%s', (_what, props, setString, message) => {
     expect(helmMessage(templateError(CHARTS.backend, { setString }))).toBe(message);
-    expect(thrown(() => build(props))).toBe(asProps(message));
+    expect(thrown(() => componentsWith(props))).toBe(asProps(message));
   });
 
   test('a variable set through env is the component\'s own too (in both)', () => {
     const props = { env: { LOG_LEVEL: 'debug' }, extraEnvVars: [{ name: 'LOG_LEVEL', value: 'info' }] };
     const chart = helmMessage(templateError(CHARTS.frontend, { setString: { 'env.LOG_LEVEL': 'debug', 'extraEnvVars[0].name': 'LOG_LEVEL', 'extraEnvVars[0].value': 'info' } }));
     expect(chart).toMatch(/^'extraEnvVars\[0\].name' must not be a variable the component has itself \([^)]*LOG_LEVEL[^)]*\); .*, got "LOG_LEVEL"$/);
-    expect(thrown(() => build({}, props))).toBe(asProps(chart).replace(/'backend\./g, "'frontend."));
+    expect(thrown(() => componentsWith({}, props))).toBe(asProps(chart).replace(/'backend\./g, "'frontend."));
   });
 
   test('the Secret named by existingSecret may also be read whole; the chart\'s own Secret name is free then', () => {
-    const { objects } = build({ existingSecret: 'todo-backend-secret', extraEnvVarsSecret: 'todo-backend-secret', jwtSecret: undefined });
+    const { objects } = componentsWith({ existingSecret: 'todo-backend-secret', extraEnvVarsSecret: 'todo-backend-secret', jwtSecret: undefined });
     expect(containerOf(find(objects, 'Deployment', 'todo-backend')).envFrom[0]).toEqual({ secretRef: { name: 'todo-backend-secret' } });
     const rendered = template(CHARTS.backend, { setString: { existingSecret: 'todo-backend-secret', extraEnvVarsSecret: 'todo-backend-secret' } });
     expect(containerOf(find(rendered, 'Deployment', 'todo-backend')).envFrom[0]).toEqual({ secretRef: { name: 'todo-backend-secret' } });

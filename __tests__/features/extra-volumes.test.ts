@@ -1,36 +1,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
-import { AppComponentOptions } from '../../lib/app-component';
 import { BackendDatabase } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
-import { TodoBackend } from '../../lib/todo-backend';
-import { TodoFrontend } from '../../lib/todo-frontend';
 import { helm } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
-import { containerOf, find, TEST_SECRETS } from '../support/util';
+import { containerOf, find } from '../support/util';
 import { parseYaml } from '../support/yaml';
+import { componentsWith, helmMessage, thrown } from '../support/feature-chart';
 
-function build(backend: AppComponentOptions & { database?: BackendDatabase } = {}, frontend: AppComponentOptions = {}) {
-  const chart = new Chart(Testing.app(), 'test');
-  const b = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: ['http://192.168.49.2:30300'], ...backend });
-  const f = new TodoFrontend(chart, 'frontend', { backend: b, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...frontend });
-  return { objects: chart.toJson(), backend: b, frontend: f };
-}
-
-function thrown(make: () => unknown): string {
-  try {
-    make();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
-
-const helmMessage = (stderr: string) => /execution error at \([^)]*\): (.*)/.exec(stderr)?.[1] ?? stderr;
 /** The chart's message as the props say it: each value a prop of the backend. */
 const asProps = (message: string) => message.replace(/'(extraVolume[^']*)'/g, "'backend.$1'");
 
@@ -46,7 +27,7 @@ const render = (dir: string, values: unknown) => helm(['template', path.basename
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'extra-volumes-'));
-  const { backend, frontend } = build();
+  const { backend, frontend } = componentsWith();
   for (const c of [backend, frontend]) {
     const dir = path.join(tmp, c.role);
     new TodoHelmChart(Testing.app(), 'chart', { component: c }).writeTo(dir);
@@ -68,7 +49,7 @@ const mounts: k8s.VolumeMount[] = [
 
 describe('extraVolumes and extraVolumeMounts as props', () => {
   test('after the component\'s own volumes and mounts; the user\'s ConfigMaps, Secrets and claims are external to the checks', () => {
-    const { objects, backend } = build({ extraVolumes: [certs, settings, cache, shared], extraVolumeMounts: mounts });
+    const { objects, backend } = componentsWith({ extraVolumes: [certs, settings, cache, shared], extraVolumeMounts: mounts });
     const deployment = find(objects, 'Deployment', 'todo-backend');
     expect(deployment.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['tmp', 'data', 'certs', 'settings', 'cache', 'shared']);
     expect(deployment.spec.template.spec.volumes.slice(2)).toEqual([certs, settings, { name: 'cache', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }, shared]);
@@ -87,7 +68,7 @@ describe('extraVolumes and extraVolumeMounts as props', () => {
   });
 
   test('a mount may use a volume of the component, and the frontend takes them too', () => {
-    const { objects } = build({}, { extraVolumes: [cache], extraVolumeMounts: [{ name: 'app-next-cache', mountPath: '/srv/cache' }, { name: 'cache', mountPath: '/var/cache/app' }] });
+    const { objects } = componentsWith({}, { extraVolumes: [cache], extraVolumeMounts: [{ name: 'app-next-cache', mountPath: '/srv/cache' }, { name: 'cache', mountPath: '/var/cache/app' }] });
     expect(containerOf(find(objects, 'Deployment', 'todo-frontend')).volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/app/.next/cache', '/srv/cache', '/var/cache/app']);
   });
 });
@@ -112,7 +93,7 @@ describe('extraVolumes and extraVolumeMounts as chart values', () => {
     const objects = parseYaml(r.stdout);
     expect(validateObjects(objects)).toEqual([]);
     const props = { extraVolumes: [certs, settings, cache, shared], extraVolumeMounts: mounts };
-    const { objects: plain } = role === 'backend' ? build(props) : build({}, props);
+    const { objects: plain } = role === 'backend' ? componentsWith(props) : componentsWith({}, props);
     const name = `todo-${role}`;
     const [got, want] = [find(objects, 'Deployment', name), find(plain, 'Deployment', name)];
     expect(got.spec.template.spec.volumes).toEqual(want.spec.template.spec.volumes);
@@ -148,12 +129,12 @@ describe('conflicts with the component\'s own volumes are refused by the props a
   ])('%s', (_what, extra, message) => {
     const values = { extraVolumes: (extra.extraVolumes ?? []).map((v) => k8s.toJson_Volume(v)), extraVolumeMounts: extra.extraVolumeMounts ?? [] };
     expect(helmMessage(render(CHARTS.backend, values).stderr)).toBe(message);
-    expect(thrown(() => build(extra))).toBe(asProps(message));
+    expect(thrown(() => componentsWith(extra))).toBe(asProps(message));
   });
 
   test('the data volume is the component\'s while persistence is on: without it, its name and path are free (in both)', () => {
     const extra = { extraVolumes: [{ name: 'data', emptyDir: {} }], extraVolumeMounts: [{ name: 'data', mountPath: '/data' }] };
-    const { objects } = build({ ...extra, database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) });
+    const { objects } = componentsWith({ ...extra, database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) });
     expect(find(objects, 'Deployment', 'todo-backend').spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }, { name: 'data', emptyDir: {} }]);
     const r = render(CHARTS.backend, { ...extra, persistence: { enabled: false }, env: { DATABASE_URL: 'sqlite:///./todoapp.db' }, securityContext: { readOnlyRootFilesystem: false } });
     expect([r.status, r.stderr]).toEqual([0, '']);

@@ -9,6 +9,7 @@ import { TodoBackend } from '../../lib/todo-backend';
 import { helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { containerOf, find, ofKind, TEST_SECRETS } from '../support/util';
+import { helmMessage, thrown } from '../support/feature-chart';
 
 function build(database?: BackendDatabase) {
   const app = Testing.app();
@@ -16,17 +17,6 @@ function build(database?: BackendDatabase) {
   const backend = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, database });
   return { app, objects: chart.toJson(), backend };
 }
-
-function thrown(make: () => unknown): string {
-  try {
-    make();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
-
-const helmMessage = (stderr: string) => /execution error at \([^)]*\): (.*)/.exec(stderr)?.[1] ?? stderr;
 
 let tmp: string;
 let chartDir: string;

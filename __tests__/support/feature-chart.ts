@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { AppComponent } from '../../lib/app-component';
+import { AppComponent, AppComponentOptions } from '../../lib/app-component';
 import { checkAppElsewhere } from '../../lib/app-checks';
 import { BackendDatabase } from '../../lib/backend-database';
 import { componentValues, ownSecretVariables } from '../../lib/helm/chart-values';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { defaultValues } from '../../lib/helm/values';
-import { TodoBackend } from '../../lib/todo-backend';
+import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { TodoFrontend, TodoFrontendProps } from '../../lib/todo-frontend';
 import { helm } from './helm';
 import { parseYaml } from './yaml';
@@ -27,6 +27,14 @@ export function frontendWith(props: Partial<TodoFrontendProps> = {}): TodoFronte
   const chart = new Chart(app, 'c', { namespace: 'default' });
   const backend = new TodoBackend(chart, 'b', { jwtSecret: TEST_SECRETS.jwtSecret, database: BackendDatabase.postgres('postgresql://todo:pw@db:5432/todo'), corsOrigins: ['http://192.168.49.2:30300'] });
   return new TodoFrontend(chart, 'f', { backend, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...props });
+}
+
+/** A backend (and its frontend) with these options, in a chart of no namespace: the objects and both components. */
+export function componentsWith(backend: TodoBackendProps = {}, frontend: AppComponentOptions = {}) {
+  const chart = new Chart(Testing.app(), 'test');
+  const b = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: ['http://192.168.49.2:30300'], ...backend });
+  const f = new TodoFrontend(chart, 'frontend', { backend: b, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...frontend });
+  return { objects: chart.toJson(), backend: b, frontend: f };
 }
 
 /** Writes the chart of the default frontend into a new temporary directory. */
