@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { Cpu } from 'cdk8s-plus-28';
 import { parse as parseYaml12 } from 'yaml';
 import { BackendDatabase, SQLITE_SIZE } from '../../lib/backend-database';
-import { goPattern, itemRule, messageWith, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
+import { goPattern, messageWith, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
 import { synthesize } from '../../lib/synth';
 import { TodoBackend } from '../../lib/todo-backend';
 import { TodoFrontend } from '../../lib/todo-frontend';
@@ -346,20 +346,20 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     }
   });
 
-  test('an each-check runs its checks on every item of a list, with the index in the words, and records each item for the next', () => {
+  test('an each check runs its checks on every item of a list, with the index in the words, and records each item for the next', () => {
     const dir = path.join(tmp, 'each-chart');
     fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: each\nversion: 0.1.0\n');
     fs.writeFileSync(path.join(dir, 'values.yaml'), 'xs: []\n');
     const checks = renderChecks([{
       kind: 'each',
-      list: 'xs',
+      value: 'xs',
       before: ['{{- $seen := dict }}'],
-      checks: [
-        itemRule((i) => `xs[${i}].name`, Rules.envName, '$item.name'),
-        { kind: 'message', when: 'hasKey $seen $item.name', ...messageWith((i, earlier) => `'xs[${i}].name' repeats 'xs[${earlier}].name'`, ['$index', '(index $seen $item.name)']) },
+      checks: (index, item) => [
+        { kind: 'rule', value: 'xs[%s].name', valueArgs: [index], rule: Rules.envName, expr: `${item}.name` },
+        { kind: 'message', when: `hasKey $seen ${item}.name`, ...messageWith((i, earlier) => `'xs[${i}].name' repeats 'xs[${earlier}].name'`, [index, `(index $seen ${item}.name)`]) },
       ],
-      after: ['{{- $_ := set $seen $item.name $index }}'],
+      after: (index, item) => [`{{- $_ := set $seen ${item}.name ${index} }}`],
     }]);
     fs.writeFileSync(path.join(dir, 'templates', 'cm.yaml'), `${checks.join('\n')}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: each\n`);
     const error = (set: { [k: string]: string }) => /execution error at \([^)]*\): (.*)/.exec(templateError(dir, { setString: set }))?.[1];
@@ -375,22 +375,39 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     expect(lines).not.toContain('toJson');
   });
 
-  test('a range check runs its rules on each entry, naming it by key or index; a % in the rule\'s words stays a %', () => {
+  test('an each check runs its rules on each entry of a map or a list, naming it by key or index, a map in key order, and nests; a % in the rule\'s words stays a %', () => {
     const rule = stringMatching(/^[a-z]+$/, 'lowercase (100% letters)');
-    const chart = fs.mkdtempSync(path.join(tmp, 'range-'));
+    const chart = fs.mkdtempSync(path.join(tmp, 'each-'));
     fs.mkdirSync(path.join(chart, 'templates'));
-    fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: range\nversion: 0.1.0\n');
+    fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: each\nversion: 0.1.0\n');
     fs.writeFileSync(path.join(chart, 'templates', 'checks.yaml'), `${renderChecks([
-      { kind: 'range', value: 'labels', checks: (key, item) => [{ kind: 'rule', value: 'labels', rule, expr: key }, { kind: 'rule', value: 'labels.%s', valueArgs: [key], rule, expr: item }] },
-      { kind: 'range', value: 'list', checks: (index, item) => [{ kind: 'rule', value: 'list[%s].name', valueArgs: [index], rule, expr: `(index ${item} "name")` }] },
+      { kind: 'each', value: 'labels', checks: (key, item) => [{ kind: 'rule', value: 'labels', rule, expr: key }, { kind: 'rule', value: 'labels.%s', valueArgs: [key], rule, expr: item }] },
+      { kind: 'each', value: 'list', checks: (index, item) => [{ kind: 'rule', value: 'list[%s].name', valueArgs: [index], rule, expr: `(index ${item} "name")` }] },
+      {
+        // Nested: the inner check sees the outer entry's variables and its own.
+        kind: 'each',
+        value: 'labels',
+        checks: (key) => [{
+          kind: 'each',
+          value: 'list',
+          checks: (index, item) => [{
+            kind: 'message',
+            when: `eq ${key} (index ${item} "name")`,
+            ...messageWith((k, i) => `'labels.${k}' must not be the name of 'list[${i}]'`, [key, index]),
+          }],
+        }],
+      },
     ]).join('\n')}\n`);
     const run = (values: object) => {
       fs.writeFileSync(path.join(chart, 'values.json'), JSON.stringify(values));
-      return helmMessage(helm(['template', 'range', chart, '-f', path.join(chart, 'values.json')]).stderr);
+      return helmMessage(helm(['template', 'each', chart, '-f', path.join(chart, 'values.json')]).stderr);
     };
     expect(run({ labels: { ok: 'fine' }, list: [{ name: 'a' }] })).toBe('');
     expect(run({ labels: { Bad: 'fine' } })).toBe(`'labels' must be lowercase (100% letters), got "Bad"`);
     expect(run({ labels: { ok: 'Bad' } })).toBe(`'labels.ok' must be lowercase (100% letters), got "Bad"`);
+    // Key order, whatever the order of the values file: "a" before "b".
+    expect(run({ labels: { b: 'X', a: 'Y' } })).toBe(`'labels.a' must be lowercase (100% letters), got "Y"`);
     expect(run({ list: [{ name: 'a' }, { name: 'B' }] })).toBe(`'list[1].name' must be lowercase (100% letters), got "B"`);
+    expect(run({ labels: { a: 'x', b: 'y' }, list: [{ name: 'c' }, { name: 'b' }] })).toBe(`'labels.b' must not be the name of 'list[1]'`);
   });
 });

@@ -57,7 +57,7 @@ export class CommonLabels implements ComponentFeature {
   public chart(): ChartParts {
     return {
       checks: [{
-        kind: 'range',
+        kind: 'each',
         value: 'commonLabels',
         checks: (key, value) => [
           { kind: 'rule', value: 'commonLabels', rule: Rules.labelKey, expr: key },

@@ -2,7 +2,7 @@ import * as k8s from '../../imports/k8s';
 import type { AppComponent, ExtraEnvVar } from '../app-component';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
-import { ChartCheck, itemRule, messageWith } from '../helm/chart-rules';
+import { ChartCheck, messageWith } from '../helm/chart-rules';
 import { Helm, valueLines } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { namedTwice, ownedByComponent, secretLookingName } from '../shared-rules';
@@ -121,30 +121,30 @@ export class ExtraEnvFeature implements ComponentFeature {
     const checks: ChartCheck[] = [
       {
         kind: 'each',
-        list: 'extraEnvVars',
+        value: 'extraEnvVars',
         before: [
           `{{- $ownEnv := concat (keys (.Values.env | default dict)) (list ${secrets}) | uniq | sortAlpha }}`,
           '{{- $seenEnv := dict }}',
         ],
-        checks: [
-          itemRule(setting, Rules.envName, '$item.name'),
+        checks: (index, item) => [
+          { kind: 'rule', value: setting('%s'), valueArgs: [index], rule: Rules.envName, expr: `${item}.name` },
           {
             kind: 'message',
-            when: 'has $item.name $ownEnv',
-            ...messageWith((i, own, got) => ownedByComponent(setting(i), 'a variable', own, got, OWN_HINT('env')), ['$index', '(join ", " $ownEnv)', '(toJson $item.name)']),
+            when: `has ${item}.name $ownEnv`,
+            ...messageWith((i, own, got) => ownedByComponent(setting(i), 'a variable', own, got, OWN_HINT('env')), [index, '(join ", " $ownEnv)', `(toJson ${item}.name)`]),
           },
           {
             kind: 'message',
-            when: 'hasKey $seenEnv $item.name',
-            ...messageWith((i, earlier, got) => namedTwice(setting(i), setting(earlier), ONE_VALUE, got), ['$index', '(index $seenEnv $item.name)', '(toJson $item.name)']),
+            when: `hasKey $seenEnv ${item}.name`,
+            ...messageWith((i, earlier, got) => namedTwice(setting(i), setting(earlier), ONE_VALUE, got), [index, `(index $seenEnv ${item}.name)`, `(toJson ${item}.name)`]),
           },
           {
             kind: 'message',
-            when: `regexMatch ${JSON.stringify(`(?i)${SECRET_LOOKING_KEY.source}`)} $item.name`,
-            ...messageWith((i, got) => secretLookingName(setting(i), SECRET_LOOKING_KEY, IN_PLAIN_TEXT, got, SECRET_HINT('extraEnvVarsSecret')), ['$index', '(toJson $item.name)']),
+            when: `regexMatch ${JSON.stringify(`(?i)${SECRET_LOOKING_KEY.source}`)} ${item}.name`,
+            ...messageWith((i, got) => secretLookingName(setting(i), SECRET_LOOKING_KEY, IN_PLAIN_TEXT, got, SECRET_HINT('extraEnvVarsSecret')), [index, `(toJson ${item}.name)`]),
           },
         ],
-        after: ['{{- $_ := set $seenEnv $item.name $index }}'],
+        after: (index, item) => [`{{- $_ := set $seenEnv ${item}.name ${index} }}`],
       },
       {
         kind: 'message',

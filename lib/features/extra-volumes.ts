@@ -2,7 +2,7 @@ import * as k8s from '../../imports/k8s';
 import type { AppComponent } from '../app-component';
 import { ALLOWED_VOLUME_TYPES } from '../checks/pod-security';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
-import { itemRule, messageWith } from '../helm/chart-rules';
+import { messageWith } from '../helm/chart-rules';
 import { Helm } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { namedTwice, notAmong, ownedByComponent, volumeType } from '../shared-rules';
@@ -137,7 +137,7 @@ export class ExtraVolumesFeature implements ComponentFeature {
       return (Helm.parts(parts) as { template: (indent: number) => string[] }).template(0);
     };
     const name = (list: string, field: string) => (i: string) => `${list}[${i}].${field}`;
-    const types = '(without (keys $item) "name" | sortAlpha)';
+    const types = (item: string) => `(without (keys ${item}) "name" | sortAlpha)`;
     const own = (helper: string, variable: string, field: string) =>
       `{{- ${variable} := list }}{{- range (fromYamlArray (${chart.include(helper)})) }}{{- ${variable} = append ${variable} .${field} }}{{- end }}`;
     const items = (value: string) => (n: number) => [`{{- with .Values.${value} }}`, `{{- toYaml . | nindent ${n} }}`, '{{- end }}'];
@@ -158,55 +158,55 @@ export class ExtraVolumesFeature implements ComponentFeature {
       checks: [
         {
           kind: 'each',
-          list: 'extraVolumes',
+          value: 'extraVolumes',
           before: [own('ownVolumes', '$ownVolumes', 'name'), '{{- $seenVolumes := dict }}'],
-          checks: [
-            itemRule(name('extraVolumes', 'name'), Rules.dnsLabel, '$item.name'),
+          checks: (index, item) => [
+            { kind: 'rule', value: name('extraVolumes', 'name')('%s'), valueArgs: [index], rule: Rules.dnsLabel, expr: `${item}.name` },
             {
               kind: 'message',
-              when: `or (ne (len ${types}) 1) (not (has (first ${types}) (list ${[...ALLOWED_VOLUME_TYPES].map((t) => JSON.stringify(t)).join(' ')})))`,
-              ...messageWith((i, got) => volumeType(`extraVolumes[${i}]`, ALLOWED, got), ['$index', `(toJson ${types})`]),
+              when: `or (ne (len ${types(item)}) 1) (not (has (first ${types(item)}) (list ${[...ALLOWED_VOLUME_TYPES].map((t) => JSON.stringify(t)).join(' ')})))`,
+              ...messageWith((i, got) => volumeType(`extraVolumes[${i}]`, ALLOWED, got), [index, `(toJson ${types(item)})`]),
             },
             {
               kind: 'message',
-              when: 'has $item.name $ownVolumes',
-              ...messageWith((i, names, got) => ownedByComponent(name('extraVolumes', 'name')(i), 'a volume', names, got), ['$index', '(join ", " $ownVolumes)', '(toJson $item.name)']),
+              when: `has ${item}.name $ownVolumes`,
+              ...messageWith((i, names, got) => ownedByComponent(name('extraVolumes', 'name')(i), 'a volume', names, got), [index, '(join ", " $ownVolumes)', `(toJson ${item}.name)`]),
             },
             {
               kind: 'message',
-              when: 'hasKey $seenVolumes $item.name',
-              ...messageWith((i, earlier, got) => namedTwice(name('extraVolumes', 'name')(i), name('extraVolumes', 'name')(earlier), ONE_VOLUME, got), ['$index', '(index $seenVolumes $item.name)', '(toJson $item.name)']),
+              when: `hasKey $seenVolumes ${item}.name`,
+              ...messageWith((i, earlier, got) => namedTwice(name('extraVolumes', 'name')(i), name('extraVolumes', 'name')(earlier), ONE_VOLUME, got), [index, `(index $seenVolumes ${item}.name)`, `(toJson ${item}.name)`]),
             },
           ],
-          after: ['{{- $_ := set $seenVolumes $item.name $index }}'],
+          after: (index, item) => [`{{- $_ := set $seenVolumes ${item}.name ${index} }}`],
         },
         {
           kind: 'each',
-          list: 'extraVolumeMounts',
+          value: 'extraVolumeMounts',
           before: [
             '{{- $podVolumes := $ownVolumes }}{{- range (index .Values "extraVolumes") }}{{- $podVolumes = append $podVolumes .name }}{{- end }}',
             own('ownVolumeMounts', '$ownPaths', 'mountPath'),
             '{{- $seenPaths := dict }}',
           ],
-          checks: [
+          checks: (index, item) => [
             {
               kind: 'message',
-              when: 'not (has $item.name $podVolumes)',
-              ...messageWith((i, names, got) => notAmong(name('extraVolumeMounts', 'name')(i), POD_VOLUME, names, got), ['$index', '(join ", " $podVolumes)', '(toJson $item.name)']),
+              when: `not (has ${item}.name $podVolumes)`,
+              ...messageWith((i, names, got) => notAmong(name('extraVolumeMounts', 'name')(i), POD_VOLUME, names, got), [index, '(join ", " $podVolumes)', `(toJson ${item}.name)`]),
             },
-            itemRule(name('extraVolumeMounts', 'mountPath'), MOUNT_PATH, '$item.mountPath'),
+            { kind: 'rule', value: name('extraVolumeMounts', 'mountPath')('%s'), valueArgs: [index], rule: MOUNT_PATH, expr: `${item}.mountPath` },
             {
               kind: 'message',
-              when: 'has $item.mountPath $ownPaths',
-              ...messageWith((i, paths, got) => ownedByComponent(name('extraVolumeMounts', 'mountPath')(i), 'a mount path', paths, got), ['$index', '(join ", " $ownPaths)', '(toJson $item.mountPath)']),
+              when: `has ${item}.mountPath $ownPaths`,
+              ...messageWith((i, paths, got) => ownedByComponent(name('extraVolumeMounts', 'mountPath')(i), 'a mount path', paths, got), [index, '(join ", " $ownPaths)', `(toJson ${item}.mountPath)`]),
             },
             {
               kind: 'message',
-              when: 'hasKey $seenPaths $item.mountPath',
-              ...messageWith((i, earlier, got) => namedTwice(name('extraVolumeMounts', 'mountPath')(i), name('extraVolumeMounts', 'mountPath')(earlier), ONE_MOUNT, got), ['$index', '(index $seenPaths $item.mountPath)', '(toJson $item.mountPath)']),
+              when: `hasKey $seenPaths ${item}.mountPath`,
+              ...messageWith((i, earlier, got) => namedTwice(name('extraVolumeMounts', 'mountPath')(i), name('extraVolumeMounts', 'mountPath')(earlier), ONE_MOUNT, got), [index, `(index $seenPaths ${item}.mountPath)`, `(toJson ${item}.mountPath)`]),
             },
           ],
-          after: ['{{- $_ := set $seenPaths $item.mountPath $index }}'],
+          after: (index, item) => [`{{- $_ := set $seenPaths ${item}.mountPath ${index} }}`],
         },
       ],
     };

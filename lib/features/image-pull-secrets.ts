@@ -44,7 +44,7 @@ export class ImagePullSecrets implements ComponentFeature {
         expr: { kind: 'optionalBlock', condition: list, template: (n) => [`${' '.repeat(n)}{{- toYaml ${list} | nindent ${n} }}`] },
       }],
       checks: [{
-        kind: 'range',
+        kind: 'each',
         value: 'imagePullSecrets',
         checks: (index, item) => [{ kind: 'rule', value: 'imagePullSecrets[%s].name', valueArgs: [index], rule: Rules.dnsSubdomain, expr: `(index ${item} "name")` }],
       }],

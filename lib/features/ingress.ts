@@ -79,7 +79,7 @@ export class Ingress implements ComponentFeature {
         ], { condition: '.Values.ingress.enabled', header: 'Host and path to the Service: values.ingress' }),
       },
       checks: [
-        { kind: 'range', value: 'ingress.annotations', checks: (key) => [{ kind: 'rule', value: 'ingress.annotations', rule: Rules.annotationKey, expr: key }] },
+        { kind: 'each', value: 'ingress.annotations', checks: (key) => [{ kind: 'rule', value: 'ingress.annotations', rule: Rules.annotationKey, expr: key }] },
         {
           kind: 'message',
           when: `and .Values.ingress.className (hasKey (.Values.ingress.annotations | default dict) ${JSON.stringify(INGRESS_CLASS_ANNOTATION)})`,

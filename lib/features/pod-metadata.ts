@@ -88,10 +88,13 @@ export class PodMetadata implements ComponentFeature {
         { path: `${meta}.labels`, expr: Helm.entriesOf('.Values.podLabels') },
       ],
       checks: (Object.entries(VALUES) as Array<[keyof typeof VALUES, (typeof VALUES)[keyof typeof VALUES]]>).map(([value, { owned }]) => ({
-        kind: 'message' as const,
-        eachKey: value,
-        when: `or ${owned.map((k) => (k.endsWith('*') ? `(hasPrefix ${JSON.stringify(k.slice(0, -1))} $key)` : `(eq ${JSON.stringify(k)} $key)`)).join(' ')}`,
-        ...messageWith((got) => ownedKey(value, owned, got), ['(toJson $key)']),
+        kind: 'each' as const,
+        value,
+        checks: (key: string) => [{
+          kind: 'message' as const,
+          when: `or ${owned.map((k) => (k.endsWith('*') ? `(hasPrefix ${JSON.stringify(k.slice(0, -1))} ${key})` : `(eq ${JSON.stringify(k)} ${key})`)).join(' ')}`,
+          ...messageWith((got) => ownedKey(value, owned, got), [`(toJson ${key})`]),
+        }],
       })),
     };
   }

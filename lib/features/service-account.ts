@@ -147,7 +147,7 @@ export class ServiceAccount implements ComponentFeature {
       },
       checks: [
         { kind: 'rule', value: 'serviceAccount.name', rule: Rules.dnsSubdomain, when: valueExpr('serviceAccount.name') },
-        { kind: 'range', value: 'serviceAccount.annotations', checks: (key) => [{ kind: 'rule', value: 'serviceAccount.annotations', rule: Rules.annotationKey, expr: key }] },
+        { kind: 'each', value: 'serviceAccount.annotations', checks: (key) => [{ kind: 'rule', value: 'serviceAccount.annotations', rule: Rules.annotationKey, expr: key }] },
         {
           kind: 'message',
           when: `and ${V}.annotations (not ${V}.create)`,

@@ -10,7 +10,7 @@ import { JsonSchema, Rule } from '../validation';
  * `allowed` sentence the message), or carries a message built by the same
  * TypeScript function the construct throws with.
  */
-export type ChartCheck = RuleCheck | MessageCheck | RangeCheck | EachCheck;
+export type ChartCheck = RuleCheck | MessageCheck | EachCheck;
 
 /** A value of the chart that must follow a rule (when a condition holds). */
 export interface RuleCheck {
@@ -23,24 +23,10 @@ export interface RuleCheck {
   readonly when?: string;
   /** Said after the rule, as the props' check says it. */
   readonly hint?: string;
-  /** The template expression of the value, when it is not `.Values.<value>` (an entry inside a {@link RangeCheck}). */
+  /** The template expression of the value, when it is not `.Values.<value>` (an entry inside an {@link EachCheck}). */
   readonly expr?: string;
   /** Template expressions that fill each `%s` of `value` in the message (an entry's key or index). */
   readonly valueArgs?: readonly string[];
-}
-
-/**
- * Checks of each entry of a map or list value (`commonLabels`,
- * `imagePullSecrets`): `checks` receives the template variables of the
- * entry's key (or index) and item. Inside, `.` is the entry: the checks use
- * the variables only.
- */
-export interface RangeCheck {
-  readonly kind: 'range';
-  /** The map or list, as its path under `.Values`. */
-  readonly value: string;
-  /** The checks of one entry. */
-  readonly checks: (key: string, item: string) => readonly ChartCheck[];
 }
 
 /** A combination of values the chart refuses, with the message the construct throws. */
@@ -52,41 +38,29 @@ export interface MessageCheck {
   readonly message: string;
   /** Template expressions shown in the message, in order. */
   readonly args?: readonly string[];
-  /** A map value (path under `.Values`): the check runs for each of its keys, in order, as `$key`. */
-  readonly eachKey?: string;
 }
 
 /**
- * Checks of each item of a list value (`extraEnvVars`, `extraVolumes`):
- * in their `when` and `args`, `$index` is the item's index and `$item` the
- * item. The words come from the construct's message functions, called with
- * placeholders ({@link messageWith}, {@link itemRule}).
+ * Checks of each entry of a map or list value (`commonLabels`, the keys of
+ * `podLabels`, `imagePullSecrets`, `extraEnvVars`), in order (a map's in key
+ * order, as the props are checked): the first that fails stops the render.
+ * `checks` receives the template variables of the entry's key (a list's:
+ * its index) and item; a rule check names its setting with them
+ * (`'commonLabels.%s'` with `valueArgs: [key]`, `'extraEnvVars[%s].name'`
+ * with `[index]`), a message check's words come from the construct's message
+ * function, called with placeholders ({@link messageWith}). Inside, `.` is
+ * the entry: the checks use the variables (and `$` for the chart's root).
  */
 export interface EachCheck {
   readonly kind: 'each';
-  /** The list's path under `.Values`. */
-  readonly list: string;
-  /** Template lines before the loop: variables the checks read (`{{- $own := ... }}`), from the root context. */
+  /** The map or list, as its path under `.Values`. */
+  readonly value: string;
+  /** Template lines before the loop: variables the checks read (`{{- $own := ... }}`), from the root context (`$` when nested). */
   readonly before?: readonly string[];
-  /** The checks of each item, in order: the first that fails stops the render. */
-  readonly checks: readonly MessageCheck[];
-  /** Template lines after each item's checks (recording the item for the next ones). */
-  readonly after?: readonly string[];
-}
-
-/**
- * The check of a rule on a field of each item of a list, with the words
- * `check` throws: `'extraEnvVars[2].name' must be <allowed>, got "1X"`.
- *
- * @param setting the setting's name, built from the index's placeholder
- * @param value the field's template expression (`$item.name`)
- */
-export function itemRule(setting: (index: string) => string, rule: Rule<unknown>, value: string): MessageCheck {
-  return {
-    kind: 'message',
-    when: `not ${schemaTest(rule.schema, value)}`,
-    ...messageWith((index, got) => violationText(setting(index), rule).join(got), ["$index", `(toJson ${value})`]),
-  };
+  /** The checks of one entry (an each check among them ranges over its value for each entry of this one). */
+  readonly checks: (key: string, item: string) => readonly ChartCheck[];
+  /** Template lines after each entry's checks (recording the entry for the next ones). */
+  readonly after?: (key: string, item: string) => readonly string[];
 }
 
 /**
@@ -104,9 +78,13 @@ export function messageWith(build: (...placeholders: string[]) => string, args: 
   return { message, args: order };
 }
 
-/** The template expression of a value under `.Values`, safe when a parent is missing. */
-export function valueExpr(valuePath: string): string {
-  return `(index .Values ${valuePath.split('.').map((p) => JSON.stringify(p)).join(' ')})`;
+/**
+ * The template expression of a value under `.Values`, safe when a parent is
+ * missing; `values` is `$.Values` where `.` is not the chart's root (inside
+ * a `range`).
+ */
+export function valueExpr(valuePath: string, values = '.Values'): string {
+  return `(index ${values} ${valuePath.split('.').map((p) => JSON.stringify(p)).join(' ')})`;
 }
 
 /** A Go template string literal (JSON string escapes are a subset of Go's). */
@@ -226,18 +204,20 @@ export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string
   const lines: string[] = [];
   checks.forEach((c, i) => {
     if (c.kind === 'each') {
-      lines.push(...(c.before ?? []), `{{- range $index, $item := ${valueExpr(c.list)} }}`, ...renderChecks(c.checks), ...(c.after ?? []), '{{- end }}');
+      const [key, item] = [`$k${prefix}${i}`, `$e${prefix}${i}`];
+      lines.push(
+        ...(c.before ?? []),
+        // Nested in another's entry, `.` is that entry: the value is read from the root, `$`.
+        `{{- range ${key}, ${item} := ${valueExpr(c.value, prefix === '' ? '.Values' : '$.Values')} }}`,
+        ...renderChecks(c.checks(key, item), `${prefix}${i}_`),
+        ...(c.after?.(key, item) ?? []),
+        '{{- end }}',
+      );
       return;
     }
     if (c.kind === 'message') {
       const message = c.args?.length ? `(printf ${literal(c.message)} ${c.args.map((a) => `(toString ${a})`).join(' ')})` : literal(c.message);
-      const body = [`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}'];
-      lines.push(...(c.eachKey === undefined ? body : [`{{- range $key, $_ := ${valueExpr(c.eachKey)} }}`, ...body, '{{- end }}']));
-      return;
-    }
-    if (c.kind === 'range') {
-      const [key, item] = [`$k${prefix}${i}`, `$e${prefix}${i}`];
-      lines.push(`{{- range ${key}, ${item} := ${valueExpr(c.value)} }}`, ...renderChecks(c.checks(key, item), `${prefix}${i}_`), '{{- end }}');
+      lines.push(`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}');
       return;
     }
     const v = `$v${prefix}${i}`;
