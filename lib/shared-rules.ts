@@ -25,16 +25,9 @@ export const LABEL_VALUE_MAX = 63;
 /** What a label value may not start or end with: anything but a letter or digit. */
 export const LABEL_VALUE_EDGES = /^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g;
 
-/**
- * Label keys the app sets itself, which `commonLabels` may not hold: `app`,
- * the recommended `app.kubernetes.io/*` (the selector labels among them),
- * Helm's `helm.sh/chart` and the project's own `todo-cdk8s/*`.
- */
-export const RESERVED_LABEL_KEYS = /^(?:app|helm\.sh\/chart|app\.kubernetes\.io\/.*|todo-cdk8s\/.*)$/;
-
-/** The message for a common label whose key the app sets itself. */
-export function reservedLabel(setting: string, got: string): string {
-  return `'${setting}' must not hold a label the app sets (app, app.kubernetes.io/*, helm.sh/chart, todo-cdk8s/*: names, selectors and versions come from the component), got ${got}`;
+/** The message for a common label whose key the app sets itself (`keys`: owned keys, `*` ending a prefix). */
+export function reservedLabel(setting: string, keys: readonly string[], got: string): string {
+  return `'${setting}' must not hold a label the app sets (${keys.join(', ')}: names, selectors and versions come from the component), got ${got}`;
 }
 
 /** The message for a token mounted without a ServiceAccount of the component's or the user's. */

@@ -7,7 +7,8 @@ import { checkLint } from '../../lib/checks/lint';
 import { componentValues } from '../../lib/helm/chart-values';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { defaultValues } from '../../lib/helm/values';
-import { RESERVED_LABEL_KEYS } from '../../lib/shared-rules';
+import { reservedLabelKeys } from '../../lib/features/common-labels';
+import { isOwnedKey } from '../../lib/shared-rules';
 import { TodoApp } from '../../lib/todo-app';
 import { FeatureCharts, thrown } from '../support/feature-charts';
 import { validateObjects } from '../support/k8s-schema';
@@ -109,7 +110,7 @@ describe('values: the chart puts them on every object it renders, the helm test 
     // Every label the app sets itself (the table of lib/features/names.ts, Helm's, the test pod's) is one commonLabels may not hold.
     const appKeys = [...new Set(objects.flatMap((o) => labelMaps(o).flatMap((l) => Object.keys(l))))].filter((k) => !(k in LABELS));
     expect(appKeys).toEqual(expect.arrayContaining(['app', 'helm.sh/chart', 'app.kubernetes.io/name', 'app.kubernetes.io/version', 'todo-cdk8s/test-of']));
-    expect(appKeys.filter((k) => !RESERVED_LABEL_KEYS.test(k))).toEqual([]);
+    expect(appKeys.filter((k) => !isOwnedKey(reservedLabelKeys(), k))).toEqual([]);
     // The NetworkPolicy still admits the test pod by the test labels only.
     const policy = objects.find((o) => o.kind === 'NetworkPolicy');
     expect(policy.spec.ingress[1].from[0].podSelector.matchLabels).not.toHaveProperty('team');

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint } from '../../lib/checks/lint';
-import { OWNED_POD_ANNOTATIONS, OWNED_POD_LABELS } from '../../lib/features/pod-metadata';
+import { ownedLabelKeys } from '../../lib/features/names';
+import { OWNED_POD_ANNOTATIONS } from '../../lib/features/pod-metadata';
 import { comparable } from '../support/helm';
 import { asValues, defaultFrontendChart, frontendWith, helmMessage, lintWith, renderWith, thrown, valuesFor } from '../support/feature-chart';
 import { validateObjects } from '../support/k8s-schema';
@@ -62,7 +63,7 @@ describe('pod metadata: podLabels and podAnnotations', () => {
     ['podAnnotations', 'ignore-check.kube-linter.io/no-anti-affinity', 'why not'],
   ])('%s key %s, which the app sets, is refused in both renderings with the same words', (value, key, given) => {
     const props = thrown(() => frontendWith({ [value]: { 'aaa': 'first', [key]: given } }));
-    const owned = value === 'podLabels' ? OWNED_POD_LABELS : OWNED_POD_ANNOTATIONS;
+    const owned = value === 'podLabels' ? ownedLabelKeys() : OWNED_POD_ANNOTATIONS;
     expect(props).toBe(`'frontend.${value}' must not hold a key the app sets (${owned.map((k) => JSON.stringify(k)).join(', ')}), got ${JSON.stringify(key)}`);
     const r = renderWith(dir, { [value]: { 'aaa': 'first', [key]: given } });
     expect(r.status).not.toBe(0);

@@ -6,7 +6,8 @@ import * as fc from 'fast-check';
 import { Cpu } from 'cdk8s-plus-28';
 import { parse as parseYaml12 } from 'yaml';
 import { BackendDatabase, SQLITE_SIZE } from '../../lib/backend-database';
-import { goPattern, messageWith, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
+import { goPattern, messageWith, ownedKeyTest, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
+import { isOwnedKey } from '../../lib/shared-rules';
 import { synthesize } from '../../lib/synth';
 import { TodoBackend } from '../../lib/todo-backend';
 import { TodoFrontend } from '../../lib/todo-frontend';
@@ -366,6 +367,23 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     expect(error({ 'xs[0].name': 'A', 'xs[1].name': '1B' })).toBe('\'xs[1].name\' must be an environment variable name: letters, digits and "_", not starting with a digit, got "1B"');
     expect(error({ 'xs[0].name': 'A', 'xs[1].name': 'B', 'xs[2].name': 'A' })).toBe("'xs[2].name' repeats 'xs[0].name'");
     expect(template(dir, { setString: { 'xs[0].name': 'A', 'xs[1].name': 'B' } }).map((o) => o.kind)).toEqual(['ConfigMap']);
+  });
+
+  test('ownedKeyTest is isOwnedKey for a chart: exact keys, and prefixes that end in *', () => {
+    const owned = ['app', 'app.kubernetes.io/*', 'x"y'];
+    const dir = fs.mkdtempSync(path.join(tmp, 'owned-'));
+    fs.mkdirSync(path.join(dir, 'templates'));
+    fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: owned\nversion: 0.1.0\n');
+    fs.writeFileSync(path.join(dir, 'templates', 'checks.yaml'), `${renderChecks([
+      { kind: 'each', value: 'keys', checks: (key) => [{ kind: 'message', when: ownedKeyTest(owned, key), ...messageWith((k) => `owned: ${k}`, [key]) }] },
+    ]).join('\n')}\n`);
+    const keys = ['app', 'apps', 'ap', 'app.kubernetes.io/', 'app.kubernetes.io/name', 'app.kubernetes.io', 'x"y', 'x"yz', 'example.com/app'];
+    for (const key of keys) {
+      fs.writeFileSync(path.join(dir, 'values.json'), JSON.stringify({ keys: { [key]: 'v' } }));
+      const r = helm(['template', 'owned', dir, '-f', path.join(dir, 'values.json')]);
+      expect([key, r.status === 0 ? '' : helmMessage(r.stderr)]).toEqual([key, isOwnedKey(owned, key) ? `owned: ${key}` : '']);
+    }
+    expect(keys.filter((k) => isOwnedKey(owned, k))).toEqual(['app', 'app.kubernetes.io/', 'app.kubernetes.io/name', 'x"y']);
   });
 
   test('renderChecks fails with the rule\'s words, showing only the length of a sensitive value', () => {

@@ -9,12 +9,14 @@ import * as fc from 'fast-check';
 import { diff } from 'jest-diff';
 import { AppComponent, AppComponentOptions, randomSecret } from '../../lib/app-component';
 import { ServiceAccountOptions } from '../../lib/features/service-account';
-import { INGRESS_CLASS_ANNOTATION, RESERVED_LABEL_KEYS } from '../../lib/shared-rules';
+import { INGRESS_CLASS_ANNOTATION } from '../../lib/shared-rules';
+import { reservedLabelKeys } from '../../lib/features/common-labels';
+import { ownedLabelKeys } from '../../lib/features/names';
 import { BackendDatabase, DatabaseEngine } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../../lib/checks/lint';
 import { SECRET_LOOKING_KEY } from '../../lib/checks/semantic';
-import { OWNED_POD_ANNOTATIONS, OWNED_POD_LABELS } from '../../lib/features/pod-metadata';
+import { OWNED_POD_ANNOTATIONS } from '../../lib/features/pod-metadata';
 import { componentValues, ownSecretVariables } from '../../lib/helm/chart-values';
 import { isOwnedKey } from '../../lib/shared-rules';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
@@ -114,7 +116,7 @@ const host = (suffix: string) => fc.tuple(label, label).map(([a, b]) => `${a}.${
 /** Label and annotation keys: a name, or a DNS prefix and a name; none of the app's own label keys. */
 const qualifiedKey = fc.tuple(fc.option(subdomain, { nil: undefined }), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,12}[A-Za-z0-9])?$/))
   .map(([prefix, name]) => (prefix ? `${prefix}/${name}` : name))
-  .filter((k) => !RESERVED_LABEL_KEYS.test(k) && k !== INGRESS_CLASS_ANNOTATION);
+  .filter((k) => !isOwnedKey(reservedLabelKeys(), k) && k !== INGRESS_CLASS_ANNOTATION);
 const labelValue = fc.oneof(fc.constant(''), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/), fc.constantFrom('true', 'yes', '1.10', '0o17', 'null', '1e3'));
 const annotations = fc.option(fc.dictionary(qualifiedKey, envValue, { minKeys: 1, maxKeys: 3 }), { nil: undefined });
 const ingress = (suffix: string) => fc.record({
@@ -163,7 +165,7 @@ const affinityArb = fc.record({
 }, { requiredKeys: [] });
 const podPlacement = fc.record({
   podAnnotations: fc.option(fc.dictionary(labelKey.filter((k) => !isOwnedKey(OWNED_POD_ANNOTATIONS, k)), envValue, { maxKeys: 3 }), { nil: undefined }),
-  podLabels: fc.option(labelMap(OWNED_POD_LABELS), { nil: undefined }),
+  podLabels: fc.option(labelMap(ownedLabelKeys()), { nil: undefined }),
   nodeSelector: fc.option(labelMap([]), { nil: undefined }),
   tolerations: fc.option(fc.array(toleration, { maxLength: 2 }), { nil: undefined }),
   affinity: fc.option(affinityArb, { nil: undefined }),
@@ -662,7 +664,7 @@ function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
     spreadAcrossNodes: fc.constantFrom(true, false, null),
     // Sometimes a key of the app's, which the chart refuses.
     podAnnotations: fc.oneof(podPlacement.map((p) => p.podAnnotations ?? {}), fc.constant({ 'checksum/config': 'x' })),
-    podLabels: fc.oneof(labelMap(OWNED_POD_LABELS), fc.constant({ 'app.kubernetes.io/name': 'other' })),
+    podLabels: fc.oneof(labelMap(ownedLabelKeys()), fc.constant({ 'app.kubernetes.io/name': 'other' })),
     nodeSelector: labelMap([]),
     tolerations: fc.array(toleration, { maxLength: 2 }),
     affinity: affinityArb,

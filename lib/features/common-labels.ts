@@ -1,9 +1,25 @@
 import type { AppComponent } from '../app-component';
 import { ChartParts, ComponentFeature } from '../component-feature';
-import { messageWith } from '../helm/chart-rules';
+import { messageWith, ownedKeyTest } from '../helm/chart-rules';
 import { leaf, ValuesNode } from '../helm/values';
-import { RESERVED_LABEL_KEYS, reservedLabel } from '../shared-rules';
+import { isOwnedKey, reservedLabel } from '../shared-rules';
 import { checkStringMap, Rules, show } from '../validation';
+import { ownedLabelKeys } from './names';
+
+/** The project's own labels (the `helm test` pod's `todo-cdk8s/test-of`), as an owned prefix. */
+const PROJECT_LABELS = 'todo-cdk8s/*';
+
+/**
+ * @internal
+ * Label keys the app sets itself, which `commonLabels` may not hold (`*`
+ * ends a prefix), sorted: those of the one table of labels
+ * (`ownedLabelKeys` of lib/features/names.ts: `app`, the recommended
+ * `app.kubernetes.io/*` with the selector labels among them, Helm's
+ * `helm.sh/chart`) and the project's own `todo-cdk8s/*`.
+ */
+export function reservedLabelKeys(): readonly string[] {
+  return [...ownedLabelKeys(), PROJECT_LABELS].sort();
+}
 
 /**
  * @internal
@@ -12,7 +28,7 @@ import { checkStringMap, Rules, show } from '../validation';
  * Chart the component is built in, with the `commonLabels` prop over them
  * (the prop wins a key both hold, as an object's own labels win over its
  * Chart's in cdk8s). Keys the app sets (the names, selectors and versions:
- * {@link RESERVED_LABEL_KEYS}) are refused in both renderings and in the
+ * {@link reservedLabelKeys}) are refused in both renderings and in the
  * Chart's labels, so a common label never changes what selects what.
  * This feature owns the value (one value, `commonLabels`, whose default is
  * that merge) and its checks; where the labels go is the labels' own code
@@ -33,10 +49,11 @@ export class CommonLabels implements ComponentFeature {
   ): { readonly [key: string]: string } {
     const own = checkStringMap(setting, labels ?? {}, Rules.labelKey, Rules.labelValue);
     const chart = checkStringMap(chartSetting, chartLabels, Rules.labelKey, Rules.labelValue);
+    const reservedKeys = reservedLabelKeys();
     for (const [name, map] of [[chartSetting, chart], [setting, own]] as const) {
-      const reserved = Object.keys(map).find((key) => RESERVED_LABEL_KEYS.test(key));
+      const reserved = Object.keys(map).find((key) => isOwnedKey(reservedKeys, key));
       if (reserved !== undefined) {
-        throw new Error(reservedLabel(name, show(reserved)));
+        throw new Error(reservedLabel(name, reservedKeys, show(reserved)));
       }
     }
     return { ...chart, ...own };
@@ -47,7 +64,7 @@ export class CommonLabels implements ComponentFeature {
   public values(c: AppComponent): { [key: string]: ValuesNode } {
     return {
       // The type only: the chart checks keys and values, to refuse with the props' words.
-      commonLabels: leaf('Labels added to every object of the chart and to the pods; not the app\'s own keys (app, app.kubernetes.io/*, helm.sh/chart, todo-cdk8s/*).\nBy default the labels of the cdk8s Chart the component was built in, with the component\'s commonLabels over them.', c.commonLabels, {
+      commonLabels: leaf(`Labels added to every object of the chart and to the pods; not the app's own keys (${reservedLabelKeys().join(', ')}).\nBy default the labels of the cdk8s Chart the component was built in, with the component's commonLabels over them.`, c.commonLabels, {
         type: 'object',
         additionalProperties: { type: 'string' },
       }),
@@ -63,8 +80,8 @@ export class CommonLabels implements ComponentFeature {
           { kind: 'rule', value: 'commonLabels', rule: Rules.labelKey, expr: key },
           {
             kind: 'message',
-            when: `regexMatch ${JSON.stringify(RESERVED_LABEL_KEYS.source)} ${key}`,
-            ...messageWith((got) => reservedLabel('commonLabels', got), [`(toJson ${key})`]),
+            when: ownedKeyTest(reservedLabelKeys(), key),
+            ...messageWith((got) => reservedLabel('commonLabels', reservedLabelKeys(), got), [`(toJson ${key})`]),
           },
           { kind: 'rule', value: 'commonLabels.%s', valueArgs: [key], rule: Rules.labelValue, expr: value },
         ],

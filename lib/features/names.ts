@@ -12,7 +12,7 @@ export const APP_LABEL = 'app';
  * One label of every object: its value in the manifests and in a chart.
  * Adding a label is one entry here; both renderings follow.
  */
-interface Label {
+export interface Label {
   readonly key: string;
   /** The value in the manifests; none: the label is a chart's only. */
   readonly manifest?: (c: AppComponent) => string;
@@ -22,8 +22,13 @@ interface Label {
   readonly selects?: boolean;
 }
 
-/** The labels of every object, in their order: `app` and the recommended `app.kubernetes.io/*` set (plus Helm's chart label in a chart). */
-const LABELS: readonly Label[] = [
+/**
+ * @internal
+ * The labels of every object, in their order: `app` and the recommended
+ * `app.kubernetes.io/*` set (plus Helm's chart label in a chart). Internal
+ * so that a test can add a label and see both renderings follow.
+ */
+export const LABELS: readonly Label[] = [
   { key: 'helm.sh/chart', chart: (s) => `{{ ${s.include('chart')} }}` },
   { key: APP_LABEL, manifest: (c) => c.name, chart: (s) => `{{ ${s.include('fullname')} }}` },
   { key: 'app.kubernetes.io/name', manifest: (c) => c.name, chart: (s) => `{{ ${s.include('name')} }}`, selects: true },
@@ -38,6 +43,29 @@ const LABELS: readonly Label[] = [
   },
   { key: 'app.kubernetes.io/managed-by', manifest: () => 'cdk8s', chart: () => '{{ .Release.Service }}' },
 ];
+
+/**
+ * Key prefixes whose every label the app owns: the recommended set
+ * (`app.kubernetes.io/*`), of which the table holds some; the others are
+ * the app's to add, not a user's.
+ */
+const OWNED_PREFIXES: readonly string[] = ['app.kubernetes.io/'];
+
+/**
+ * @internal
+ * The label keys the app sets, as a list of owned keys (`*` ends a prefix;
+ * `isOwnedKey` of lib/shared-rules.ts), sorted: each key of {@link LABELS},
+ * a key under a prefix the app owns as that prefix. `podLabels` and
+ * `commonLabels` refuse them, in both renderings; a label added to the
+ * table is refused with it.
+ */
+export function ownedLabelKeys(): readonly string[] {
+  const owned = LABELS.map((l) => {
+    const prefix = OWNED_PREFIXES.find((p) => l.key.startsWith(p));
+    return prefix === undefined ? l.key : `${prefix}*`;
+  });
+  return [...new Set(owned)].sort();
+}
 
 /** The labels of {@link LABELS} that `which` keeps, as the manifests hold them. */
 function tableLabels(c: AppComponent, which: (l: Label) => boolean): { [key: string]: string } {

@@ -1,20 +1,13 @@
 import type { AppComponent } from '../app-component';
 import { KUBE_LINTER_IGNORE_ALL, KUBE_LINTER_IGNORE_PREFIX, KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
-import { messageWith } from '../helm/chart-rules';
+import { messageWith, ownedKeyTest } from '../helm/chart-rules';
 import { Helm } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { isOwnedKey, ownedKey } from '../shared-rules';
 import { ANNOTATIONS, check, LABELS, Rule, show } from '../validation';
 import { CHECKSUM_ANNOTATIONS } from './checksums';
-
-/**
- * @internal
- * The pod labels the app sets (`*` ends a prefix): `app`, the recommended
- * `app.kubernetes.io/*` set (the selector labels among them) and Helm's
- * `helm.sh/chart`.
- */
-export const OWNED_POD_LABELS: readonly string[] = ['app', 'app.kubernetes.io/*', 'helm.sh/chart'];
+import { ownedLabelKeys } from './names';
 
 /**
  * @internal
@@ -26,10 +19,16 @@ export const OWNED_POD_ANNOTATIONS: readonly string[] = [
   ...CHECKSUM_ANNOTATIONS, KUBE_SCORE_IGNORE, `${KUBE_SCORE_REASON}*`, `${KUBE_LINTER_IGNORE_PREFIX}*`, KUBE_LINTER_IGNORE_ALL,
 ];
 
-/** The two values, with the rule of their form and the keys the app keeps. */
+/**
+ * The two values, with the rule of their form and the keys the app keeps:
+ * for the labels, those of the one table of labels (`ownedLabelKeys`:
+ * `app`, the recommended `app.kubernetes.io/*` set with the selector labels
+ * among them, Helm's `helm.sh/chart`). Read when used: names.ts and this
+ * module import each other through the component.
+ */
 const VALUES = {
-  podAnnotations: { rule: ANNOTATIONS, owned: OWNED_POD_ANNOTATIONS },
-  podLabels: { rule: LABELS, owned: OWNED_POD_LABELS },
+  podAnnotations: { rule: ANNOTATIONS, owned: () => OWNED_POD_ANNOTATIONS },
+  podLabels: { rule: LABELS, owned: ownedLabelKeys },
 } as const;
 
 /** Labels and annotations of the pods, as given and checked. */
@@ -53,14 +52,14 @@ function checkMap(setting: string, value: unknown, rule: Rule<{ [key: string]: s
  * Labels and annotations of the pods (`podLabels`, `podAnnotations`, as
  * `helm create` names them): added to the pod template's own, after them.
  * Keys the app sets are refused in both renderings with the same words
- * (`OWNED_POD_LABELS`, `OWNED_POD_ANNOTATIONS`).
+ * (`ownedLabelKeys` of names.ts, `OWNED_POD_ANNOTATIONS`).
  */
 export class PodMetadata implements ComponentFeature {
   /** Checks the props; `prefix` names them in messages (`backend.`). */
   public static resolve(prefix: string, options: { readonly podAnnotations?: unknown; readonly podLabels?: unknown }): ResolvedPodMetadata {
     return {
-      podAnnotations: checkMap(`${prefix}podAnnotations`, options.podAnnotations, VALUES.podAnnotations.rule, VALUES.podAnnotations.owned),
-      podLabels: checkMap(`${prefix}podLabels`, options.podLabels, VALUES.podLabels.rule, VALUES.podLabels.owned),
+      podAnnotations: checkMap(`${prefix}podAnnotations`, options.podAnnotations, VALUES.podAnnotations.rule, VALUES.podAnnotations.owned()),
+      podLabels: checkMap(`${prefix}podLabels`, options.podLabels, VALUES.podLabels.rule, VALUES.podLabels.owned()),
     };
   }
 
@@ -76,7 +75,7 @@ export class PodMetadata implements ComponentFeature {
     const owned = (keys: readonly string[]) => keys.join(', ');
     return {
       podAnnotations: leaf(`Annotations of the pods, after the chart's own (not ${owned(OWNED_POD_ANNOTATIONS)}).`, this.metadata.podAnnotations, ANNOTATIONS.schema),
-      podLabels: leaf(`Labels of the pods, after the chart's labels (not ${owned(OWNED_POD_LABELS)}).`, this.metadata.podLabels, LABELS.schema),
+      podLabels: leaf(`Labels of the pods, after the chart's labels (not ${owned(ownedLabelKeys())}).`, this.metadata.podLabels, LABELS.schema),
     };
   }
 
@@ -92,8 +91,8 @@ export class PodMetadata implements ComponentFeature {
         value,
         checks: (key: string) => [{
           kind: 'message' as const,
-          when: `or ${owned.map((k) => (k.endsWith('*') ? `(hasPrefix ${JSON.stringify(k.slice(0, -1))} ${key})` : `(eq ${JSON.stringify(k)} ${key})`)).join(' ')}`,
-          ...messageWith((got) => ownedKey(value, owned, got), [`(toJson ${key})`]),
+          when: ownedKeyTest(owned(), key),
+          ...messageWith((got) => ownedKey(value, owned(), got), [`(toJson ${key})`]),
         }],
       })),
     };

@@ -130,6 +130,14 @@ export function goPattern(source: string): string {
   return out;
 }
 
+/**
+ * A Go template pipeline that is true when the key `v` is one of `keys`
+ * (`*` ends a prefix): `isOwnedKey` of lib/shared-rules.ts, for a chart.
+ */
+export function ownedKeyTest(keys: readonly string[], v: string): string {
+  return `or ${keys.map((k) => (k.endsWith('*') ? `(hasPrefix ${literal(k.slice(0, -1))} ${v})` : `(eq ${literal(k)} ${v})`)).join(' ')}`;
+}
+
 const number = (v: string) => `(or (kindIs "int64" ${v}) (kindIs "int" ${v}) (kindIs "float64" ${v}))`;
 const TYPE_TESTS: { readonly [type: string]: (v: string) => string } = {
   string: (v) => `(kindIs "string" ${v})`,
