@@ -1,4 +1,5 @@
 import { AppComponent } from './app-component';
+import { dockerBuildCommand } from './docker-image';
 
 /** Quotes a string for POSIX shells. */
 export function shellQuote(value: string): string {
@@ -86,13 +87,12 @@ export function renderBuildScript(components: readonly AppComponent[], target = 
   for (const component of components) {
     const image = component.image;
     const context = image.buildContext.replace(/^\.\//, '');
+    // One option a line; the words quoted, the context under the script's argument.
+    const build = dockerBuildCommand(image.reference, Object.entries(image.buildArgs), `"\${app_dir}/"${shellQuote(context)}`, shellQuote);
     lines.push(
       '',
       `echo ${shellQuote(`Building ${image.reference} from ${context} (${component.role})`)}`,
-      'docker build \\',
-      `  --tag ${shellQuote(image.reference)} \\`,
-      ...Object.entries(image.buildArgs).map(([key, value]) => `  --build-arg ${shellQuote(`${key}=${value}`)} \\`),
-      `  "\${app_dir}/"${shellQuote(context)}`,
+      build.map((words) => words.join(' ')).join(' \\\n  '),
       ...(minikube ? [] : [`docker push ${shellQuote(image.reference)}`]),
     );
   }

@@ -117,3 +117,35 @@ export class DockerImage {
 export function imageReference(name: string, tag: string): string {
   return `${name}:${tag}`;
 }
+
+/**
+ * @internal
+ * The `docker build` command that builds an image: the one form that the
+ * build script (lib/build-script.ts), the deploy flow (lib/deploy/deploy.ts)
+ * and the charts' NOTES.txt (lib/features/image.ts) write. Its options in
+ * order, each a list of words: `docker build`, `--tag <tag>`, one
+ * `--build-arg <key>=<value>` per build argument, the build context last.
+ *
+ * Each caller spells the words where it writes them: `spell` is applied to
+ * the tag and to each build argument's `<key>=<value>` (a shell's quoting in
+ * the build script; as they are for a process's arguments and in NOTES.txt,
+ * where template actions stand for them); `context` is given as written.
+ */
+export function dockerBuildCommand(
+  tag: string,
+  buildArgs: ReadonlyArray<readonly [string, string]>,
+  context: string,
+  spell: (word: string) => string = (word) => word,
+): string[][] {
+  return [
+    ['docker', 'build'],
+    ['--tag', spell(tag)],
+    ...buildArgs.map(([key, value]) => ['--build-arg', spell(buildArg(key, value))]),
+    [context],
+  ];
+}
+
+/** @internal A build argument as `docker build --build-arg` takes it: `KEY=value`. */
+export function buildArg(key: string, value: string): string {
+  return `${key}=${value}`;
+}

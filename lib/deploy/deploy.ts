@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
+import { dockerBuildCommand } from '../docker-image';
 import { Environment } from '../settings';
 import { synthesize } from '../synth';
 import { AppPlan, ComponentPlan, tagSetting } from './app-plan';
@@ -146,7 +147,7 @@ export async function deploy(options: DeployOptions, io: Io): Promise<DeployResu
         throw new CommandFailed({ program: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', image], effect: Effect.READ }, inspect);
       }
       const buildStarted = Date.now();
-      const args = ['build', '--tag', image, ...Object.entries(component.image.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), path.join(options.appDir, component.image.buildContext)];
+      const [, ...args] = dockerBuildCommand(image, Object.entries(component.image.buildArgs), path.join(options.appDir, component.image.buildContext)).flat();
       const command = { program: 'docker', args, effect: Effect.CHANGE, env: target.dockerEnv };
       try {
         const run = await runner.run(command, { onLine: (line) => step.update(`${component.role}: ${line}`) });

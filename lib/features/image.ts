@@ -1,6 +1,6 @@
 import { AppComponent, PULL_POLICIES } from '../app-component';
 import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
-import { imageReference } from '../docker-image';
+import { buildArg, dockerBuildCommand, imageReference } from '../docker-image';
 import { Helm } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { oneOf, Rules } from '../validation';
@@ -52,6 +52,14 @@ export class Image implements ComponentFeature {
 
   public chart(c: AppComponent): ChartParts {
     const container = 'spec.template.spec.containers.0';
+    // The build command of the build script and the deploy flow, with template actions for the tag and a build
+    // argument; that argument's option is repeated for each of the values' build arguments.
+    const [key, value] = ['{{ $key }}', '{{ $value }}'];
+    const eachBuildArg = 'range $key, $value := .Values.image.buildArgs';
+    const build = dockerBuildCommand(imageReference('{{ .Values.image.repository }}', '{{ .Values.image.tag }}'), [[key, value]], c.image.buildContext)
+      .map((words) => words.join(' '))
+      .map((option, i) => (option.includes(key) ? `{{ ${eachBuildArg} }} ${option}{{ end }}` : `${i === 0 ? '' : ' '}${option}`))
+      .join('');
     return {
       carried: Image.patchedPort(c) === undefined ? [] : [`${container}.ports.0.containerPort`],
       notes: [{
@@ -59,11 +67,11 @@ export class Image implements ComponentFeature {
         lines: [
           '#. The image must be built with the URLs users reach the app at (they are baked',
           '   into its JavaScript bundle):',
-          '{{- range $key, $value := .Values.image.buildArgs }}',
-          '     {{ $key }}={{ $value }}',
+          `{{- ${eachBuildArg} }}`,
+          `     ${buildArg(key, value)}`,
           '{{- end }}',
           '   eval $(minikube docker-env)',
-          `   docker build --tag ${imageReference('{{ .Values.image.repository }}', '{{ .Values.image.tag }}')}{{ range $key, $value := .Values.image.buildArgs }} --build-arg {{ $key }}={{ $value }}{{ end }} ${c.image.buildContext}`,
+          `   ${build}`,
           '   When the backend\'s NodePort or the node address changes, set image.buildArgs',
           '   to match, rebuild, and upgrade this release.',
         ],
