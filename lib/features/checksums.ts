@@ -12,6 +12,11 @@ const SECRET = 'checksum/secret';
 /** The prefix of the pod annotations that hold the image's build arguments. */
 const BUILD_ARG = 'build-args.todo-cdk8s/';
 
+/** The pod annotation that records a build argument the image was built with. */
+function buildArgAnnotation(key: string): string {
+  return `${BUILD_ARG}${key}`;
+}
+
 /** @internal The pod annotations this feature sets: the checksums and the build arguments (`*` ends a prefix). */
 export const CHECKSUM_ANNOTATIONS: readonly string[] = ['checksum/*', `${BUILD_ARG}*`];
 
@@ -46,7 +51,7 @@ export class Checksums implements ComponentFeature {
       annotations[SECRET] = Lazy.any({ produce: () => sha256(JSON.stringify(inOrder(c.secret!.toJson().data ?? {}, Object.keys(c.secretData())))) });
     }
     for (const [key, value] of Object.entries(c.image.buildArgs)) {
-      annotations[`${BUILD_ARG}${key}`] = value;
+      annotations[buildArgAnnotation(key)] = value;
     }
     return { annotations };
   }
@@ -80,7 +85,7 @@ export class Checksums implements ComponentFeature {
           `${SECRET}: ${of('secret.yaml')}`,
           '{{- end }}',
           '{{- range $key, $value := .Values.image.buildArgs }}',
-          `${BUILD_ARG}{{ $key }}: {{ toString $value | quote }}`,
+          `${buildArgAnnotation('{{ $key }}')}: {{ toString $value | quote }}`,
           '{{- end }}',
           ...Object.entries(added ?? {}).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`),
         ]),

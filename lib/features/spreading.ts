@@ -8,6 +8,9 @@ import { Replicas } from './replicas';
 /** The value that switches spreading in a chart. */
 const VALUE = 'spreadAcrossNodes';
 
+/** The fewest pods that spread when spreading is automatic (the prop unset, the value null). */
+const SPREAD_FROM = 2;
+
 /** @internal The chart helper that renders "true" when the pods spread (the value, or when null, 2 or more pods). */
 export const SPREAD_HELPER = 'spreadAcrossNodes';
 
@@ -26,7 +29,7 @@ export class Spreading implements ComponentFeature {
    * more pods (replicas, or an autoscaler).
    */
   public static resolve(asked: boolean | undefined, replicas: number, autoscaled: boolean): boolean {
-    return asked ?? (autoscaled || replicas >= 2);
+    return asked ?? (autoscaled || replicas >= SPREAD_FROM);
   }
 
   public readonly name = 'spreading';
@@ -44,7 +47,7 @@ export class Spreading implements ComponentFeature {
     const patched = Replicas.patched(c);
     const decided = this.asked === undefined && patched !== undefined && Spreading.resolve(undefined, patched, false) !== c.spreadAcrossNodes ? c.spreadAcrossNodes : undefined;
     return {
-      [VALUE]: leaf('Spread the pods over nodes (topology spread constraints and a preferred pod anti-affinity; pods still schedule when they cannot be spread).\nnull: spread when 2 or more pods run (replicaCount, or autoscaling.enabled).', this.asked ?? decided ?? null, { anyOf: [{ type: 'boolean' }, { type: 'null' }] }),
+      [VALUE]: leaf(`Spread the pods over nodes (topology spread constraints and a preferred pod anti-affinity; pods still schedule when they cannot be spread).\nnull: spread when ${SPREAD_FROM} or more pods run (replicaCount, or autoscaling.enabled).`, this.asked ?? decided ?? null, { anyOf: [{ type: 'boolean' }, { type: 'null' }] }),
     };
   }
 
@@ -56,11 +59,11 @@ export class Spreading implements ComponentFeature {
         { path: 'spec.template.spec.topologySpreadConstraints', expr: Helm.optionalValue(chart.include(SPREAD_HELPER), spreadConstraints({}), selector) },
       ],
       helpers: [
-        '{{/* "true" when the pods spread over nodes: values.spreadAcrossNodes, or when it is null, 2 or more pods (as the constructs decide). */}}',
+        `{{/* "true" when the pods spread over nodes: values.spreadAcrossNodes, or when it is null, ${SPREAD_FROM} or more pods (Spreading.resolve). */}}`,
         `{{- define "${n}.${SPREAD_HELPER}" -}}`,
         `{{- if kindIs "bool" .Values.${VALUE} }}`,
         `{{- if .Values.${VALUE} }}true{{ end }}`,
-        '{{- else if or .Values.autoscaling.enabled (ge (int .Values.replicaCount) 2) }}true',
+        `{{- else if or .Values.autoscaling.enabled (ge (int .Values.replicaCount) ${SPREAD_FROM}) }}true`,
         '{{- end }}',
         '{{- end }}',
       ],
