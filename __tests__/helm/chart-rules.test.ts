@@ -399,10 +399,8 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     fs.mkdirSync(path.join(chart, 'templates'));
     fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: each\nversion: 0.1.0\n');
     fs.writeFileSync(path.join(chart, 'templates', 'checks.yaml'), `${renderChecks([
-      { kind: 'each', value: 'labels', checks: (key, item) => [{ kind: 'rule', value: 'labels', rule, expr: key }, { kind: 'rule', value: 'labels.%s', valueArgs: [key], rule, expr: item }] },
-      { kind: 'each', value: 'list', checks: (index, item) => [{ kind: 'rule', value: 'list[%s].name', valueArgs: [index], rule, expr: `(index ${item} "name")` }] },
       {
-        // Nested: the inner check sees the outer entry's variables and its own.
+        // Nested (first, so that its variables and the inner ones would clash if named alike): the inner check sees both.
         kind: 'each',
         value: 'labels',
         checks: (key) => [{
@@ -415,6 +413,8 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
           }],
         }],
       },
+      { kind: 'each', value: 'labels', checks: (key, item) => [{ kind: 'rule', value: 'labels', rule, expr: key }, { kind: 'rule', value: 'labels.%s', valueArgs: [key], rule, expr: item }] },
+      { kind: 'each', value: 'list', checks: (index, item) => [{ kind: 'rule', value: 'list[%s].name', valueArgs: [index], rule, expr: `(index ${item} "name")` }] },
     ]).join('\n')}\n`);
     const run = (values: object) => {
       fs.writeFileSync(path.join(chart, 'values.json'), JSON.stringify(values));

@@ -6,7 +6,7 @@ import { Helm } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { AFFINITY_BESIDE_SPREADING, conflict } from '../shared-rules';
 import { check, checkOptional, JsonSchema, LABELS, orEmpty, Rule, Rules, show } from '../validation';
-import { SPREAD_HELPER } from './spreading';
+import { SPREAD_FROM, SPREAD_HELPER } from './spreading';
 
 const isMap = (v: unknown): v is { [key: string]: unknown } => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -158,7 +158,7 @@ export class Scheduling implements ComponentFeature {
       nodeSelector: leaf('Node labels the pods must run on (the pod spec\'s nodeSelector).', nodeSelector, LABELS.schema),
       tolerations: leaf('Taints the pods tolerate (the pod spec\'s tolerations).', tolerations, TOLERATIONS.schema),
       affinity: leaf(`The pods' affinity. Refused beside spreadAcrossNodes: true; with spreadAcrossNodes null (automatic)
-and 2 or more pods, the topology spread constraints stay, and the chart's preferred
+and ${SPREAD_FROM} or more pods, the topology spread constraints stay, and the chart's preferred
 pod anti-affinity is kept unless this affinity has a podAntiAffinity.`, affinity, AFFINITY.schema),
       priorityClassName: leaf('The PriorityClass of the pods; empty: the cluster\'s default priority.', priorityClassName ?? '', orEmpty(Rules.dnsSubdomain).schema),
     };

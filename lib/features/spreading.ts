@@ -8,8 +8,8 @@ import { Replicas } from './replicas';
 /** The value that switches spreading in a chart. */
 const VALUE = 'spreadAcrossNodes';
 
-/** The fewest pods that spread when spreading is automatic (the prop unset, the value null). */
-const SPREAD_FROM = 2;
+/** @internal The fewest pods that spread when spreading is automatic (the prop unset, the value null). */
+export const SPREAD_FROM = 2;
 
 /** @internal The chart helper that renders "true" when the pods spread (the value, or when null, 2 or more pods). */
 export const SPREAD_HELPER = 'spreadAcrossNodes';

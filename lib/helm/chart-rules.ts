@@ -215,8 +215,8 @@ export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string
       const [key, item] = [`$k${prefix}${i}`, `$e${prefix}${i}`];
       lines.push(
         ...(c.before ?? []),
-        // Nested in another's entry, `.` is that entry: the value is read from the root, `$`.
-        `{{- range ${key}, ${item} := ${valueExpr(c.value, prefix === '' ? '.Values' : '$.Values')} }}`,
+        // Read from the root, `$`: nested in another's entry, `.` is that entry.
+        `{{- range ${key}, ${item} := ${valueExpr(c.value, '$.Values')} }}`,
         ...renderChecks(c.checks(key, item), `${prefix}${i}_`),
         ...(c.after?.(key, item) ?? []),
         '{{- end }}',
