@@ -4,10 +4,10 @@ import { AppComponent, AppComponentOptions, DEFAULT_RESOURCES } from './app-comp
 import { BackendDatabase, DatabaseEngine } from './backend-database';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
-import { egressToPorts } from './cluster-objects';
 import { Persistence } from './features/persistence';
 import { SecretEgress } from './features/secret-egress';
 import { SqliteRules } from './features/sqlite-rules';
+import { Database, SQLITE_CHART } from './features/database';
 import { check, Rules, show } from './validation';
 import * as k8s from '../imports/k8s';
 
@@ -29,9 +29,6 @@ export const BACKEND_NODE_PORT = 30800;
 /** The design's model for the chatbot. */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-3-haiku-20240307';
 
-/** PostgreSQL's port, when the URL is in a Secret of the user's (not known at synth) or names none. */
-export const POSTGRES_PORT = 5432;
-
 /** HTTPS, for the Anthropic API. */
 export const HTTPS_PORT = 443;
 
@@ -45,14 +42,7 @@ const ANTHROPIC_EGRESS = new SecretEgress('ANTHROPIC_API_KEY', [HTTPS_PORT]);
  * chatbot calls the Anthropic API).
  */
 function backendEgress(database: BackendDatabase, props: TodoBackendProps): k8s.NetworkPolicyEgressRule[] {
-  const rules: k8s.NetworkPolicyEgressRule[] = [];
-  if (database.engine === DatabaseEngine.POSTGRES) {
-    const url = database.secretUrl ?? database.configUrl;
-    const port = url === undefined ? NaN : Number(new URL(url).port);
-    rules.push(egressToPorts([Number.isInteger(port) && port > 0 ? port : POSTGRES_PORT]));
-  }
-  rules.push(...ANTHROPIC_EGRESS.rules(props.anthropicApiKey !== undefined || props.existingSecret !== undefined));
-  return rules;
+  return [...Database.egress(database), ...ANTHROPIC_EGRESS.rules(props.anthropicApiKey !== undefined || props.existingSecret !== undefined)];
 }
 
 /**
@@ -145,6 +135,7 @@ export class TodoBackend extends AppComponent {
     const jwtExpiryHours = check('backend.jwtExpiryHours', props.jwtExpiryHours ?? 24, Rules.threshold);
     const database = props.database ?? BackendDatabase.default();
     SqliteRules.check(database, props);
+    Database.checkEnv('backend.env', props.env);
     const corsOrigins = Object.freeze([...new Set((props.corsOrigins ?? []).map(checkOrigin))]);
     super(scope, id, props, {
       role: 'backend',
@@ -170,10 +161,11 @@ export class TodoBackend extends AppComponent {
         failureThreshold: 30,
       }),
       persistentVolume: database.volume,
-      features: [new SqliteRules(), new Persistence(), ANTHROPIC_EGRESS],
+      // The database before the Anthropic key's egress: PostgreSQL's rule comes first, in both renderings.
+      features: [new Database(database), new SqliteRules(), new Persistence(SQLITE_CHART), ANTHROPIC_EGRESS],
       writableRoot: database.engine === DatabaseEngine.SQLITE && database.volume === undefined,
       env: {
-        ...(database.configUrl === undefined ? {} : { DATABASE_URL: database.configUrl }),
+        ...Database.configEnv(database),
         ...(corsOrigins.length === 0 ? {} : { CORS_ORIGINS: corsOrigins.join(',') }),
         JWT_ALGORITHM: 'HS256',
         JWT_EXPIRY_HOURS: String(jwtExpiryHours),
@@ -182,9 +174,8 @@ export class TodoBackend extends AppComponent {
       secrets: [
         { name: 'JWT_SECRET', optional: false, generate: true, value: props.jwtSecret, setting: 'backend.jwtSecret', rule: Rules.secret },
         { name: 'ANTHROPIC_API_KEY', optional: true, generate: false, value: props.anthropicApiKey, setting: 'backend.anthropicApiKey', rule: Rules.credential },
-        ...(database.engine === DatabaseEngine.POSTGRES
-          ? [{ name: 'DATABASE_URL', optional: false, generate: false, value: database.secretUrl, secretRef: database.secretRef, setting: 'backend.database', rule: Rules.credential }]
-          : []),
+        // Last: a chart renders the variables its values choose at install after the others.
+        ...Database.secretVariables(database),
       ],
     });
     this.database = database;
