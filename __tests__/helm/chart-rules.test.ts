@@ -15,6 +15,7 @@ import { Rule, Rules, stringMatching } from '../../lib/validation';
 import { buildDefaultApp } from '../../lib/default-app';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { stringifyYaml } from '../../lib/yaml-text';
+import { violationText } from '../../lib/shared-rules';
 import { helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { find, secretValues, TEST_SECRETS } from '../support/util';
@@ -100,7 +101,8 @@ describe('the charts refuse what the props refuse, with the same words', () => {
     const props = thrown(() => new TodoBackend(Testing.chart(), 'b', { autoscaling: {} }));
     const chart = helmMessage(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } }));
     expect(chart).not.toContain('replicaCount');
-    expect(chart).toContain("'env.DATABASE_URL' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got a SQLite URL");
+    expect(chart).toBe("'database.type' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got sqlite; set database.type=postgres (with externalDatabase.url or externalDatabase.existingSecret)");
+    expect(props).toBe("'backend.database' must be PostgreSQL when 'backend.autoscaling' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got sqlite; use BackendDatabase.postgres(...)");
     const words = (m: string) => /must be PostgreSQL when '[^']+' is set \(([^)]*)\)/.exec(m)?.[1];
     expect(words(chart)).toBe(words(props));
     expect(words(chart)).toBeDefined();
@@ -303,11 +305,10 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     expect(cases).toBe(540);
   });
 
-  test('every fail of the charts is a compiled check, except three rules of the chart alone (nothing in TypeScript states them)', () => {
+  test('every fail of the charts is a compiled check, except the values a chart must be given (the props always have them)', () => {
     const CHART_ONLY = [
       'is required (or existingSecret naming a Secret that holds it)', // a secret value with no construct-side default (the props always have it)
-      'must point under persistence.mountPath', // the constructs derive DATABASE_URL from the volume; the chart lets users set both
-      'persistence.enabled is false but env.DATABASE_URL',
+      JSON.stringify(violationText('externalDatabase.url', Rules.postgresUrl)[0]).slice(1, -1), // the PostgreSQL URL neither given nor kept (upgrade): the rule's words, where lookup reads the Secret
     ];
     const cluster = { TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com', TODO_DATABASE: 'postgres', DATABASE_URL: 'postgresql://u:p@db:5432/todo' };
     let fails = 0;
