@@ -5,7 +5,7 @@ import { checkAppElsewhere } from '../../lib/app-checks';
 import { BackendDatabase } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
-import { comparable, helm } from '../support/helm';
+import { comparable, FakeApiServer, helm } from '../support/helm';
 import { FeatureCharts, sentence, thrown } from '../support/feature-charts';
 import { valuesFor } from '../support/feature-chart';
 import { containerOf, find, ofKind, secretValues, TEST_SECRETS } from '../support/util';
@@ -219,4 +219,23 @@ describe('refused by the chart alone (the construct cannot express them)', () =>
     // The chart's own values.yaml holds no URL.
     expect(parseYaml(fs.readFileSync(path.join(sqliteCharts.backend, 'values.yaml'), 'utf8'))[0].externalDatabase.url).toBe('');
   });
+});
+
+describe('on upgrade (a stand-in Kubernetes API; helm is real)', () => {
+  const api = new FakeApiServer();
+  beforeAll(() => api.start());
+  afterAll(() => api.stop());
+
+  test('an empty externalDatabase.url keeps the URL of the chart\'s existing Secret (lookup); a URL given replaces it', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    api.secrets.set('default/todo-backend-secret', { JWT_SECRET: b64('k'.repeat(40)), DATABASE_URL: b64(URL) });
+    const secret = async (...set: string[]) => {
+      const r = await api.helm(['template', 'todo-backend', sqliteCharts.backend, '--dry-run=server', '--show-only', 'templates/secret.yaml', '--set', 'database.type=postgres', ...set.flatMap((s) => ['--set-string', s])]);
+      expect(r.stderr).toBe('');
+      return secretValues(parseYaml(r.stdout)[0]);
+    };
+    expect(await secret()).toEqual({ JWT_SECRET: 'k'.repeat(40), DATABASE_URL: URL });
+    expect((await secret('externalDatabase.url=postgresql://u:p@other/todo')).DATABASE_URL).toBe('postgresql://u:p@other/todo');
+    expect(api.requests).toContain('GET /api/v1/namespaces/default/secrets/todo-backend-secret');
+  }, 60_000);
 });
