@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { Manifest } from '../../lib/checks';
+import { APP_SECRETS } from '../../lib/todo-app';
 
 /**
  * Fixed secret values for deterministic output. They are built, not written
@@ -10,6 +11,17 @@ export const TEST_SECRETS = {
   betterAuthSecret: 'test-auth-'.padEnd(40, 'a'),
   anthropicApiKey: 'test-api-key',
 };
+
+/**
+ * A value for each secret the default app reads from the environment, by
+ * variable name (`SecretSettings`): {@link TEST_SECRETS}' for the design's,
+ * a test value of the same form for any other a component declares.
+ */
+export const TEST_SECRET_ENV: { readonly [variable: string]: string } = Object.fromEntries(APP_SECRETS.flatMap((d) => (d.prop === undefined ? [] : [[d.name, ({
+  JWT_SECRET: TEST_SECRETS.jwtSecret,
+  BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret,
+  ANTHROPIC_API_KEY: TEST_SECRETS.anthropicApiKey,
+} as { [variable: string]: string })[d.name] ?? `test-${d.name.toLowerCase()}-`.padEnd(40, 'x')]])));
 
 /** Synthesizes what `build` adds to a fresh chart and returns the objects. */
 export function synth(build: (chart: Chart) => void, namespace?: string): Manifest[] {
