@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveLocalSecrets } from '../lib/secret-store';
+import { SECRET_SETTINGS } from '../lib/settings';
 import { synthesize } from '../lib/synth';
 import { TEST_SECRETS } from './support/util';
 
@@ -10,6 +11,11 @@ jest.mock('fs', () => {
   const actual = jest.requireActual('fs');
   return { ...actual, readFileSync: jest.fn(actual.readFileSync), statSync: jest.fn(actual.statSync), chmodSync: jest.fn(actual.chmodSync) };
 });
+
+/** The signing keys the components declare as generated (JWT_SECRET first), which the file keeps. */
+const KEYS = SECRET_SETTINGS.filter((s) => s.generated).map((s) => s.variable);
+/** Every signing key, each with the value `fill` gives it, leaving out those named in `except`. */
+const keysOf = (fill: (key: string) => string, except: readonly string[] = []) => Object.fromEntries(KEYS.filter((k) => !except.includes(k)).map((k) => [k, fill(k)]));
 
 describe('resolveLocalSecrets', () => {
   let dir: string;
@@ -26,9 +32,11 @@ describe('resolveLocalSecrets', () => {
     expect(fs.existsSync(file)).toBe(false);
     plan.save();
     const first = plan.secrets;
-    expect(Buffer.from(first.JWT_SECRET!, 'base64url')).toHaveLength(32);
-    expect(Buffer.from(first.BETTER_AUTH_SECRET!, 'base64url')).toHaveLength(32);
-    expect(first.JWT_SECRET).not.toEqual(first.BETTER_AUTH_SECRET);
+    expect(KEYS).toEqual(expect.arrayContaining(['JWT_SECRET', 'BETTER_AUTH_SECRET']));
+    for (const key of KEYS) {
+      expect([key, Buffer.from(first[key]!, 'base64url')]).toEqual([key, expect.objectContaining({ length: 32 })]);
+    }
+    expect(new Set(KEYS.map((k) => first[k])).size).toBe(KEYS.length);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(resolveLocalSecrets(file, {}).secrets).toEqual(first);
     expect(resolveLocalSecrets(file, {}).generated).toBe(false);
@@ -42,11 +50,11 @@ describe('resolveLocalSecrets', () => {
     expect(result.JWT_SECRET).toBe(jwt);
     expect(result.ANTHROPIC_API_KEY).toBe('sk-x');
     expect(fs.readFileSync(file, 'utf8')).not.toContain(jwt);
-    expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')))).toEqual(['BETTER_AUTH_SECRET']);
+    expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')))).toEqual(KEYS.filter((k) => k !== 'JWT_SECRET'));
   });
 
-  test('nothing is written when the environment gives both keys', () => {
-    resolveLocalSecrets(file, { JWT_SECRET: 'e'.repeat(40), BETTER_AUTH_SECRET: 'f'.repeat(40) }).save();
+  test('nothing is written when the environment gives every key', () => {
+    resolveLocalSecrets(file, keysOf(() => 'e'.repeat(40))).save();
     expect(fs.existsSync(file)).toBe(false);
   });
 
@@ -96,13 +104,13 @@ describe('resolveLocalSecrets', () => {
 
   test.each([[0o644, 'every user', '0644'], [0o640, 'its group', '0640'], [0o604, 'every user', '0604']])(
     'a secrets file of mode %o is made private (0600) with a warning; the keys are kept', (mode, who, shown) => {
-      const keys = { JWT_SECRET: 'j'.repeat(40), BETTER_AUTH_SECRET: 'b'.repeat(40) };
+      const keys = keysOf((k) => k[0].toLowerCase().repeat(40));
       store(JSON.stringify(keys), mode);
       const warnings: string[] = [];
       const plan = resolveLocalSecrets(file, {}, { warn: (m) => warnings.push(m) });
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       expect(warnings).toEqual([`TODO_SECRETS_FILE (${file}) was readable by ${who} (mode ${shown}); it holds the keys that sign users' sessions, so its mode is now 0600. The keys are unchanged; if others may have read them, rotate them on purpose (this signs every user out).`]);
-      expect(plan.secrets).toMatchObject({ JWT_SECRET: keys.JWT_SECRET, BETTER_AUTH_SECRET: keys.BETTER_AUTH_SECRET });
+      expect(plan.secrets).toMatchObject(keys);
       expect(plan.generated).toBe(false);
     });
 
@@ -171,7 +179,7 @@ describe('resolveLocalSecrets', () => {
     });
   });
 
-  test('a key missing from the file is generated and saved beside the kept one; the file then holds both, as JSON with a final newline', () => {
+  test('a key missing from the file is generated and saved beside the kept one; the file then holds every key, as JSON with a final newline', () => {
     const jwt = 'j'.repeat(40);
     store(JSON.stringify({ JWT_SECRET: jwt }));
     const plan = resolveLocalSecrets(file, {});
@@ -179,16 +187,16 @@ describe('resolveLocalSecrets', () => {
     expect(plan.secrets.JWT_SECRET).toBe(jwt);
     plan.save();
     const text = fs.readFileSync(file, 'utf8');
-    expect(text).toBe(`${JSON.stringify({ JWT_SECRET: jwt, BETTER_AUTH_SECRET: plan.secrets.BETTER_AUTH_SECRET }, undefined, 2)}\n`);
+    expect(text).toBe(`${JSON.stringify({ JWT_SECRET: jwt, ...keysOf((k) => plan.secrets[k]!, ['JWT_SECRET']) }, undefined, 2)}\n`);
     expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
   });
 
   test('keys from the file, with the rest from the environment, need no save: the file is left as it was', () => {
     const content = JSON.stringify({ JWT_SECRET: 'j'.repeat(40), OTHER: 'x' });
     store(content, 0o600);
-    const plan = resolveLocalSecrets(file, { BETTER_AUTH_SECRET: 'b'.repeat(40) });
+    const plan = resolveLocalSecrets(file, keysOf(() => 'b'.repeat(40), ['JWT_SECRET']));
     expect(plan.generated).toBe(false);
-    expect(plan.secrets).toEqual({ JWT_SECRET: 'j'.repeat(40), BETTER_AUTH_SECRET: 'b'.repeat(40), ANTHROPIC_API_KEY: undefined });
+    expect(plan.secrets).toEqual({ JWT_SECRET: 'j'.repeat(40), ...keysOf(() => 'b'.repeat(40), ['JWT_SECRET']), ANTHROPIC_API_KEY: undefined });
     plan.save();
     expect(fs.readFileSync(file, 'utf8')).toBe(content);
   });
@@ -217,7 +225,7 @@ describe('resolveLocalSecrets', () => {
     expect(fs.readFileSync(file)).toEqual(before);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     // Nothing to save: nothing to undo.
-    const none = resolveLocalSecrets(file, { JWT_SECRET: 'g'.repeat(40), BETTER_AUTH_SECRET: 'h'.repeat(40) }).save();
+    const none = resolveLocalSecrets(file, keysOf(() => 'g'.repeat(40))).save();
     none();
     expect(fs.readFileSync(file)).toEqual(before);
   });

@@ -10,7 +10,7 @@ import { TodoApp } from '../lib/todo-app';
 import { runAllChecks } from '../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../lib/checks/lint';
 import { validateObjects } from './support/k8s-schema';
-import { expectComponentEnv, find, redactSecrets, secretValues, TEST_SECRETS, withoutComponentEnv } from './support/util';
+import { expectComponentEnv, find, redactSecrets, secretValues, TEST_SECRETS, TEST_SIGNING_KEYS, withoutComponentEnv } from './support/util';
 import { readYaml } from './support/yaml';
 
 const ROOT = path.join(__dirname, '..');
@@ -22,7 +22,8 @@ describe('synthesize (the default app)', () => {
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
     outdir = path.join(tmp, 'dist');
-    env = { JWT_SECRET: TEST_SECRETS.jwtSecret, BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret, TODO_SECRETS_FILE: path.join(tmp, 'secrets.json') };
+    // Every signing key given: no secrets file is written unless a test asks for one.
+    env = { ...TEST_SIGNING_KEYS, TODO_SECRETS_FILE: path.join(tmp, 'secrets.json') };
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -4,15 +4,17 @@ import { Profile, TodoApp } from '../lib/todo-app';
 import { checkManifests, runAllChecks } from '../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../lib/checks/lint';
 import { validateObjects } from './support/k8s-schema';
-import { containerOf, expectComponentEnv, find, ofKind, redactSecrets, secretValues, synth, TEST_SECRETS, withoutComponentEnv } from './support/util';
+import { containerOf, expectComponentEnv, find, ofKind, redactSecrets, secretValues, signingKeyProps, synth, TEST_SECRETS, withoutComponentEnv } from './support/util';
+import { BACKEND_VARIABLES } from '../lib/todo-backend';
+import { FRONTEND_VARIABLES } from '../lib/todo-frontend';
 
 function todo(props: ConstructorParameters<typeof TodoApp>[2] = {}, namespace?: string) {
   let app!: TodoApp;
   const objects = synth((chart) => {
     app = new TodoApp(chart, 'todo', {
       ...props,
-      backend: { jwtSecret: TEST_SECRETS.jwtSecret, anthropicApiKey: TEST_SECRETS.anthropicApiKey, ...props.backend },
-      frontend: { betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...props.frontend },
+      backend: { ...signingKeyProps(BACKEND_VARIABLES), anthropicApiKey: TEST_SECRETS.anthropicApiKey, ...props.backend },
+      frontend: { ...signingKeyProps(FRONTEND_VARIABLES), ...props.frontend },
     });
   }, namespace);
   return { app, objects };

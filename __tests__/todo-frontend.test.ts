@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-28';
-import { TodoBackend } from '../lib/todo-backend';
-import { TodoFrontend } from '../lib/todo-frontend';
+import { BACKEND_VARIABLES, TodoBackend } from '../lib/todo-backend';
+import { FRONTEND_VARIABLES, TodoFrontend } from '../lib/todo-frontend';
 import { checkManifests, checkRestrictedPodSecurity } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
-import { containerOf, find, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
+import { containerOf, find, redactSecrets, secretValues, signingKeyProps, synth, TEST_SECRETS } from './support/util';
 
 type FrontendOptions = Omit<ConstructorParameters<typeof TodoFrontend>[2], 'backend'>;
 
@@ -13,8 +13,8 @@ function frontend(props: FrontendOptions = {}, backendProps: ConstructorParamete
   let construct!: TodoFrontend;
   let backend!: TodoBackend;
   const objects = synth((chart) => {
-    backend = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: [TodoFrontend.originOf(props)], ...backendProps });
-    construct = new TodoFrontend(chart, 'frontend', { backend, betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...props });
+    backend = new TodoBackend(chart, 'backend', { ...signingKeyProps(BACKEND_VARIABLES), corsOrigins: [TodoFrontend.originOf(props)], ...backendProps });
+    construct = new TodoFrontend(chart, 'frontend', { backend, ...signingKeyProps(FRONTEND_VARIABLES), ...props });
   });
   return { construct, backend, objects };
 }

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Manifest } from '../../lib/checks';
 import type { AppComponent } from '../../lib/app-component';
+import type { ComponentVariables } from '../../lib/component-variables';
 import { APP_SECRETS } from '../../lib/todo-app';
 
 /**
@@ -23,6 +24,14 @@ export const TEST_SECRET_ENV: { readonly [variable: string]: string } = Object.f
   BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret,
   ANTHROPIC_API_KEY: TEST_SECRETS.anthropicApiKey,
 } as { [variable: string]: string })[d.name] ?? `test-${d.name.toLowerCase()}-`.padEnd(40, 'x')]])));
+
+/** The signing keys (the secrets the components declare as generated), by variable name, with their test values: what a secrets file gives the default app. */
+export const TEST_SIGNING_KEYS: { readonly [variable: string]: string } = Object.fromEntries(APP_SECRETS.filter((d) => d.generate).map((d) => [d.name, TEST_SECRET_ENV[d.name]]));
+
+/** The props that give a component each of its signing keys, with their test values: a component built with them needs no Secret kept by the cluster. */
+export function signingKeyProps<P>(variables: ComponentVariables<P>): Partial<P> {
+  return Object.fromEntries(variables.secrets.flatMap((d) => (d.generate && d.prop !== undefined ? [[d.prop, TEST_SIGNING_KEYS[d.name]]] : []))) as Partial<P>;
+}
 
 /** Synthesizes what `build` adds to a fresh chart and returns the objects. */
 export function synth(build: (chart: Chart) => void, namespace?: string): Manifest[] {
