@@ -106,9 +106,11 @@ export const DEFAULT_SECRETS_FILE = '.todo-secrets.json';
 export const DEFAULT_CONFIG_DIR = 'config';
 
 /**
- * Every setting of the default app, in the order the README lists them.
- * Secrets (`JWT_SECRET`, `BETTER_AUTH_SECRET`, `ANTHROPIC_API_KEY`,
- * `DATABASE_URL`) are read separately, from the environment only.
+ * Every setting of the default app, in the order the README lists them:
+ * the settings of the app and its components, and after each component's
+ * the settings of its variables, as the component declares them
+ * (`PropVariable.setting`). Secrets (`SECRET_SETTINGS`) are read
+ * separately, from the environment only.
  */
 export const SETTINGS: readonly SettingDefinition[] = [
   s('TODO_ENV', 'A settings file to read first, `config/<name>.env` (see "Settings per environment"); variables set in the environment win', orEmpty(Rules.nonEmpty), (_t, settings) => settings.environment),
