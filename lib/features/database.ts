@@ -1,5 +1,6 @@
 import * as k8s from '../../imports/k8s';
-import type { AppComponent, SecretVariable } from '../app-component';
+import type { AppComponent } from '../app-component';
+import type { GivenSecret } from '../component-variables';
 import { BackendDatabase, DATABASE_URL, DatabaseEngine, sqliteUrl } from '../backend-database';
 import { egressToPorts } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature, VariableAtInstall } from '../component-feature';
@@ -50,11 +51,11 @@ export class Database implements ComponentFeature {
     return database.configUrl === undefined ? {} : { [DATABASE_URL]: database.configUrl };
   }
 
-  /** The construct's secret variables for this database: PostgreSQL's URL (given, or in a Secret of the user's). */
-  public static secretVariables(database: BackendDatabase): SecretVariable[] {
+  /** The construct's secret `DATABASE_URL` for this database: PostgreSQL's URL (given, or in a Secret of the user's); none for SQLite. */
+  public static urlSecret(database: BackendDatabase): GivenSecret | undefined {
     return database.engine === DatabaseEngine.POSTGRES
-      ? [{ name: DATABASE_URL, optional: false, generate: false, value: database.secretUrl, secretRef: database.secretRef, setting: 'backend.database', rule: Rules.credential }]
-      : [];
+      ? { value: database.secretUrl, secretRef: database.secretRef, setting: 'backend.database' }
+      : undefined;
   }
 
   /** The construct's egress: PostgreSQL's port (of the URL, else 5432), to any address (the server may be outside the cluster). */
