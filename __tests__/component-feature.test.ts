@@ -21,18 +21,21 @@ describe('components list their features; the chart renders them', () => {
       'spreading', 'security contexts', 'termination', 'network policy', 'autoscaling', 'disruption budget', 'pod metadata', 'scheduling', 'helm test'];
     const userValues = ['common labels', 'image pull secrets', 'service account', 'extra volumes'];
     expect(frontend.features.map((f) => f.name)).toEqual([...common, ...userValues]);
-    expect(backend.features.map((f) => f.name)).toEqual([...common, 'sqlite', 'persistence', 'secret egress', ...userValues]);
+    expect(backend.features.map((f) => f.name)).toEqual([...common, 'database', 'sqlite', 'persistence', 'secret egress', ...userValues]);
   });
 
   test('a feature\'s values, templates and checks reach the chart of the component that lists it only', () => {
     const { app, backend, frontend } = build();
     const files = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-chart`, { component: c }).files();
     const [back, front] = [files(backend), files(frontend)];
-    expect(back['templates/pvc.yaml']).toContain('{{- if and .Values.persistence.enabled (not .Values.persistence.existingClaim) }}');
+    expect(back['templates/pvc.yaml']).toContain('{{- if and (and (eq (toString .Values.database.type) "sqlite") .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
     expect(front['templates/pvc.yaml']).toBeUndefined();
     expect(back['values.yaml']).toMatch(/^persistence:$/m);
     expect(front['values.yaml']).not.toMatch(/^persistence:$/m);
-    expect(back['templates/_helpers.tpl']).toContain('env.DATABASE_URL must point under persistence.mountPath');
+    expect(back['values.yaml']).toMatch(/^database:\n(?:.*\n)*? {2}type: sqlite$/m);
+    expect(back['templates/_helpers.tpl']).toContain("'database.type' must be PostgreSQL when 'autoscaling.enabled' is set");
+    expect(back['templates/configmap.yaml']).toContain('{{- if eq (toString .Values.database.type) "sqlite" }}{{ $_ := set $data "DATABASE_URL"');
+    expect(back['templates/networkpolicy.yaml']).toContain('{{- if and (eq (toString .Values.database.type) "postgres") (not (contains');
     expect(front['templates/_helpers.tpl']).not.toContain('DATABASE_URL');
     expect(back['templates/networkpolicy.yaml']).toContain('{{- if and (or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret) (not (contains');
     expect(front['templates/networkpolicy.yaml']).not.toContain('ANTHROPIC_API_KEY');

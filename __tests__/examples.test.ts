@@ -70,7 +70,7 @@ function program(example: Example): string {
     "import { ServiceType } from 'cdk8s-plus-28';",
     `import { AppComponent, BackendDatabase, DockerImage, excuseLintFinding, HealthProbe, Profile, TodoApp, TodoBackend, TodoFrontend, TodoHelmChart } from ${JSON.stringify(path.join(LIB, 'index'))};`,
     `import { atLeast, check, Rules, violation } from ${JSON.stringify(path.join(LIB, 'validation'))};`,
-    `import { conflict, ownedByComponent } from ${JSON.stringify(path.join(LIB, 'shared-rules'))};`,
+    `import { appliesOnlyTo, conflict, ownedByComponent } from ${JSON.stringify(path.join(LIB, 'shared-rules'))};`,
     'declare function expectValue(actual: unknown, expected: unknown): void;',
     'declare function expectThrow(run: () => unknown, message: string): void;',
     'export function run(): App {',

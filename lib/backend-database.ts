@@ -54,6 +54,14 @@ export interface PostgresSecretOptions {
 /** Where the SQLite file lives on the persistent volume. */
 export const DATA_MOUNT_PATH = '/data';
 
+/** The variable the backend reads its database from. */
+export const DATABASE_URL = 'DATABASE_URL';
+
+/** @internal The SQLite URL of the database file in `dir` (`.`: the container's working directory). */
+export function sqliteUrl(dir: string): string {
+  return `${SQLITE_URL_PREFIX}${dir}/todoapp.db`;
+}
+
 /** The size of the SQLite volume when none is given. */
 export const DEFAULT_SQLITE_SIZE = Size.gibibytes(1);
 
@@ -95,7 +103,7 @@ export class BackendDatabase {
     }
     const size = check('database.size', formatSize(options.size ?? DEFAULT_SQLITE_SIZE), SQLITE_SIZE);
     const storageClass = checkOptional('database.storageClass', options.storageClass, Rules.dnsSubdomain);
-    return new BackendDatabase(DatabaseEngine.SQLITE, `${SQLITE_URL_PREFIX}${DATA_MOUNT_PATH}/todoapp.db`, { mountPath: DATA_MOUNT_PATH, size, storageClass, existingClaim });
+    return new BackendDatabase(DatabaseEngine.SQLITE, sqliteUrl(DATA_MOUNT_PATH), { mountPath: DATA_MOUNT_PATH, size, storageClass, existingClaim });
   }
 
   /**
@@ -104,7 +112,7 @@ export class BackendDatabase {
    * and tasks, and the root filesystem must stay writable.
    */
   public static ephemeralSqlite(): BackendDatabase {
-    return new BackendDatabase(DatabaseEngine.SQLITE, `${SQLITE_URL_PREFIX}./todoapp.db`);
+    return new BackendDatabase(DatabaseEngine.SQLITE, sqliteUrl('.'));
   }
 
   /**
@@ -120,7 +128,7 @@ export class BackendDatabase {
    */
   public static postgresFromSecret(options: PostgresSecretOptions): BackendDatabase {
     const secretName = check('database.secretName', options.secretName, Rules.dnsSubdomain);
-    const key = check('database.key', options.key ?? 'DATABASE_URL', Rules.secretKey);
+    const key = check('database.key', options.key ?? DATABASE_URL, Rules.secretKey);
     return new BackendDatabase(DatabaseEngine.POSTGRES, undefined, undefined, undefined, { name: secretName, key });
   }
 

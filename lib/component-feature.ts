@@ -131,5 +131,46 @@ export interface ComponentFeature {
    * condition on the values holds (`when`, a template pipeline): traffic
    * that a value set at install turns on.
    */
-  egressAtInstall?(component: AppComponent): { readonly when: string; readonly rules: readonly k8s.NetworkPolicyEgressRule[] };
+  egressAtInstall?(component: AppComponent, chart: ChartScope): { readonly when: string; readonly rules: readonly k8s.NetworkPolicyEgressRule[]; readonly bindings?: readonly Binding[] };
+  /**
+   * Helm: variables of the container whose source a value chooses at
+   * install (the database URL: the ConfigMap for SQLite, a Secret for
+   * PostgreSQL). The env and secrets features render them under their
+   * conditions, in every chart of the component's kind, whatever the
+   * component was synthesized with; they are not among `env` or `secrets.*`.
+   */
+  variablesAtInstall?(component: AppComponent): readonly VariableAtInstall[];
+}
+
+/**
+ * @internal
+ * A variable of the container that a value puts in the ConfigMap or reads
+ * from a Secret ({@link ComponentFeature.variablesAtInstall}). Conditions
+ * and values are template pipelines over `.Values`.
+ */
+export interface VariableAtInstall {
+  /** The variable (and Secret key) name: the last of the component's secret variables when it is one. */
+  readonly name: string;
+  /** In the ConfigMap when `when` holds, with the string `value`. */
+  readonly config: { readonly when: string; readonly value: string };
+  /** Read from a Secret when `when` holds. */
+  readonly secret: {
+    readonly when: string;
+    /** The user's Secret holding it (empty: the chart's Secret, or `existingSecret`) and its key there. */
+    readonly userSecret: string;
+    readonly userKey: string;
+    /** Kept in the chart's Secret when this holds (and no `existingSecret`). */
+    readonly own: string;
+    /** The value's path under `.Values` (`externalDatabase.url`): the install sets it, the chart never holds a default. */
+    readonly value: string;
+    /** The message when the chart's Secret would hold it and no value is given or kept (upgrade). */
+    readonly missing: string;
+    /** When the container reads it, for the comment of `existingSecret`. */
+    readonly description: string;
+  };
+}
+
+/** @internal The variables whose source a value chooses at install, of every feature of the component, in feature order. */
+export function variablesAtInstall(component: AppComponent): VariableAtInstall[] {
+  return component.features.flatMap((f) => f.variablesAtInstall?.(component) ?? []);
 }

@@ -64,6 +64,23 @@ export const SECRET_BYTES = 32;
 export const SQLITE_URL_PREFIX = 'sqlite:///';
 
 /**
+ * The message for a value that only one choice of another value reads
+ * (`externalDatabase.url` with `database.type` sqlite).
+ *
+ * @example
+ * appliesOnlyTo('externalDatabase.url', 'database.type=postgres', 'a value of 24 characters', 'database.type=sqlite', 'unset it or set database.type=postgres');
+ * // "'externalDatabase.url' applies to database.type=postgres only, got a value of 24 characters with database.type=sqlite, which ignores it; unset it or set database.type=postgres"
+ */
+export function appliesOnlyTo(setting: string, only: string, got: string, chosen: string, hint: string): string {
+  return `'${setting}' applies to ${only} only, got ${got} with ${chosen}, which ignores it; ${hint}`;
+}
+
+/** The message for a `DATABASE_URL` among the plain variables: the database sets it (`how`: the settings that choose it). */
+export function setByDatabase(setting: string, how: string, got: string): string {
+  return `'${setting}' must not hold DATABASE_URL, which the database sets (${how}), got ${got}`;
+}
+
+/**
  * The message for an autoscaler on SQLite, whose settings are named by
  * `database` and `autoscaling`.
  */

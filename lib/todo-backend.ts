@@ -4,10 +4,11 @@ import { AppComponent, AppComponentOptions, DEFAULT_RESOURCES } from './app-comp
 import { BackendDatabase, DatabaseEngine } from './backend-database';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
-import { egressToPorts } from './cluster-objects';
 import { Persistence } from './features/persistence';
 import { SecretEgress } from './features/secret-egress';
 import { SqliteRules } from './features/sqlite-rules';
+import { Database, SQLITE_CHART } from './features/database';
+import { ComponentVariables, propEnv, propSecrets } from './component-variables';
 import { check, Rules, show } from './validation';
 import * as k8s from '../imports/k8s';
 
@@ -29,9 +30,6 @@ export const BACKEND_NODE_PORT = 30800;
 /** The design's model for the chatbot. */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-3-haiku-20240307';
 
-/** PostgreSQL's port, when the URL is in a Secret of the user's (not known at synth) or names none. */
-export const POSTGRES_PORT = 5432;
-
 /** HTTPS, for the Anthropic API. */
 export const HTTPS_PORT = 443;
 
@@ -45,14 +43,7 @@ const ANTHROPIC_EGRESS = new SecretEgress('ANTHROPIC_API_KEY', [HTTPS_PORT]);
  * chatbot calls the Anthropic API).
  */
 function backendEgress(database: BackendDatabase, props: TodoBackendProps): k8s.NetworkPolicyEgressRule[] {
-  const rules: k8s.NetworkPolicyEgressRule[] = [];
-  if (database.engine === DatabaseEngine.POSTGRES) {
-    const url = database.secretUrl ?? database.configUrl;
-    const port = url === undefined ? NaN : Number(new URL(url).port);
-    rules.push(egressToPorts([Number.isInteger(port) && port > 0 ? port : POSTGRES_PORT]));
-  }
-  rules.push(...ANTHROPIC_EGRESS.rules(props.anthropicApiKey !== undefined || props.existingSecret !== undefined));
-  return rules;
+  return [...Database.egress(database), ...ANTHROPIC_EGRESS.rules(props.anthropicApiKey !== undefined || props.existingSecret !== undefined)];
 }
 
 /**
@@ -119,6 +110,28 @@ export interface TodoBackendProps extends AppComponentOptions {
 }
 
 /**
+ * The backend's variables set from its props (`ANTHROPIC_MODEL` also by the
+ * default app's `TODO_ANTHROPIC_MODEL`) and its secret variables, declared
+ * once (lib/component-variables.ts): the backend, the default app's
+ * settings and its secrets file all read them from here.
+ */
+export const BACKEND_VARIABLES: ComponentVariables<TodoBackendProps> = {
+  role: 'backend',
+  env: [
+    { name: 'JWT_EXPIRY_HOURS', prop: 'jwtExpiryHours', default: 24, rule: Rules.threshold },
+    {
+      name: 'ANTHROPIC_MODEL', prop: 'anthropicModel', default: DEFAULT_ANTHROPIC_MODEL, rule: Rules.nonEmpty,
+      setting: { variable: 'TODO_ANTHROPIC_MODEL', description: 'Model of the chatbot (`ANTHROPIC_MODEL`)', example: 'claude-3-5-sonnet-latest' },
+    },
+  ],
+  secrets: [
+    { name: 'JWT_SECRET', prop: 'jwtSecret', description: 'Key that signs JWTs', optional: false, generate: true, rule: Rules.secret },
+    { name: 'ANTHROPIC_API_KEY', prop: 'anthropicApiKey', description: 'Anthropic API key; empty or unset disables the chatbot', optional: true, generate: false, rule: Rules.credential, instead: 'or leave the chatbot off' },
+    { name: 'DATABASE_URL', description: 'PostgreSQL URL, with TODO_DATABASE=postgres', optional: false, generate: false, rule: Rules.credential, instead: 'or keep the URL in a Secret named by TODO_DATABASE_SECRET' },
+  ],
+};
+
+/**
  * The Todo app's FastAPI backend: Deployment and NodePort Service
  * `todo-backend` on port 8000, probed at `GET /health`, configured by a
  * ConfigMap (`DATABASE_URL`, `JWT_ALGORITHM`, `JWT_EXPIRY_HOURS`,
@@ -142,9 +155,10 @@ export class TodoBackend extends AppComponent {
 
   constructor(scope: Construct, id: string, props: TodoBackendProps = {}) {
     const healthPath = check('backend.healthPath', props.healthPath ?? '/health', Rules.httpPath);
-    const jwtExpiryHours = check('backend.jwtExpiryHours', props.jwtExpiryHours ?? 24, Rules.threshold);
+    const env = propEnv(BACKEND_VARIABLES, props);
     const database = props.database ?? BackendDatabase.default();
     SqliteRules.check(database, props);
+    Database.checkEnv('backend.env', props.env);
     const corsOrigins = Object.freeze([...new Set((props.corsOrigins ?? []).map(checkOrigin))]);
     super(scope, id, props, {
       role: 'backend',
@@ -170,22 +184,17 @@ export class TodoBackend extends AppComponent {
         failureThreshold: 30,
       }),
       persistentVolume: database.volume,
-      features: [new SqliteRules(), new Persistence(), ANTHROPIC_EGRESS],
+      // The database before the Anthropic key's egress: PostgreSQL's rule comes first, in both renderings.
+      features: [new Database(database), new SqliteRules(), new Persistence(SQLITE_CHART), ANTHROPIC_EGRESS],
       writableRoot: database.engine === DatabaseEngine.SQLITE && database.volume === undefined,
       env: {
-        ...(database.configUrl === undefined ? {} : { DATABASE_URL: database.configUrl }),
+        ...Database.configEnv(database),
         ...(corsOrigins.length === 0 ? {} : { CORS_ORIGINS: corsOrigins.join(',') }),
         JWT_ALGORITHM: 'HS256',
-        JWT_EXPIRY_HOURS: String(jwtExpiryHours),
-        ANTHROPIC_MODEL: check('backend.anthropicModel', props.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL, Rules.nonEmpty),
+        ...env,
       },
-      secrets: [
-        { name: 'JWT_SECRET', optional: false, generate: true, value: props.jwtSecret, setting: 'backend.jwtSecret', rule: Rules.secret },
-        { name: 'ANTHROPIC_API_KEY', optional: true, generate: false, value: props.anthropicApiKey, setting: 'backend.anthropicApiKey', rule: Rules.credential },
-        ...(database.engine === DatabaseEngine.POSTGRES
-          ? [{ name: 'DATABASE_URL', optional: false, generate: false, value: database.secretUrl, secretRef: database.secretRef, setting: 'backend.database', rule: Rules.credential }]
-          : []),
-      ],
+      // DATABASE_URL last (as declared): a chart renders the variables its values choose at install after the others.
+      secrets: propSecrets(BACKEND_VARIABLES, props, { DATABASE_URL: Database.urlSecret(database) }),
     });
     this.database = database;
     this.corsOrigins = corsOrigins;

@@ -136,7 +136,7 @@ describe('conflicts with the component\'s own volumes are refused by the props a
     const extra = { extraVolumes: [{ name: 'data', emptyDir: {} }], extraVolumeMounts: [{ name: 'data', mountPath: '/data' }] };
     const { objects } = componentsWith({ ...extra, database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) });
     expect(find(objects, 'Deployment', 'todo-backend').spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }, { name: 'data', emptyDir: {} }]);
-    const r = render(CHARTS.backend, { ...extra, persistence: { enabled: false }, env: { DATABASE_URL: 'sqlite:///./todoapp.db' }, securityContext: { readOnlyRootFilesystem: false } });
+    const r = render(CHARTS.backend, { ...extra, persistence: { enabled: false }, securityContext: { readOnlyRootFilesystem: false } });
     expect([r.status, r.stderr]).toEqual([0, '']);
   });
 });

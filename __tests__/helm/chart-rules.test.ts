@@ -9,13 +9,15 @@ import { BackendDatabase, SQLITE_SIZE } from '../../lib/backend-database';
 import { goPattern, messageWith, ownedKeyTest, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
 import { isOwnedKey } from '../../lib/shared-rules';
 import { synthesize } from '../../lib/synth';
-import { TodoBackend } from '../../lib/todo-backend';
+import { BACKEND_VARIABLES, TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
+import { SecretDeclaration } from '../../lib/component-variables';
 import { TodoFrontend } from '../../lib/todo-frontend';
 import { readSettings } from '../../lib/settings';
 import { Rule, Rules, stringMatching } from '../../lib/validation';
 import { buildDefaultApp } from '../../lib/default-app';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { stringifyYaml } from '../../lib/yaml-text';
+import { violationText } from '../../lib/shared-rules';
 import { helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { find, secretValues, TEST_SECRETS } from '../support/util';
@@ -101,7 +103,8 @@ describe('the charts refuse what the props refuse, with the same words', () => {
     const props = thrown(() => new TodoBackend(Testing.chart(), 'b', { autoscaling: {} }));
     const chart = helmMessage(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } }));
     expect(chart).not.toContain('replicaCount');
-    expect(chart).toContain("'env.DATABASE_URL' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got a SQLite URL");
+    expect(chart).toBe("'database.type' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got sqlite; set database.type=postgres (with externalDatabase.url or externalDatabase.existingSecret)");
+    expect(props).toBe("'backend.database' must be PostgreSQL when 'backend.autoscaling' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got sqlite; use BackendDatabase.postgres(...)");
     const words = (m: string) => /must be PostgreSQL when '[^']+' is set \(([^)]*)\)/.exec(m)?.[1];
     expect(words(chart)).toBe(words(props));
     expect(words(chart)).toBeDefined();
@@ -304,17 +307,16 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     expect(cases).toBe(540);
   });
 
-  test('every fail of the charts is a compiled check, except three rules of the chart alone (nothing in TypeScript states them)', () => {
+  test('every fail of the charts is a compiled check, except the values a chart must be given (the props always have them)', () => {
     const CHART_ONLY = [
       'is required (or existingSecret naming a Secret that holds it)', // a secret value with no construct-side default (the props always have it)
-      'must point under persistence.mountPath', // the constructs derive DATABASE_URL from the volume; the chart lets users set both
-      'persistence.enabled is false but env.DATABASE_URL',
+      JSON.stringify(violationText('externalDatabase.url', Rules.postgresUrl)[0]).slice(1, -1), // the PostgreSQL URL neither given nor kept (upgrade): the rule's words, where lookup reads the Secret
     ];
     const cluster = { TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com', TODO_DATABASE: 'postgres', DATABASE_URL: 'postgresql://u:p@db:5432/todo' };
     let fails = 0;
     for (const profile of [{}, cluster]) {
       const app = Testing.app();
-      const todo = buildDefaultApp(app, readSettings(profile), { jwtSecret: TEST_SECRETS.jwtSecret, betterAuthSecret: TEST_SECRETS.betterAuthSecret });
+      const todo = buildDefaultApp(app, readSettings(profile), { JWT_SECRET: TEST_SECRETS.jwtSecret, BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret });
       for (const component of todo.components) {
         const chart = new TodoHelmChart(app, `${component.role}-chart`, { component });
         const generated = renderChecks((chart as any).checks()).join('\n');
@@ -331,8 +333,11 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
   });
 
   test('a chart follows its rule object: change the rule in TypeScript, and the chart refuses with the new words', () => {
-    const original = Rules.secret;
-    (Rules as any).secret = { ...stringMatching(/^\S{40,}$/, 'a secret of at least 40 characters without whitespace', 4096), sensitive: true };
+    // The rule of JWT_SECRET is its declaration's (BACKEND_VARIABLES): change it there.
+    const secrets = BACKEND_VARIABLES.secrets as SecretDeclaration<TodoBackendProps>[];
+    const index = secrets.findIndex((d) => d.name === 'JWT_SECRET');
+    const original = secrets[index];
+    secrets[index] = { ...original, rule: { ...stringMatching(/^\S{40,}$/, 'a secret of at least 40 characters without whitespace', 4096), sensitive: true } };
     try {
       const app = Testing.app();
       const backend = new TodoBackend(Testing.chart(), 'b', { jwtSecret: 'v'.repeat(40) });
@@ -343,7 +348,7 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
         .toBe("'secrets.JWT_SECRET' must be a secret of at least 40 characters without whitespace, got a value of 39 characters");
       expect(find(template(dir, { setString: { 'secrets.JWT_SECRET': 'v'.repeat(40) } }), 'Secret', 'todo-backend-secret')).toBeDefined();
     } finally {
-      (Rules as any).secret = original;
+      secrets[index] = original;
     }
   });
 

@@ -85,6 +85,14 @@ describe('JSON patches on fields the chart binds to values', () => {
     expect(comparable(find(objects, 'ConfigMap', 'todo-backend-config'))).toEqual(comparable(find(manifests, 'ConfigMap', 'todo-backend-config')));
   });
 
+  test('the ConfigMap\'s DATABASE_URL: chosen by the database values, so a patch on it is refused, not lost', () => {
+    const { app, todo } = build({ namespace: 'shop' });
+    todo.backend.configMap.addJsonPatch(JsonPatch.replace('/data/DATABASE_URL', 'sqlite:////data/other.db'));
+    const chart = new TodoHelmChart(app, 'backend-chart', { component: todo.backend });
+    expect(chart.divergences()).toEqual(['ConfigMap shop/todo-backend-config data.DATABASE_URL: a JSON patch changed it, but the Helm chart renders it from the values that choose it (the database: database.type, persistence.*, externalDatabase.*); set it through the props instead of a patch']);
+    expect(() => app.synth()).toThrow('data.DATABASE_URL: a JSON patch changed it');
+  });
+
   test('the Secret\'s data: the pods\' checksum/secret changes in the manifests', () => {
     const make = (id: string) => new TodoApp(new Chart(Testing.app(), id, { namespace: id }), 'todo', { backend: { jwtSecret: 'j'.repeat(40) }, frontend: { betterAuthSecret: 'a'.repeat(40) } });
     const plain = make('plain');

@@ -12,12 +12,12 @@ import { ServiceAccountOptions } from '../../lib/features/service-account';
 import { INGRESS_CLASS_ANNOTATION } from '../../lib/shared-rules';
 import { reservedLabelKeys } from '../../lib/features/common-labels';
 import { ownedLabelKeys } from '../../lib/features/names';
-import { BackendDatabase, DatabaseEngine } from '../../lib/backend-database';
+import { BackendDatabase } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../../lib/checks/lint';
 import { SECRET_LOOKING_KEY } from '../../lib/checks/semantic';
 import { OWNED_POD_ANNOTATIONS } from '../../lib/features/pod-metadata';
-import { componentValues, ownSecretVariables } from '../../lib/helm/chart-values';
+import { componentValues, secretInstallValues } from '../../lib/helm/chart-values';
 import { isOwnedKey } from '../../lib/shared-rules';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { defaultValues } from '../../lib/helm/values';
@@ -33,8 +33,8 @@ import { parseYaml } from '../support/yaml';
 /**
  * One model, beyond the defaults.
  *
- * The charts are written once per component kind, from the default props (and
- * per database kind: see BASES). Each case draws a random backend and frontend,
+ * The charts are written once per component kind, from the default props (the
+ * backend's from each kind of database too: see BASES). Each case draws a random backend and frontend,
  * synthesizes them (both must pass the checks), derives the values that stand
  * for one of them (backends on even cases, frontends on odd) with the
  * function that computes a chart's own values.yaml from a component
@@ -373,11 +373,11 @@ function build(c: Case): { objects: any[]; backend: TodoBackend; frontend: TodoF
 
 /**
  * The charts every case renders, written once from the default app. The
- * database engine is chosen at synth (the chart's Secret keys and the
- * container's secret references follow it; values cannot switch it, and the
- * chart says so: "install the chart of an app synthesized with PostgreSQL"),
- * so the backend has one chart per engine and URL source, each from the
- * default props with only `database` set.
+ * database is a value of the backend's chart (`database.type`,
+ * `externalDatabase.*`, `persistence.enabled`), so any backend chart renders
+ * any database: the backend's charts are written from the default props with
+ * each kind of `database` (only their defaults differ), and a backend case is
+ * rendered by one of them in turn, whatever database it drew.
  */
 const BASES = {
   'frontend': () => new TodoApp(Testing.chart(), 'todo').frontend,
@@ -387,11 +387,11 @@ const BASES = {
 };
 type Base = keyof typeof BASES;
 
-function baseOf(component: AppComponent): Base {
-  if (component instanceof TodoFrontend) return 'frontend';
-  const db = (component as TodoBackend).database;
-  if (db.engine === DatabaseEngine.SQLITE) return 'backend-sqlite';
-  return db.secretRef ? 'backend-postgresFromSecret' : 'backend-postgres';
+const BACKEND_BASES: readonly Base[] = ['backend-sqlite', 'backend-postgres', 'backend-postgresFromSecret'];
+
+/** The chart that renders case `i`'s component: the frontend's, or each backend chart in turn (any of them renders any database). */
+function baseOf(component: AppComponent, i: number): Base {
+  return component.role === 'frontend' ? 'frontend' : BACKEND_BASES[Math.floor(i / 2) % BACKEND_BASES.length];
 }
 
 interface Written {
@@ -408,7 +408,8 @@ interface Written {
  * would hold (`componentValues`), plus what a values.yaml never holds and
  * an install passes instead:
  * - the secret values (values.yaml has none; here they are test values, as
- *   `--set-string secrets.X=...` would pass them);
+ *   `--set-string secrets.X=...` or `externalDatabase.url=...` would pass
+ *   them: `secretInstallValues`);
  * - the name, as the release name and `nameOverride` (the chart's name is
  *   the default component's).
  * Helm merges maps of a values file into the chart's defaults; a key of the
@@ -418,7 +419,11 @@ interface Written {
 function valuesOf(component: AppComponent, base: Written): { [key: string]: unknown } {
   const values = defaultValues(componentValues(component)) as { [key: string]: any };
   values.nameOverride = component.name === base.chartName ? '' : component.name;
-  values.secrets = Object.fromEntries(ownSecretVariables(component).filter((v) => v.value !== undefined && !component.usesExistingSecret).map((v) => [v.name, v.value]));
+  values.secrets = {};
+  for (const [at, value] of Object.entries(secretInstallValues(component))) {
+    const keys = at.split('.');
+    keys.slice(0, -1).reduce((node, k) => node[k], values)[keys[keys.length - 1]] = value;
+  }
   return withRemovals(base.defaults, values) as { [key: string]: unknown };
 }
 
@@ -434,7 +439,7 @@ function valuesOf(component: AppComponent, base: Written): { [key: string]: unkn
 function keptByTheChart(component: AppComponent, objects: any[]): { plain: any[]; secrets?: { [key: string]: string } } {
   const keys = component.keysSecret;
   if (!keys) return { plain: objects };
-  const given = Object.fromEntries(ownSecretVariables(component).filter((v) => v.value !== undefined).map((v) => [v.name, v.value!]));
+  const given = Object.fromEntries(Object.entries(secretInstallValues(component)).filter(([at]) => at.startsWith('secrets.')).map(([at, v]) => [at.slice('secrets.'.length), v]));
   const secrets = { ...given, ...Object.fromEntries(keys.keys.map((k) => [k, randomSecret()])) };
   const plain = objects.map((o) => {
     const copy = JSON.parse(JSON.stringify(o));
@@ -550,7 +555,7 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       return [{ i, c, component: i % 2 === 0 ? built.backend : built.frontend as AppComponent, namespace: c.namespace }];
     });
     await pool(jobs, PARALLEL, async ({ i, c, component, namespace }) => {
-      const baseName = baseOf(component);
+      const baseName = baseOf(component, i);
       const base = written.get(baseName)!;
       const kept = keptByTheChart(component, component.node.findAll().filter(ApiObject.isApiObject).map((o) => o.toJson()));
       const plain = kept.plain;
@@ -587,6 +592,7 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
       if (component.extraEnv.configMap !== undefined || component.extraEnv.secret !== undefined) count('extraEnvVarsCM/Secret');
       if (component.extraVolumeMounts.length > 0) count('extraVolumes and mounts');
       if (component.persistentVolume?.existingClaim !== undefined) count('persistence.existingClaim');
+      if (component.role === 'backend') count(`database ${c.database.kind}`);
       // The pod values drawn reached the objects compared.
       const given = values as { [key: string]: any };
       for (const value of ['podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName']) {
@@ -602,6 +608,7 @@ describe(`one model: random props, synthesized and rendered by one chart (seed $
     }
     // Every kind of object and every base chart was compared, many times.
     for (const what of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', ...Object.keys(BASES),
+      ...['sqlite', 'sqliteOnYourClaim', 'ephemeral', 'postgres', 'postgresFromSecret'].map((kind) => `database ${kind}`),
       'extraEnvVars', 'extraEnvVarsCM/Secret', 'extraVolumes and mounts', 'persistence.existingClaim',
       'podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName', 'affinity beside automatic spreading',
       'Chart labels in commonLabels', 'a Chart label under a commonLabels prop of another value']) {
@@ -644,10 +651,7 @@ function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
     replicaCount: fc.integer({ min: 0, max: 6 }),
     image: fc.record({ repository, tag, pullPolicy: fc.constantFrom('IfNotPresent', 'Never', 'Always'), port: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: [] }),
     service: fc.record({ type: fc.constantFrom('NodePort', 'ClusterIP', 'LoadBalancer'), port: fc.integer({ min: 1, max: 65535 }), nodePort: fc.option(fc.integer({ min: 30000, max: 32767 }), { nil: null }) }, { requiredKeys: [] }),
-    env: fc.dictionary(envName, fc.oneof(envValue, fc.integer(), fc.boolean()), { maxKeys: 3 }).map((extra) => ({
-      ...extra,
-      ...(backend && 'DATABASE_URL' in d.env ? { DATABASE_URL: d.env.DATABASE_URL } : {}),
-    })),
+    env: fc.dictionary(envName, fc.oneof(envValue, fc.integer(), fc.boolean()), { maxKeys: 3 }),
     secrets: fc.record(Object.fromEntries(Object.keys(d.secrets).map((k) => [k, maybeSecret])), { requiredKeys: [] }),
     existingSecret: fc.constantFrom('', 'todo-keys', 'my.keys'),
     ...('gitOps' in d ? { gitOps: fc.boolean() } : {}),
@@ -655,6 +659,13 @@ function valuesArb(base: Written): fc.Arbitrary<{ [key: string]: unknown }> {
     probes: fc.record({ startup: probeValues, liveness: probeValues, readiness: probeValues }, { requiredKeys: [] }),
     terminationGracePeriodSeconds: seconds(0, 600),
     ...(backend ? {
+      // Any database on any backend chart: a URL (or one that is not PostgreSQL's), a Secret of yours, both (refused).
+      database: fc.record({ type: fc.constantFrom('sqlite', 'postgres') }),
+      externalDatabase: fc.record({
+        url: fc.oneof(fc.constant(''), fc.tuple(label, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined })).map(([h, p]) => `postgresql://todo:pw@${h}${p === undefined ? '' : `:${p}`}/todo`), fc.constant('mysql://x')),
+        existingSecret: fc.oneof(fc.constant(''), subdomain),
+        existingSecretKey: fc.stringMatching(/^[-._a-zA-Z0-9]{1,12}$/),
+      }, { requiredKeys: [] }),
       persistence: fc.record({ enabled: fc.boolean(), size: fc.oneof(quantityOf('storage').map(String), fc.constantFrom('300Ti', '256Ti')), storageClass: fc.oneof(fc.constant(''), subdomain), existingClaim: fc.oneof(fc.constant(''), subdomain) }, { requiredKeys: [] }),
       securityContext: fc.record({ readOnlyRootFilesystem: fc.boolean() }, { requiredKeys: [] }),
     } : {}),
@@ -743,7 +754,7 @@ describe(`the inverse: values the schema accepts (seed ${SEED})`, () => {
       const objects = parseYaml(r.stdout);
       const volumes: any[] = values.extraVolumes ?? [];
       const external = {
-        externalSecrets: [values.existingSecret, values.extraEnvVarsSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name), ...volumes.map((v) => v.secret?.secretName), ...(values.imagePullSecrets ?? []).map((s: any) => s.name)].filter((n) => n),
+        externalSecrets: [values.existingSecret, values.externalDatabase?.existingSecret, values.extraEnvVarsSecret, ...Object.values<any>(values.secretRefs ?? {}).map((ref) => ref.name), ...volumes.map((v) => v.secret?.secretName), ...(values.imagePullSecrets ?? []).map((s: any) => s.name)].filter((n) => n),
         externalConfigMaps: [values.extraEnvVarsCM, ...volumes.map((v) => v.configMap?.name)].filter((n) => n),
         externalClaims: [values.persistence?.existingClaim, ...volumes.map((v) => v.persistentVolumeClaim?.claimName)].filter((n) => n),
       };

@@ -86,7 +86,7 @@ describe.each([
 
   test('helm test pod is selected by nothing of the release, and the NetworkPolicy admits it to the Service\'s port', () => {
     // A budget needs a replica to drain (as minAvailable does in the props): 2 pods, which the backend runs on PostgreSQL only.
-    const postgres: { [k: string]: string } = name === 'todo-backend' ? { 'persistence.enabled': 'false', 'env.DATABASE_URL': 'postgresql://db:5432/todo' } : {};
+    const postgres: { [k: string]: string } = name === 'todo-backend' ? { 'database.type': 'postgres', 'externalDatabase.existingSecret': 'todo-db' } : {};
     const objs = template(dir(), { set: { 'podDisruptionBudget.enabled': 'true', replicaCount: 2, ...postgres } });
     const pod = find(objs, 'Pod', `${name}-test-connection`);
     expect(pod.metadata.labels).toEqual(testPodLabels(name)); // neither app=<name> nor the selector labels
@@ -224,8 +224,9 @@ describe('values take effect', () => {
   });
 
   test('persistence off with the ephemeral database: no PVC, no data volume, rolling updates', () => {
-    const objs = backend({ 'persistence.enabled': 'false', 'env.DATABASE_URL': 'sqlite:///./todoapp.db', 'securityContext.readOnlyRootFilesystem': 'false' });
+    const objs = backend({ 'persistence.enabled': 'false', 'securityContext.readOnlyRootFilesystem': 'false' });
     expect(objs.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    expect(find(objs, 'ConfigMap', 'todo-backend-config').data.DATABASE_URL).toBe('sqlite:///./todoapp.db');
     const d = deployment(objs);
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     expect(d.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
@@ -312,18 +313,19 @@ describe('charts of the cluster profile', () => {
     expect(comparable(find(rendered, 'ConfigMap', `${name}-config`))).toEqual(comparable(find(clusterPlain, 'ConfigMap', `${name}-config`)));
   });
 
-  test('with the URL in a Secret of yours, secretRefs.DATABASE_URL names it', () => {
+  test('with the URL in a Secret of yours, externalDatabase.existingSecret names it', () => {
     const chart = path.join(dir, 'secret', 'helm', 'backend');
+    expect(readYaml(path.join(chart, 'values.yaml'))[0]).toMatchObject({ database: { type: 'postgres' }, externalDatabase: { url: '', existingSecret: 'todo-db', existingSecretKey: 'DATABASE_URL' } });
     const ref = (set: { [k: string]: string }) => containerOf(find(template(chart, { set, skipTests: true }), 'Deployment', 'todo-backend')).env.find((e: any) => e.name === 'DATABASE_URL').valueFrom.secretKeyRef;
     expect(ref({})).toEqual({ name: 'todo-db', key: 'DATABASE_URL' });
-    expect(ref({ 'secretRefs.DATABASE_URL.name': 'db-creds', 'secretRefs.DATABASE_URL.key': 'url' })).toEqual({ name: 'db-creds', key: 'url' });
+    expect(ref({ 'externalDatabase.existingSecret': 'db-creds', 'externalDatabase.existingSecretKey': 'url' })).toEqual({ name: 'db-creds', key: 'url' });
   });
 
-  test('with the URL in the chart\'s Secret, secrets.DATABASE_URL is required (no secret in the chart)', () => {
+  test('with the URL in the chart\'s Secret, externalDatabase.url is required (no secret in the chart)', () => {
     const chart = path.join(dir, 'url', 'helm', 'backend');
-    expect(fs.readFileSync(path.join(chart, 'values.yaml'), 'utf8')).not.toContain('postgresql://');
-    expect(templateError(chart)).toContain('secrets.DATABASE_URL is required (or existingSecret naming a Secret that holds it)');
-    const objs = template(chart, { setString: { 'secrets.DATABASE_URL': 'postgresql://u:p@db:5432/todo' } });
+    expect(fs.readFileSync(path.join(chart, 'values.yaml'), 'utf8')).not.toContain('u:p@db');
+    expect(templateError(chart)).toContain(`'externalDatabase.url' must be a PostgreSQL URL such as "postgresql://user:password@host:5432/todo", got a value of 0 characters; set it with --set-string externalDatabase.url=..., or externalDatabase.existingSecret naming a Secret of yours that holds it`);
+    const objs = template(chart, { setString: { 'externalDatabase.url': 'postgresql://u:p@db:5432/todo' } });
     expect(secretValues(find(objs, 'Secret', 'todo-backend-secret')).DATABASE_URL).toBe('postgresql://u:p@db:5432/todo');
   });
 });
@@ -406,15 +408,15 @@ describe('cluster values on a Minikube chart', () => {
   });
 
   test('the backend chart on SQLite refuses autoscaling', () => {
-    expect(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } })).toContain("'env.DATABASE_URL' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got a SQLite URL");
+    expect(templateError(BACKEND(), { set: { 'autoscaling.enabled': 'true' } })).toContain("'database.type' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got sqlite; set database.type=postgres (with externalDatabase.url or externalDatabase.existingSecret)");
   });
 });
 
 describe('the backend chart refuses values that break SQLite, with a message that says why', () => {
   test.each([
     ['more than one replica', { replicaCount: 2 }, "'replicaCount' must be 0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume), got 2"],
-    ['the database off the volume', { 'env.DATABASE_URL': 'sqlite:///./todoapp.db' }, 'env.DATABASE_URL must point under persistence.mountPath (/data) when persistence.enabled is true, e.g. sqlite:////data/todoapp.db, got sqlite:///./todoapp.db'],
-    ['the volume off with the database on it', { 'persistence.enabled': 'false' }, 'persistence.enabled is false but env.DATABASE_URL (sqlite:////data/todoapp.db) points at the volume; set env.DATABASE_URL=sqlite:///./todoapp.db and securityContext.readOnlyRootFilesystem=false for the ephemeral database'],
+    ['a SQLite URL of the user\'s (the database value sets it)', { 'env.DATABASE_URL': 'sqlite:///./todoapp.db' }, '\'env\' must not hold DATABASE_URL, which the database sets (database.type, persistence.* and externalDatabase.*), got "DATABASE_URL"'],
+    ['the file in a read-only container', { 'persistence.enabled': 'false' }, '\'securityContext.readOnlyRootFilesystem\' must be false with the SQLite file in the container (database.type=sqlite, persistence.enabled=false: sqlite:///./todoapp.db), got true; set it to false, or persistence.enabled=true'],
   ])('%s', (_name, set, message) => {
     expect(templateError(BACKEND(), { set })).toContain(message);
   });

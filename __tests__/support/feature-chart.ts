@@ -5,7 +5,7 @@ import { Chart, Testing } from 'cdk8s';
 import { AppComponent, AppComponentOptions } from '../../lib/app-component';
 import { checkAppElsewhere } from '../../lib/app-checks';
 import { BackendDatabase } from '../../lib/backend-database';
-import { componentValues, ownSecretVariables } from '../../lib/helm/chart-values';
+import { componentValues, secretInstallValues } from '../../lib/helm/chart-values';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { defaultValues } from '../../lib/helm/values';
 import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
@@ -47,7 +47,11 @@ export function defaultFrontendChart(): string {
 /** The values that stand for a component on a chart of the same kind (as the one-model test derives them). */
 export function valuesFor(component: AppComponent): { [key: string]: unknown } {
   const values = defaultValues(componentValues(component)) as { [key: string]: any };
-  values.secrets = Object.fromEntries(ownSecretVariables(component).filter((v) => v.value !== undefined).map((v) => [v.name, v.value]));
+  // The secret values given (a values.yaml never holds them), where an install passes them: secrets.<NAME>, externalDatabase.url.
+  for (const [at, value] of Object.entries(secretInstallValues(component))) {
+    const keys = at.split('.');
+    keys.slice(0, -1).reduce((node, k) => node[k], values)[keys[keys.length - 1]] = value;
+  }
   return values;
 }
 

@@ -1,7 +1,7 @@
 import * as k8s from '../../imports/k8s';
 import type { AppComponent } from '../app-component';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
-import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
+import { ChartParts, ChartScope, ComponentFeature, PodFields, variablesAtInstall } from '../component-feature';
 import { Helm, renderTemplate } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { Rules } from '../validation';
@@ -9,6 +9,11 @@ import { Rules } from '../validation';
 /** A regular expression source that matches letters of either case, for JSON Schema (no inline flags in ECMA-262). */
 function caseInsensitive(source: string): string {
   return source.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
+
+/** A map without some keys. */
+function withoutKeys(map: { readonly [key: string]: string }, keys: readonly string[]): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(map).filter(([k]) => !keys.includes(k)));
 }
 
 /** @internal The name of a component's ConfigMap. */
@@ -39,8 +44,8 @@ export class EnvConfigMap implements ComponentFeature {
     return {
       env: leaf(
         'Non-secret environment variables, rendered into the ConfigMap the container reads (envFrom).\nA key added here appears in the container\'s environment. Secrets go in `secrets`.',
-        // The ConfigMap's data as synthesized: a JSON patch on it reaches the chart.
-        c.configMap?.toJson().data ?? c.env,
+        // The ConfigMap's data as synthesized (a JSON patch on it reaches the chart), but the variables a value chooses at install.
+        withoutKeys(c.configMap?.toJson().data ?? c.env, variablesAtInstall(c).map((v) => v.name)),
         {
           type: 'object',
           propertyNames: { ...Rules.envName.schema, not: { pattern: caseInsensitive(SECRET_LOOKING_KEY.source) } },
@@ -52,12 +57,21 @@ export class EnvConfigMap implements ComponentFeature {
 
   public chart(c: AppComponent, chart: ChartScope): ChartParts {
     const name = `{{ ${chart.include('configMapName')} }}`;
+    // values.env, and the variables chosen at install that the ConfigMap holds (the SQLite URL), in key order.
+    const atInstall = variablesAtInstall(c);
+    const dataLines = [
+      '{{- $data := dict }}',
+      '{{- range $key, $value := .Values.env }}{{ $_ := set $data $key (toString $value) }}{{ end }}',
+      ...atInstall.map((v) => `{{- if ${v.config.when} }}{{ $_ := set $data ${JSON.stringify(v.name)} (${v.config.value}) }}{{ end }}`),
+    ];
     return {
       envFrom: [{ value: [{ configMapRef: { name: '' } }], bindings: [{ path: '0.configMapRef.name', expr: Helm.scalar(name) }] }],
       templates: {
         'configmap.yaml': renderTemplate(c.configMap.toJson(), [
           ...chart.metadata(chart.include('configMapName')),
-          { path: 'data', expr: Helm.lines(['{{- range $key, $value := .Values.env }}', '{{ $key }}: {{ toString $value | quote }}', '{{- end }}']) },
+          { path: 'data', expr: Helm.lines(atInstall.length === 0
+            ? ['{{- range $key, $value := .Values.env }}', '{{ $key }}: {{ toString $value | quote }}', '{{- end }}']
+            : [...dataLines, '{{- range $key, $value := $data }}', '{{ $key }}: {{ $value | quote }}', '{{- end }}']) },
         ], { header: 'Non-secret environment: values.env' }),
       },
       helpers: [

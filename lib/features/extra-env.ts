@@ -1,7 +1,8 @@
 import * as k8s from '../../imports/k8s';
 import type { AppComponent, ExtraEnvVar } from '../app-component';
 import { SECRET_LOOKING_KEY } from '../checks/semantic';
-import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
+import { ChartParts, ChartScope, ComponentFeature, PodFields, variablesAtInstall } from '../component-feature';
+import { chartSecretVariables } from './secrets';
 import { ChartCheck, messageWith } from '../helm/chart-rules';
 import { Helm, valueLines } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
@@ -108,7 +109,8 @@ export class ExtraEnvFeature implements ComponentFeature {
 
   public chart(c: AppComponent, chart: ChartScope): ChartParts {
     const setting = (i: string) => `extraEnvVars[${i}].name`;
-    const secrets = c.secretVariables.map((v) => JSON.stringify(v.name)).join(' ');
+    // The component's own variables besides values.env: its secret ones, and those a value chooses at install (the database URL).
+    const secrets = [...new Set([...chartSecretVariables(c), ...variablesAtInstall(c)].map((v) => v.name))].map((n) => JSON.stringify(n)).join(' ');
     const ref = (kind: 'configMapRef' | 'secretRef', value: string): { when: string; value: k8s.EnvFromSource[]; bindings: { path: string; expr: ReturnType<typeof Helm.scalar> }[] } => ({
       when: `.Values.${value}`,
       value: [{ [kind]: { name: '' } }],

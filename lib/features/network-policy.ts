@@ -64,8 +64,8 @@ export class NetworkPolicy implements ComponentFeature {
     skeleton.spec.ingress.push({ from: [{ podSelector: {} }], ...portRule });
     // Rules that values set at install turn on (a key for a service outside the cluster).
     const atInstall = c.features.flatMap((f) => {
-      const egress = f.egressAtInstall?.(c);
-      return egress && egress.rules.length > 0 ? [`{{- if ${egress.when} }}`, ...valueLines(json(egress.rules), []), '{{- end }}'] : [];
+      const egress = f.egressAtInstall?.(c, chart);
+      return egress && egress.rules.length > 0 ? [`{{- if ${egress.when} }}`, ...valueLines(json(egress.rules), egress.bindings ?? []), '{{- end }}'] : [];
     });
     return {
       templates: {

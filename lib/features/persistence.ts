@@ -60,6 +60,12 @@ const CHART_DEFAULT_VOLUME: PersistentVolume = { mountPath: DATA_MOUNT_PATH, siz
 export class Persistence implements ComponentFeature {
   public readonly name = 'persistence';
 
+  /**
+   * @param when a chart's condition (a template pipeline) besides
+   * `persistence.enabled` for the volume: the backend's, SQLite (`database.type`)
+   */
+  constructor(private readonly when?: string) {}
+
   public pod(c: AppComponent): PodFields {
     const volume = c.persistentVolume;
     return volume === undefined
@@ -71,7 +77,7 @@ export class Persistence implements ComponentFeature {
     const volume = c.persistentVolume;
     return {
       persistence: group('SQLite on a PersistentVolumeClaim, kept on `helm uninstall` (helm.sh/resource-policy: keep).\nDelete it with: kubectl delete pvc <release>-data (when the release name contains the chart name).', {
-        enabled: leaf('Keep the database on a volume. With SQLite, env.DATABASE_URL must point under mountPath when enabled, and off it when not.', volume !== undefined, { type: 'boolean' }),
+        enabled: leaf('Keep the SQLite file on a volume (database.type=sqlite; not used with postgres). false: the file is in the container, lost on every restart.', volume !== undefined, { type: 'boolean' }),
         mountPath: leaf('Where the volume is mounted.', volume?.mountPath ?? CHART_DEFAULT_VOLUME.mountPath, { type: 'string', pattern: '^/[^\\s]*[^/\\s]$' }),
         size: leaf(`Size of the volume: ${SQLITE_SIZE.allowed}.`, volume?.size ?? CHART_DEFAULT_VOLUME.size, Rules.storage.schema),
         storageClass: leaf('Storage class; empty uses the cluster default (standard on Minikube).', volume?.storageClass ?? '', orEmpty(Rules.dnsSubdomain).schema),
@@ -81,7 +87,7 @@ export class Persistence implements ComponentFeature {
   }
 
   public chart(_c: AppComponent, chart: ChartScope): ChartParts {
-    const enabled = '.Values.persistence.enabled';
+    const enabled = this.when === undefined ? '.Values.persistence.enabled' : `and (${this.when}) .Values.persistence.enabled`;
     const claim = k8s.KubePersistentVolumeClaim.manifest({ metadata: { labels: {}, name: '' }, spec: claimSpec(CHART_DEFAULT_VOLUME) });
     return {
       deployment: [
@@ -97,7 +103,7 @@ export class Persistence implements ComponentFeature {
           { path: 'spec.resources.requests.storage', expr: Helm.scalar('{{ .Values.persistence.size | quote }}') },
           { path: 'spec.storageClassName', expr: Helm.optional('.Values.persistence.storageClass', '{{ .Values.persistence.storageClass | quote }}') },
         ], {
-          condition: `and ${enabled} (not .Values.persistence.existingClaim)`,
+          condition: `and (${enabled}) (not .Values.persistence.existingClaim)`,
           header: 'The database volume: values.persistence, unless persistence.existingClaim names one of yours; kept on helm uninstall',
         }),
       },

@@ -40,8 +40,8 @@ export class SecretEgress implements ComponentFeature {
   }
 }
 
-/** JSON with the keys of every object sorted, as Helm's `toJson` writes a map. */
-function sortedJson(value: unknown): string {
+/** @internal JSON with the keys of every object sorted, as Helm's `toJson` writes a map. */
+export function sortedJson(value: unknown): string {
   const sort = (v: unknown): unknown => (Array.isArray(v) ? v.map(sort)
     : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as { [k: string]: unknown })[k])])) : v);
   return JSON.stringify(sort(value));

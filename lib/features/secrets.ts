@@ -1,9 +1,9 @@
 import { randomBytes } from 'crypto';
 import * as k8s from '../../imports/k8s';
 import type { AppComponent, SecretVariable } from '../app-component';
-import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
+import { ChartParts, ChartScope, ComponentFeature, PodFields, VariableAtInstall, variablesAtInstall } from '../component-feature';
 import { ChartCheck, valueExpr } from '../helm/chart-rules';
-import { Binding, Helm, renderTemplate } from '../helm/template';
+import { Binding, BlockPart, Helm, renderTemplate } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { KeysSecret, keysSecretOf } from '../keys-secret';
 import { conflict, IGNORED_BESIDE_EXISTING_SECRET, SECRET_BYTES } from '../shared-rules';
@@ -29,6 +29,36 @@ export function ownSecretName(componentName: string): string {
 /** The secret variables kept in the component's own Secret (not read from a Secret of the user's). */
 export function ownSecretVariables(component: AppComponent): SecretVariable[] {
   return component.secretVariables.filter((v) => v.secretRef === undefined);
+}
+
+/**
+ * @internal
+ * The secret variables a chart keeps in `secrets.*` (or reads through
+ * `secretRefs.*`): the component's, but those whose source a value chooses
+ * at install ({@link variablesAtInstall}: the database URL), which their
+ * feature's values hold.
+ */
+export function chartSecretVariables(component: AppComponent): SecretVariable[] {
+  const atInstall = variablesAtInstall(component).map((v) => v.name);
+  return component.secretVariables.filter((v) => !atInstall.includes(v.name));
+}
+
+/**
+ * @internal
+ * The values an install passes for the secret values given to a component
+ * (a values.yaml never holds them), by path: `secrets.<NAME>`, or the value
+ * of a variable chosen at install (`externalDatabase.url`).
+ */
+export function secretInstallValues(component: AppComponent): { [path: string]: string } {
+  const atInstall = variablesAtInstall(component);
+  const values: { [path: string]: string } = {};
+  for (const v of ownSecretVariables(component)) {
+    const chosen = atInstall.find((a) => a.name === v.name);
+    if (v.value !== undefined && (chosen !== undefined || !component.usesExistingSecret)) {
+      values[chosen === undefined ? `secrets.${v.name}` : chosen.secret.value] = v.value;
+    }
+  }
+  return values;
 }
 
 /** The Secret a variable of the component's own is read from: the Secret kept by the cluster for a key not given, else the component's. */
@@ -99,8 +129,10 @@ export class Secrets implements ComponentFeature {
   }
 
   public values(c: AppComponent): { [key: string]: ValuesNode } {
-    const own = ownSecretVariables(c);
-    const refs = c.secretVariables.filter((v) => v.secretRef !== undefined);
+    const chartVariables = chartSecretVariables(c);
+    const own = chartVariables.filter((v) => v.secretRef === undefined);
+    const refs = chartVariables.filter((v) => v.secretRef !== undefined);
+    const atInstall = variablesAtInstall(c).map((v) => ` (and ${v.name} ${v.secret.description})`).join('');
     const generated = own.filter((v) => v.generate);
     const secretLines = own.map((v) => `${v.name}: ${v.optional
       ? 'optional; left out when empty.'
@@ -117,7 +149,7 @@ export class Secrets implements ComponentFeature {
           key: leaf('The key holding the value.', v.secretRef!.key, Rules.secretKey.schema),
         })]))),
       } : {}),
-      existingSecret: leaf(`Name of an existing Secret holding ${own.map((v) => v.name).join(' and ')}; no Secret is created, and secrets.* must be empty.`, c.usesExistingSecret ? c.secretName : '', orEmpty(Rules.dnsSubdomain).schema),
+      existingSecret: leaf(`Name of an existing Secret holding ${own.map((v) => v.name).join(' and ')}${atInstall}; no Secret is created, and secrets.* must be empty.`, c.usesExistingSecret ? c.secretName : '', orEmpty(Rules.dnsSubdomain).schema),
       ...(generated.length > 0 ? {
         gitOps: leaf(
           `Rendered without a cluster (helm template, --dry-run, GitOps tools such as Argo CD): \`lookup\` sees no Secret there,
@@ -132,19 +164,22 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
 
   public chart(c: AppComponent, chart: ChartScope): ChartParts {
     const n = chart.chartName;
-    const own = ownSecretVariables(c);
+    const variables = chartSecretVariables(c);
+    const own = variables.filter((v) => v.secretRef === undefined);
     const secretName = `{{ ${chart.include('secretName')} }}`;
+    const env: k8s.EnvVar[] = c.deployment.toJson().spec.template.spec.containers[0].env;
     return {
-      // The container's first variables: read from the chart's Secret, or from a Secret of the user's named by secretRefs.
+      // The container's first variables: read from the chart's Secret, or from a Secret of the user's named by secretRefs;
+      // then those whose Secret a value chooses at install (the component's last secret variables), under their conditions.
       env: [{
-        value: c.deployment.toJson().spec.template.spec.containers[0].env.slice(0, c.secretVariables.length),
-        bindings: c.secretVariables.flatMap((v, i): Binding[] => (own.includes(v)
+        value: variables.map((v) => env.find((e) => e.name === v.name)),
+        bindings: variables.flatMap((v, i): Binding[] => (own.includes(v)
           ? [{ path: `${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(secretName) }]
           : [
             { path: `${i}.valueFrom.secretKeyRef.name`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.name | quote }}`) },
             { path: `${i}.valueFrom.secretKeyRef.key`, expr: Helm.scalar(`{{ .Values.secretRefs.${v.name}.key | quote }}`) },
           ])),
-      }],
+      }, ...variablesAtInstall(c).map((v) => atInstallEnv(v, chart))],
       templates: { 'secret.yaml': this.template(c, chart) },
       checks: own.flatMap((v): ChartCheck[] => {
         const value = `secrets.${v.name}`;
@@ -207,7 +242,7 @@ WARNING: this render generated {{ $generated }} (annotation ${GENERATED_ANNOTATI
       '{{- $data := dict }}',
       `{{- $generated := splitList "," (${chart.include('generatedKeys')}) | compact }}`,
     ];
-    for (const v of ownSecretVariables(c)) {
+    for (const v of chartSecretVariables(c).filter((x) => x.secretRef === undefined)) {
       const value = `.Values.secrets.${v.name}`;
       prelude.push(`{{- if ${value} }}`, `{{- $_ := set $data "${v.name}" (${value} | b64enc) }}`);
       if (!v.optional) {
@@ -217,6 +252,21 @@ WARNING: this render generated {{ $generated }} (annotation ${GENERATED_ANNOTATI
           : [`{{- fail "secrets.${v.name} is required (or existingSecret naming a Secret that holds it)" }}`]));
       }
       prelude.push('{{- end }}');
+    }
+    // The variables chosen at install, when the chart's Secret keeps them: from the value, else the existing Secret's (upgrade), else refused.
+    for (const v of variablesAtInstall(c)) {
+      const value = `(toString (${valueExpr(v.secret.value)} | default ""))`;
+      prelude.push(
+        `{{- if ${v.secret.own} }}`,
+        `{{- if ${value} }}`,
+        `{{- $_ := set $data "${v.name}" (${value} | b64enc) }}`,
+        `{{- else if hasKey $existing "${v.name}" }}`,
+        `{{- $_ := set $data "${v.name}" (index $existing "${v.name}") }}`,
+        '{{- else }}',
+        `{{- fail ${JSON.stringify(v.secret.missing)} }}`,
+        '{{- end }}',
+        '{{- end }}',
+      );
     }
     return renderTemplate(k8s.KubeSecret.manifest(secretProps('', {}, {})), [
       ...chart.metadata(chart.include('secretName')),
@@ -228,4 +278,17 @@ WARNING: this render generated {{ $generated }} (annotation ${GENERATED_ANNOTATI
       header: 'Secret environment: values.secrets, else the existing Secret\'s values (upgrade), else generated (install)',
     });
   }
+}
+
+/** The container's variable chosen at install when it is read from a Secret: the user's (and its key), else the chart's. */
+function atInstallEnv(v: VariableAtInstall, chart: ChartScope): BlockPart {
+  const entry: k8s.EnvVar = { name: v.name, valueFrom: { secretKeyRef: { name: '', key: '' } } };
+  return {
+    when: v.secret.when,
+    value: [k8s.toJson_EnvVar(entry)],
+    bindings: [
+      { path: '0.valueFrom.secretKeyRef.name', expr: Helm.scalar(`{{ default (${chart.include('secretName')}) ${v.secret.userSecret} | quote }}`) },
+      { path: '0.valueFrom.secretKeyRef.key', expr: Helm.scalar(`{{ if ${v.secret.userSecret} }}{{ ${v.secret.userKey} | quote }}{{ else }}${JSON.stringify(v.name)}{{ end }}`) },
+    ],
+  };
 }

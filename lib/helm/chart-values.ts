@@ -2,7 +2,7 @@ import type { AppComponent } from '../app-component';
 import { group, ValueGroup, ValuesNode } from './values';
 
 /** The secret variables kept in the component's own Secret (lib/features/secrets.ts). */
-export { ownSecretVariables } from '../features/secrets';
+export { ownSecretVariables, secretInstallValues } from '../features/secrets';
 
 /**
  * The order of the top-level values in values.yaml and values.schema.json,
@@ -11,7 +11,7 @@ export { ownSecretVariables } from '../features/secrets';
  */
 const VALUES_ORDER = [
   'nameOverride', 'fullnameOverride', 'image', 'replicaCount', 'service', 'env', 'secrets', 'secretRefs', 'existingSecret', 'gitOps',
-  'probes', 'terminationGracePeriodSeconds', 'persistence', 'ingress', 'autoscaling', 'podDisruptionBudget',
+  'probes', 'terminationGracePeriodSeconds', 'database', 'externalDatabase', 'persistence', 'ingress', 'autoscaling', 'podDisruptionBudget',
   'spreadAcrossNodes', 'networkPolicy', 'resources', 'podSecurityContext', 'securityContext',
   'podAnnotations', 'podLabels', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName',
   'imagePullSecrets', 'serviceAccount', 'namespace', 'commonLabels',

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppComponent } from '../app-component';
 import { describe } from '../checks/semantic';
-import { ChartParts, ChartScope, NotesPart, POD_LISTS, PodList } from '../component-feature';
+import { ChartParts, ChartScope, NotesPart, POD_LISTS, PodList, variablesAtInstall } from '../component-feature';
 import { metadataBindings } from '../features/names';
 import { serviceBindings } from '../features/service';
 import { userAnnotations } from '../lint-exceptions';
@@ -111,6 +111,11 @@ export class TodoHelmChart extends Construct {
       ...patchedBindings(c.service, service, carried),
       ...patchedBindings(c.configMap, scope.metadata(), new Set()),
     ];
+    // A variable of the ConfigMap whose value the chart's values choose (the SQLite URL) is not carried by values.env.
+    const [configData, builtData] = [c.configMap.toJson().data ?? {}, withoutPatches(c.configMap).data ?? {}];
+    for (const v of variablesAtInstall(c).filter((x) => configData[x.name] !== builtData[x.name])) {
+      lines.push(`${describe(c.configMap.toJson())} data.${v.name}: a JSON patch changed it, but the Helm chart renders it from the values that choose it (the database: database.type, persistence.*, externalDatabase.*); set it through the props instead of a patch`);
+    }
     // The other objects' templates are not the synthesized objects: a patch on them would be lost
     // (on the Service, one on a field its template does not bind; labels and annotations are below).
     const bound = (field: string) => service.map((b) => (typeof b.path === 'string' ? b.path : b.path.join('.'))).some((p) => field === p || field.startsWith(`${p}.`)) || /^metadata\.(labels|annotations)(\.|$)/.test(field);

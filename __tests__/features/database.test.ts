@@ -1,0 +1,241 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { checkAppElsewhere } from '../../lib/app-checks';
+import { BackendDatabase } from '../../lib/backend-database';
+import { runAllChecks } from '../../lib/checks';
+import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
+import { comparable, FakeApiServer, helm } from '../support/helm';
+import { FeatureCharts, sentence, thrown } from '../support/feature-charts';
+import { valuesFor } from '../support/feature-chart';
+import { containerOf, find, ofKind, secretValues, TEST_SECRETS } from '../support/util';
+import { parseYaml } from '../support/yaml';
+
+/**
+ * The backend's database chosen by a chart value (database.type,
+ * externalDatabase.*, persistence.enabled): one chart renders each database
+ * the construct's BackendDatabase builds, the same objects as the plain
+ * manifests, and refuses what the props refuse with the same words.
+ */
+
+const URL = 'postgresql://todo:pw@db.example.com:6432/todo';
+
+/** A backend built with these props, in namespace `default` (as the chart renders). */
+function backendWith(props: TodoBackendProps = {}): { objects: any[]; backend: TodoBackend } {
+  const app = Testing.app();
+  checkAppElsewhere(app);
+  const chart = new Chart(app, 'c', { namespace: 'default' });
+  const backend = new TodoBackend(chart, 'backend', { jwtSecret: TEST_SECRETS.jwtSecret, corsOrigins: ['http://192.168.49.2:30300'], ...props });
+  return { objects: chart.toJson(), backend };
+}
+
+const DATABASES: Array<[string, () => BackendDatabase]> = [
+  ['SQLite on a volume', () => BackendDatabase.sqlite()],
+  ['SQLite on a claim of yours', () => BackendDatabase.sqlite({ existingClaim: 'todo-files' })],
+  ['the ephemeral SQLite file', () => BackendDatabase.ephemeralSqlite()],
+  ['PostgreSQL with a URL', () => BackendDatabase.postgres(URL)],
+  ['PostgreSQL from a Secret of yours', () => BackendDatabase.postgresFromSecret({ secretName: 'todo-db', key: 'url' })],
+];
+
+/** What the Helm chart and the plain manifests are compared on: the objects a database touches. */
+const KINDS = ['Deployment', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy', 'Service'];
+const sorted = (objects: any[]) => objects.filter((o) => KINDS.includes(o.kind) && !o.metadata?.annotations?.['helm.sh/hook'])
+  .map(comparable).sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+
+let sqliteCharts: FeatureCharts;
+let postgresCharts: FeatureCharts;
+beforeAll(() => {
+  sqliteCharts = new FeatureCharts();
+  postgresCharts = new FeatureCharts({ backend: { database: BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }) } });
+});
+afterAll(() => {
+  sqliteCharts.cleanup();
+  postgresCharts.cleanup();
+});
+
+describe('one chart, every database: the values derived from the construct render the plain manifests\' objects', () => {
+  test.each(DATABASES)('%s, on the chart of a SQLite app and of a PostgreSQL app (lint --strict, strict 1.28 schema)', (_name, database) => {
+    const { objects, backend } = backendWith({ database: database() });
+    const values = valuesFor(backend);
+    for (const charts of [sqliteCharts, postgresCharts]) {
+      const rendered = charts.render(charts.backend, values);
+      expect(sorted(rendered)).toEqual(sorted(objects));
+      expect(runAllChecks(rendered, { externalSecrets: backend.externalSecrets, externalClaims: backend.externalClaims })).toEqual([]);
+    }
+  });
+
+  test('the chart\'s defaults come from the construct\'s BackendDatabase', () => {
+    const defaults = (db: BackendDatabase) => {
+      const v = valuesFor(backendWith({ database: db }).backend) as any;
+      return { database: v.database, externalDatabase: v.externalDatabase, persistence: v.persistence.enabled, env: v.env.DATABASE_URL, secrets: Object.keys(v.secrets) };
+    };
+    const sqlite = { type: 'sqlite' };
+    const none = { url: '', existingSecret: '', existingSecretKey: 'DATABASE_URL' };
+    const keys = ['JWT_SECRET', 'ANTHROPIC_API_KEY'];
+    expect(defaults(BackendDatabase.sqlite())).toEqual({ database: sqlite, externalDatabase: none, persistence: true, env: undefined, secrets: keys });
+    expect(defaults(BackendDatabase.ephemeralSqlite())).toEqual({ database: sqlite, externalDatabase: none, persistence: false, env: undefined, secrets: keys });
+    // The URL given to the construct is passed at install, as a secret value is: never in values.yaml.
+    expect(defaults(BackendDatabase.postgres(URL))).toEqual({ database: { type: 'postgres' }, externalDatabase: { ...none, url: URL }, persistence: false, env: undefined, secrets: keys });
+    expect(defaults(BackendDatabase.postgresFromSecret({ secretName: 'todo-db', key: 'url' })))
+      .toEqual({ database: { type: 'postgres' }, externalDatabase: { url: '', existingSecret: 'todo-db', existingSecretKey: 'url' }, persistence: false, env: undefined, secrets: keys });
+    const text = fs.readFileSync(path.join(postgresCharts.backend, 'values.yaml'), 'utf8');
+    expect(text).toMatch(/^database:\n\n(?: {2}#.*\n)+ {2}type: postgres$/m);
+    expect(text).toMatch(/^ {2}existingSecret: todo-db$/m);
+  });
+});
+
+describe('the values a Helm user types', () => {
+  const render = (values: object) => sqliteCharts.render(sqliteCharts.backend, { secrets: { JWT_SECRET: TEST_SECRETS.jwtSecret }, ...values });
+  const deployment = (objects: any[]) => find(objects, 'Deployment', 'todo-backend');
+  const urlVariable = (objects: any[]) => containerOf(deployment(objects)).env.find((e: any) => e.name === 'DATABASE_URL');
+
+  test('PostgreSQL with a URL: in the chart\'s Secret (never the ConfigMap), no volume, rolling updates, egress to the URL\'s port, several pods', () => {
+    const objects = render({ database: { type: 'postgres' }, externalDatabase: { url: URL }, replicaCount: 3 });
+    expect(secretValues(find(objects, 'Secret', 'todo-backend-secret')).DATABASE_URL).toBe(URL);
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.DATABASE_URL).toBeUndefined();
+    expect(JSON.stringify(ofKind(objects, 'ConfigMap'))).not.toContain('db.example.com');
+    expect(urlVariable(objects)).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'todo-backend-secret', key: 'DATABASE_URL' } } });
+    expect(ofKind(objects, 'PersistentVolumeClaim')).toEqual([]);
+    expect(deployment(objects).spec.strategy.type).toBe('RollingUpdate');
+    expect(deployment(objects).spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+    expect(deployment(objects).spec.replicas).toBe(3);
+    expect(find(objects, 'NetworkPolicy', 'todo-backend').spec.egress).toContainEqual({ ports: [{ port: 6432, protocol: 'TCP' }] });
+    // As the construct has it.
+    const plain = backendWith({ database: BackendDatabase.postgres(URL), replicas: 3 }).objects;
+    expect(comparable(find(objects, 'NetworkPolicy', 'todo-backend')).spec.egress).toEqual(find(plain, 'NetworkPolicy', 'todo-backend').spec.egress);
+    expect(urlVariable(objects)).toEqual(containerOf(find(plain, 'Deployment', 'todo-backend')).env.find((e: any) => e.name === 'DATABASE_URL'));
+  });
+
+  test('PostgreSQL from a Secret of yours: read from its key, no DATABASE_URL in the chart\'s Secret; egress to 5432', () => {
+    const objects = render({ database: { type: 'postgres' }, externalDatabase: { existingSecret: 'todo-db', existingSecretKey: 'url' } });
+    expect(urlVariable(objects)).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'todo-db', key: 'url' } } });
+    expect(Object.keys(secretValues(find(objects, 'Secret', 'todo-backend-secret')))).toEqual(['JWT_SECRET']);
+    expect(find(objects, 'NetworkPolicy', 'todo-backend').spec.egress).toContainEqual({ ports: [{ port: 5432, protocol: 'TCP' }] });
+    expect(runAllChecks(objects, { externalSecrets: ['todo-db'] })).toEqual([]);
+  });
+
+  test('PostgreSQL with the URL in existingSecret (beside the signing keys): read from its DATABASE_URL key', () => {
+    const objects = sqliteCharts.render(sqliteCharts.backend, { database: { type: 'postgres' }, existingSecret: 'todo-keys' });
+    expect(urlVariable(objects)).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'todo-keys', key: 'DATABASE_URL' } } });
+    expect(ofKind(objects, 'Secret')).toEqual([]);
+  });
+
+  test('SQLite without persistence: the file in the container, no claim; the egress rules of the values are not repeated', () => {
+    const objects = render({ persistence: { enabled: false }, securityContext: { readOnlyRootFilesystem: false } });
+    expect(find(objects, 'ConfigMap', 'todo-backend-config').data.DATABASE_URL).toBe('sqlite:///./todoapp.db');
+    expect(ofKind(objects, 'PersistentVolumeClaim')).toEqual([]);
+    expect(urlVariable(objects)).toBeUndefined();
+    const pg = render({ database: { type: 'postgres' }, externalDatabase: { url: URL }, networkPolicy: { egress: { rules: [{ ports: [{ port: 6432, protocol: 'TCP' }] }] } } });
+    expect(find(pg, 'NetworkPolicy', 'todo-backend').spec.egress.filter((r: any) => r.ports?.[0]?.port === 6432)).toHaveLength(1);
+  });
+
+  test.each([
+    ['postgresql://u:p@db/todo', 5432],
+    ['postgresql://u:p@db:7000/todo', 7000],
+    ['postgres+asyncpg://u:p%40x@db.example.com:6543/todo?sslmode=require', 6543],
+    ['postgresql://u:p@[::1]:5433/todo', 5433],
+    ['postgresql://u:p:5@db/todo', 5432],
+  ])('the egress port of %s is the construct\'s: %d', (url, port) => {
+    const rule = (objects: any[]) => find(objects, 'NetworkPolicy', 'todo-backend').spec.egress[1];
+    expect(rule(render({ database: { type: 'postgres' }, externalDatabase: { url } }))).toEqual({ ports: [{ port, protocol: 'TCP' }] });
+    expect(rule(backendWith({ database: BackendDatabase.postgres(url) }).objects)).toEqual({ ports: [{ port, protocol: 'TCP' }] });
+  });
+});
+
+describe('refused by the props and by the chart, with the same words', () => {
+  const refusal = (values: object) => sqliteCharts.refusal(sqliteCharts.backend, values);
+
+  test('more than one replica on SQLite', () => {
+    const props = thrown(() => backendWith({ replicas: 2 }));
+    const chart = refusal({ replicaCount: 2 });
+    expect(chart).toBe("'replicaCount' must be 0 or 1 with SQLite (one writer: each pod would otherwise get its own database, or fight over one ReadWriteOnce volume), got 2; set database.type=postgres (with externalDatabase.url or externalDatabase.existingSecret) to run more replicas");
+    expect(sentence(props).replace(/; .*$/, '')).toBe(sentence(chart).replace(/; .*$/, ''));
+    // The chart of a PostgreSQL app refuses it too once the value says SQLite, and takes it on PostgreSQL.
+    expect(postgresCharts.refusal(postgresCharts.backend, { replicaCount: 2, database: { type: 'sqlite' }, externalDatabase: { existingSecret: '' }, persistence: { enabled: true } })).toBe(chart);
+    expect(() => postgresCharts.render(postgresCharts.backend, { replicaCount: 2 })).not.toThrow();
+  });
+
+  test('an autoscaler on SQLite', () => {
+    const props = thrown(() => backendWith({ autoscaling: {} }));
+    const chart = refusal({ autoscaling: { enabled: true } });
+    expect(chart).toBe("'database.type' must be PostgreSQL when 'autoscaling.enabled' is set (SQLite has one writer, and the autoscaler runs 2 or more pods), got sqlite; set database.type=postgres (with externalDatabase.url or externalDatabase.existingSecret)");
+    const words = (m: string) => m.replace(/; .*$/, '').replace(/'[^']+'/g, "''");
+    expect(words(props)).toBe(words(chart));
+  });
+
+  test('a URL beside existingSecret', () => {
+    const props = thrown(() => backendWith({ jwtSecret: undefined, database: BackendDatabase.postgres(URL), existingSecret: 'todo-keys' }));
+    const chart = refusal({ database: { type: 'postgres' }, externalDatabase: { url: URL }, existingSecret: 'todo-keys' });
+    expect(props).toBe("'backend.database' cannot be combined with 'backend.existingSecret' (the value would be ignored), got a value for DATABASE_URL");
+    expect(chart).toBe("'externalDatabase.url' cannot be combined with 'existingSecret' (the value would be ignored), got a value for DATABASE_URL");
+    expect(sentence(props).replace(/'[^']+'/, '')).toBe(sentence(chart).replace(/'[^']+'/, ''));
+  });
+
+  test.each([
+    ['an empty URL', '', 0],
+    ['a URL that is not PostgreSQL\'s (its length only: it holds a password)', 'mysql://u:secret@db/todo', 24],
+  ])('%s', (_name, url, length) => {
+    const props = thrown(() => BackendDatabase.postgres(url));
+    const chart = refusal({ database: { type: 'postgres' }, externalDatabase: { url } });
+    const rule = `must be a PostgreSQL URL such as "postgresql://user:password@host:5432/todo", got a value of ${length} characters`;
+    expect(props).toBe(`'database.url' ${rule}`);
+    expect(chart.startsWith(`'externalDatabase.url' ${rule}`)).toBe(true);
+    expect(chart).not.toContain('secret@');
+  });
+
+  test('DATABASE_URL among the plain variables: the database sets it', () => {
+    expect(thrown(() => backendWith({ env: { DATABASE_URL: 'sqlite:///./other.db' } })))
+      .toBe('\'backend.env\' must not hold DATABASE_URL, which the database sets (the database prop: BackendDatabase.sqlite, .ephemeralSqlite, .postgres or .postgresFromSecret), got "DATABASE_URL"');
+    expect(refusal({ env: { DATABASE_URL: 'sqlite:///./other.db' } }))
+      .toBe('\'env\' must not hold DATABASE_URL, which the database sets (database.type, persistence.* and externalDatabase.*), got "DATABASE_URL"');
+    expect(refusal({ extraEnvVars: [{ name: 'DATABASE_URL', value: 'x' }] })).toContain("'extraEnvVars[0].name' must not be a variable the component has itself (ANTHROPIC_API_KEY, ANTHROPIC_MODEL, CORS_ORIGINS, DATABASE_URL,");
+  });
+});
+
+describe('refused by the chart alone (the construct cannot express them)', () => {
+  const refusal = (values: object) => sqliteCharts.refusal(sqliteCharts.backend, values);
+
+  test.each([
+    ['a URL and a Secret of yours for it', { database: { type: 'postgres' }, externalDatabase: { url: URL, existingSecret: 'todo-db' } },
+      "'externalDatabase.url' cannot be combined with 'externalDatabase.existingSecret' (the value would be ignored), got a value for DATABASE_URL"],
+    ['a URL with SQLite', { externalDatabase: { url: URL } },
+      "'externalDatabase.url' applies to database.type=postgres only, got a value of 45 characters with database.type=sqlite, which ignores it; unset it or set database.type=postgres"],
+    ['a Secret of yours for the URL with SQLite', { externalDatabase: { existingSecret: 'todo-db' } },
+      '\'externalDatabase.existingSecret\' applies to database.type=postgres only, got "todo-db" with database.type=sqlite, which ignores it; unset it or set database.type=postgres'],
+    ['a claim of yours with PostgreSQL', { database: { type: 'postgres' }, externalDatabase: { existingSecret: 'todo-db' }, persistence: { existingClaim: 'files' } },
+      '\'persistence.existingClaim\' applies to database.type=sqlite only, got "files" with database.type=postgres, which ignores it; unset it or set database.type=sqlite'],
+    ['the SQLite file in a read-only container', { persistence: { enabled: false } },
+      "'securityContext.readOnlyRootFilesystem' must be false with the SQLite file in the container (database.type=sqlite, persistence.enabled=false: sqlite:///./todoapp.db), got true; set it to false, or persistence.enabled=true"],
+    ['an engine the backend does not run on', { database: { type: 'mysql' } }, expect.stringContaining('database.type: database.type must be one of the following: "sqlite", "postgres"')],
+  ])('%s', (_name, values, message) => {
+    expect(refusal(values)).toEqual(message);
+  });
+
+  test('helm lint --strict shows the refusal (as helm lint shows every fail: [INFO] Fail)', () => {
+    const file = path.join(sqliteCharts.tmp, 'lint-values.json');
+    fs.writeFileSync(file, JSON.stringify({ database: { type: 'postgres' } }));
+    const lint = helm(['lint', '--strict', sqliteCharts.backend, '-f', file]);
+    expect(lint.stdout + lint.stderr).toContain("[INFO] Fail: 'externalDatabase.url' must be a PostgreSQL URL");
+    // The chart's own values.yaml holds no URL.
+    expect(parseYaml(fs.readFileSync(path.join(sqliteCharts.backend, 'values.yaml'), 'utf8'))[0].externalDatabase.url).toBe('');
+  });
+});
+
+describe('on upgrade (a stand-in Kubernetes API; helm is real)', () => {
+  const api = new FakeApiServer();
+  beforeAll(() => api.start());
+  afterAll(() => api.stop());
+
+  test('an empty externalDatabase.url keeps the URL of the chart\'s existing Secret (lookup); a URL given replaces it', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    api.secrets.set('default/todo-backend-secret', { JWT_SECRET: b64('k'.repeat(40)), DATABASE_URL: b64(URL) });
+    const secret = async (...set: string[]) => {
+      const r = await api.helm(['template', 'todo-backend', sqliteCharts.backend, '--dry-run=server', '--show-only', 'templates/secret.yaml', '--set', 'database.type=postgres', ...set.flatMap((s) => ['--set-string', s])]);
+      expect(r.stderr).toBe('');
+      return secretValues(parseYaml(r.stdout)[0]);
+    };
+    expect(await secret()).toEqual({ JWT_SECRET: 'k'.repeat(40), DATABASE_URL: URL });
+    expect((await secret('externalDatabase.url=postgresql://u:p@other/todo')).DATABASE_URL).toBe('postgresql://u:p@other/todo');
+    expect(api.requests).toContain('GET /api/v1/namespaces/default/secrets/todo-backend-secret');
+  }, 60_000);
+});
