@@ -16,6 +16,12 @@ export interface ChartScope {
   include(name: string, indent?: number): string;
   /** The bindings of name, namespace and labels every object of the chart shares. */
   metadata(name?: string, labels?: string): Binding[];
+  /**
+   * The parts of the component's features but `feature`, in their order
+   * (the component's own volumes, as the other features add them). Each
+   * feature's parts are computed once per rendering of the chart.
+   */
+  otherParts(feature: ComponentFeature): readonly ChartParts[];
 }
 
 /** @internal The fields a feature adds to the component's Deployment and its pods. */

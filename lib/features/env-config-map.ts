@@ -5,6 +5,7 @@ import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../componen
 import { Helm, renderTemplate } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { Rules } from '../validation';
+import { synthesized } from '../helm/escape-hatches';
 
 /** A regular expression source that matches letters of either case, for JSON Schema (no inline flags in ECMA-262). */
 function caseInsensitive(source: string): string {
@@ -40,7 +41,7 @@ export class EnvConfigMap implements ComponentFeature {
       env: leaf(
         'Non-secret environment variables, rendered into the ConfigMap the container reads (envFrom).\nA key added here appears in the container\'s environment. Secrets go in `secrets`.',
         // The ConfigMap's data as synthesized: a JSON patch on it reaches the chart.
-        c.configMap?.toJson().data ?? c.env,
+        (c.configMap === undefined ? undefined : synthesized(c.configMap).data) ?? c.env,
         {
           type: 'object',
           propertyNames: { ...Rules.envName.schema, not: { pattern: caseInsensitive(SECRET_LOOKING_KEY.source) } },
@@ -55,7 +56,7 @@ export class EnvConfigMap implements ComponentFeature {
     return {
       envFrom: [{ value: [{ configMapRef: { name: '' } }], bindings: [{ path: '0.configMapRef.name', expr: Helm.scalar(name) }] }],
       templates: {
-        'configmap.yaml': renderTemplate(c.configMap.toJson(), [
+        'configmap.yaml': renderTemplate(synthesized(c.configMap), [
           ...chart.metadata(chart.include('configMapName')),
           { path: 'data', expr: Helm.lines(['{{- range $key, $value := .Values.env }}', '{{ $key }}: {{ toString $value | quote }}', '{{- end }}']) },
         ], { header: 'Non-secret environment: values.env' }),
