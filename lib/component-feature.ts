@@ -133,6 +133,14 @@ export interface ComponentFeature {
   /** Helm: the templates, bindings and checks of those values. */
   chart?(component: AppComponent, chart: ChartScope): ChartParts;
   /**
+   * Whether {@link chart} depends on the chart's name alone (its helpers'
+   * names), not on the component nor on the feature's options: a chart then
+   * reuses the parts an earlier chart of the same name got from a feature of
+   * the same class, so an app of many components renders them once. The
+   * parts are shared: nothing may change them.
+   */
+  readonly chartPartsByName?: boolean;
+  /**
    * Helm: egress rules of the chart's NetworkPolicy kept only when a
    * condition on the values holds (`when`, a template pipeline): traffic
    * that a value set at install turns on.

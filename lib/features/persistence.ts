@@ -59,6 +59,8 @@ const CHART_DEFAULT_VOLUME: PersistentVolume = { mountPath: DATA_MOUNT_PATH, siz
  */
 export class Persistence implements ComponentFeature {
   public readonly name = 'persistence';
+  /** Its chart parts depend on the chart's name alone. */
+  public readonly chartPartsByName = true;
 
   public pod(c: AppComponent): PodFields {
     const volume = c.persistentVolume;

@@ -55,6 +55,13 @@ interface Rendering {
   readonly parts: readonly ChartParts[];
 }
 
+/**
+ * The chart parts of the features whose parts depend on the chart's name
+ * alone ({@link ComponentFeature.chartPartsByName}), by the feature's class
+ * and the chart's name: rendered once per process.
+ */
+const PARTS_BY_NAME = new Map<Function, Map<string, ChartParts>>();
+
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /**
@@ -177,7 +184,7 @@ export class TodoHelmChart extends Construct {
         }
         computing.add(f);
         try {
-          parts = f.chart?.(c, scope) ?? {};
+          parts = f.chartPartsByName ? partsByName(f, this.chartName, () => f.chart?.(c, scope) ?? {}) : (f.chart?.(c, scope) ?? {});
         } finally {
           computing.delete(f);
         }
@@ -305,6 +312,21 @@ export class TodoHelmChart extends Construct {
       ...parts.flatMap((p) => p.notes ?? []).flatMap(section),
     ].join('\n') + '\n';
   }
+}
+
+/** The parts of a feature whose parts depend on the chart's name alone: those of its class for that name, rendered the first time. */
+function partsByName(feature: ComponentFeature, chartName: string, render: () => ChartParts): ChartParts {
+  let byName = PARTS_BY_NAME.get(feature.constructor);
+  if (byName === undefined) {
+    byName = new Map();
+    PARTS_BY_NAME.set(feature.constructor, byName);
+  }
+  let parts = byName.get(chartName);
+  if (parts === undefined) {
+    parts = render();
+    byName.set(chartName, parts);
+  }
+  return parts;
 }
 
 const HELMIGNORE = `# Patterns to ignore when building packages.
