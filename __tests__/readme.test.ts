@@ -90,7 +90,7 @@ import { BACKEND_NODE_PORT } from '../lib/todo-backend';
 import { FRONTEND_NODE_PORT } from '../lib/todo-frontend';
 import { NodePortServer, writeStandIns } from './support/stand-in-world';
 import { which } from './support/tools';
-import { TEST_SECRETS } from './support/util';
+import { TEST_SECRET_ENV, TEST_SECRETS } from './support/util';
 import { parseYaml } from './support/yaml';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -575,7 +575,7 @@ describe('README code blocks', () => {
           expect(diagnostics.get(source.file)).toEqual([]);
           const js = path.join(outdir, `readme-${block.line}.js`);
           const snapshots: string[] = [];
-          const secrets = { JWT_SECRET: TEST_SECRETS.jwtSecret, BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret, ANTHROPIC_API_KEY: TEST_SECRETS.anthropicApiKey };
+          const secrets = TEST_SECRET_ENV;
           // Twice where the example reads the environment or records a
           // snapshot (which must not change); else once, with the secrets set.
           const runs = /process\.env|toMatchSnapshot\(/.test(text) ? [secrets, {}] : [secrets];
@@ -666,7 +666,7 @@ describe('README tables', () => {
         continue;
       }
       const settings = readSettings(env);
-      const value = def.inEffect(buildDefaultApp(new App(), settings, TEST_SECRETS), settings);
+      const value = def.inEffect(buildDefaultApp(new App(), settings, TEST_SECRET_ENV), settings);
       expect([def.variable, documented]).toEqual([def.variable, value === undefined ? '(empty)' : `\`${value}\``]);
     }
   });
@@ -682,9 +682,13 @@ describe('README tables', () => {
     expect(rows).toEqual(expected);
   });
 
-  test('every secret variable is documented', () => {
+  test('the secrets table lists every secret variable the components declare; a signing key is generated once into TODO_SECRETS_FILE', () => {
+    const section = readme.slice(readme.indexOf('| Variable | When unset |'));
+    const rows = section.slice(0, section.indexOf('\n\n')).split('\n').slice(2);
+    const cells = new Map(rows.map((r) => r.split('|').map((c) => c.trim())).map(([, variable, unset]) => [variable, unset]));
+    expect([...cells.keys()].sort()).toEqual(SECRET_SETTINGS.map((s) => `\`${s.variable}\``).sort());
     for (const s of SECRET_SETTINGS) {
-      expect(readme).toContain(`| \`${s.variable}\` |`);
+      expect([s.variable, cells.get(`\`${s.variable}\``)!.startsWith('generated once (32 random bytes) and kept in `TODO_SECRETS_FILE`')]).toEqual([s.variable, s.generated]);
     }
   });
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveLocalSecrets } from '../lib/secret-store';
+import { SECRET_SETTINGS } from '../lib/settings';
 import { synthesize } from '../lib/synth';
 import { TEST_SECRETS } from './support/util';
 
@@ -10,6 +11,11 @@ jest.mock('fs', () => {
   const actual = jest.requireActual('fs');
   return { ...actual, readFileSync: jest.fn(actual.readFileSync), statSync: jest.fn(actual.statSync), chmodSync: jest.fn(actual.chmodSync) };
 });
+
+/** The signing keys the components declare as generated (JWT_SECRET first), which the file keeps. */
+const KEYS = SECRET_SETTINGS.filter((s) => s.generated).map((s) => s.variable);
+/** Every signing key, each with the value `fill` gives it, leaving out those named in `except`. */
+const keysOf = (fill: (key: string) => string, except: readonly string[] = []) => Object.fromEntries(KEYS.filter((k) => !except.includes(k)).map((k) => [k, fill(k)]));
 
 describe('resolveLocalSecrets', () => {
   let dir: string;
@@ -26,9 +32,11 @@ describe('resolveLocalSecrets', () => {
     expect(fs.existsSync(file)).toBe(false);
     plan.save();
     const first = plan.secrets;
-    expect(Buffer.from(first.jwtSecret!, 'base64url')).toHaveLength(32);
-    expect(Buffer.from(first.betterAuthSecret!, 'base64url')).toHaveLength(32);
-    expect(first.jwtSecret).not.toEqual(first.betterAuthSecret);
+    expect(KEYS).toEqual(expect.arrayContaining(['JWT_SECRET', 'BETTER_AUTH_SECRET']));
+    for (const key of KEYS) {
+      expect([key, Buffer.from(first[key]!, 'base64url')]).toEqual([key, expect.objectContaining({ length: 32 })]);
+    }
+    expect(new Set(KEYS.map((k) => first[k])).size).toBe(KEYS.length);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(resolveLocalSecrets(file, {}).secrets).toEqual(first);
     expect(resolveLocalSecrets(file, {}).generated).toBe(false);
@@ -36,17 +44,17 @@ describe('resolveLocalSecrets', () => {
 
   test('values from the environment win and are not written to the file', () => {
     const jwt = 'e'.repeat(40);
-    const plan = resolveLocalSecrets(file, { jwtSecret: jwt, anthropicApiKey: 'sk-x' });
+    const plan = resolveLocalSecrets(file, { JWT_SECRET: jwt, ANTHROPIC_API_KEY: 'sk-x' });
     plan.save();
     const result = plan.secrets;
-    expect(result.jwtSecret).toBe(jwt);
-    expect(result.anthropicApiKey).toBe('sk-x');
+    expect(result.JWT_SECRET).toBe(jwt);
+    expect(result.ANTHROPIC_API_KEY).toBe('sk-x');
     expect(fs.readFileSync(file, 'utf8')).not.toContain(jwt);
-    expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')))).toEqual(['BETTER_AUTH_SECRET']);
+    expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')))).toEqual(KEYS.filter((k) => k !== 'JWT_SECRET'));
   });
 
-  test('nothing is written when the environment gives both keys', () => {
-    resolveLocalSecrets(file, { jwtSecret: 'e'.repeat(40), betterAuthSecret: 'f'.repeat(40) }).save();
+  test('nothing is written when the environment gives every key', () => {
+    resolveLocalSecrets(file, keysOf(() => 'e'.repeat(40))).save();
     expect(fs.existsSync(file)).toBe(false);
   });
 
@@ -84,7 +92,7 @@ describe('resolveLocalSecrets', () => {
     expect(() => resolveLocalSecrets(file, {})).toThrow(`'TODO_SECRETS_FILE' (${file}) must be a file the synth can read (it holds the keys that sign users' sessions), got EACCES; fix its permissions or ownership so that the user who runs the synth can read and write it (chmod 600, owned by that user). Do not delete it to get past this: ${ROTATION}`);
     deny();
     expect(() => resolveLocalSecrets(file, {})).not.toThrow(/delete it to generate/);
-    expect(resolveLocalSecrets(file, {}).secrets.jwtSecret).toBe('k'.repeat(40));
+    expect(resolveLocalSecrets(file, {}).secrets.JWT_SECRET).toBe('k'.repeat(40));
   });
 
   test('fails when the path is a directory, and leaves the directory\'s mode alone', () => {
@@ -96,13 +104,13 @@ describe('resolveLocalSecrets', () => {
 
   test.each([[0o644, 'every user', '0644'], [0o640, 'its group', '0640'], [0o604, 'every user', '0604']])(
     'a secrets file of mode %o is made private (0600) with a warning; the keys are kept', (mode, who, shown) => {
-      const keys = { JWT_SECRET: 'j'.repeat(40), BETTER_AUTH_SECRET: 'b'.repeat(40) };
+      const keys = keysOf((k) => k[0].toLowerCase().repeat(40));
       store(JSON.stringify(keys), mode);
       const warnings: string[] = [];
       const plan = resolveLocalSecrets(file, {}, { warn: (m) => warnings.push(m) });
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       expect(warnings).toEqual([`TODO_SECRETS_FILE (${file}) was readable by ${who} (mode ${shown}); it holds the keys that sign users' sessions, so its mode is now 0600. The keys are unchanged; if others may have read them, rotate them on purpose (this signs every user out).`]);
-      expect(plan.secrets).toMatchObject({ jwtSecret: keys.JWT_SECRET, betterAuthSecret: keys.BETTER_AUTH_SECRET });
+      expect(plan.secrets).toMatchObject(keys);
       expect(plan.generated).toBe(false);
     });
 
@@ -138,7 +146,7 @@ describe('resolveLocalSecrets', () => {
 
     test('a stored BETTER_AUTH_SECRET is not a valid key (a JWT_SECRET from the environment does not hide it)', () => {
       store(JSON.stringify({ BETTER_AUTH_SECRET: 'has a space but is long enough to be a key' }));
-      expect(() => resolveLocalSecrets(file, { jwtSecret: 'e'.repeat(40) })).toThrow(`'BETTER_AUTH_SECRET in ${file}' must be a secret of at least 32 characters without whitespace, got a value of 42 characters`);
+      expect(() => resolveLocalSecrets(file, { JWT_SECRET: 'e'.repeat(40) })).toThrow(`'BETTER_AUTH_SECRET in ${file}' must be a secret of at least 32 characters without whitespace, got a value of 42 characters`);
     });
 
     test('the path cannot be examined (a parent is a file): the error gives the code', () => {
@@ -171,24 +179,24 @@ describe('resolveLocalSecrets', () => {
     });
   });
 
-  test('a key missing from the file is generated and saved beside the kept one; the file then holds both, as JSON with a final newline', () => {
+  test('a key missing from the file is generated and saved beside the kept one; the file then holds every key, as JSON with a final newline', () => {
     const jwt = 'j'.repeat(40);
     store(JSON.stringify({ JWT_SECRET: jwt }));
     const plan = resolveLocalSecrets(file, {});
     expect(plan.generated).toBe(true);
-    expect(plan.secrets.jwtSecret).toBe(jwt);
+    expect(plan.secrets.JWT_SECRET).toBe(jwt);
     plan.save();
     const text = fs.readFileSync(file, 'utf8');
-    expect(text).toBe(`${JSON.stringify({ JWT_SECRET: jwt, BETTER_AUTH_SECRET: plan.secrets.betterAuthSecret }, undefined, 2)}\n`);
+    expect(text).toBe(`${JSON.stringify({ JWT_SECRET: jwt, ...keysOf((k) => plan.secrets[k]!, ['JWT_SECRET']) }, undefined, 2)}\n`);
     expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
   });
 
   test('keys from the file, with the rest from the environment, need no save: the file is left as it was', () => {
     const content = JSON.stringify({ JWT_SECRET: 'j'.repeat(40), OTHER: 'x' });
     store(content, 0o600);
-    const plan = resolveLocalSecrets(file, { betterAuthSecret: 'b'.repeat(40) });
+    const plan = resolveLocalSecrets(file, keysOf(() => 'b'.repeat(40), ['JWT_SECRET']));
     expect(plan.generated).toBe(false);
-    expect(plan.secrets).toEqual({ jwtSecret: 'j'.repeat(40), betterAuthSecret: 'b'.repeat(40), anthropicApiKey: undefined });
+    expect(plan.secrets).toEqual({ JWT_SECRET: 'j'.repeat(40), ...keysOf(() => 'b'.repeat(40), ['JWT_SECRET']), ANTHROPIC_API_KEY: undefined });
     plan.save();
     expect(fs.readFileSync(file, 'utf8')).toBe(content);
   });
@@ -209,7 +217,7 @@ describe('resolveLocalSecrets', () => {
     expect(fs.existsSync(file)).toBe(true);
     undoFirst();
     expect(fs.existsSync(file)).toBe(false);
-    resolveLocalSecrets(file, { jwtSecret: 'e'.repeat(40) }).save();
+    resolveLocalSecrets(file, { JWT_SECRET: 'e'.repeat(40) }).save();
     const before = fs.readFileSync(file);
     const undo = resolveLocalSecrets(file, {}).save();
     expect(fs.readFileSync(file)).not.toEqual(before);
@@ -217,7 +225,7 @@ describe('resolveLocalSecrets', () => {
     expect(fs.readFileSync(file)).toEqual(before);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     // Nothing to save: nothing to undo.
-    const none = resolveLocalSecrets(file, { jwtSecret: 'g'.repeat(40), betterAuthSecret: 'h'.repeat(40) }).save();
+    const none = resolveLocalSecrets(file, keysOf(() => 'g'.repeat(40))).save();
     none();
     expect(fs.readFileSync(file)).toEqual(before);
   });

@@ -8,15 +8,16 @@ import { BackendDatabase } from '../lib/backend-database';
 import { buildDefaultApp } from '../lib/default-app';
 import { Environment, readSecretSettings, readSettings, readSettingsFile, SECRET_SETTINGS, Settings, SETTINGS } from '../lib/settings';
 import { synthesize } from '../lib/synth';
-import { Profile, TodoApp } from '../lib/todo-app';
+import { APP_VARIABLES, Profile, TodoApp } from '../lib/todo-app';
 import { runAllChecks } from '../lib/checks';
 import { validateObjects } from './support/k8s-schema';
-import { TEST_SECRETS } from './support/util';
+import { TEST_SIGNING_KEYS } from './support/util';
 import { readYaml } from './support/yaml';
 import { databaseKind, readSettings as readSettingsOf } from '../lib/settings';
 
 const CONFIG = path.join(__dirname, '..', 'config');
-const SECRETS = { jwtSecret: TEST_SECRETS.jwtSecret, betterAuthSecret: TEST_SECRETS.betterAuthSecret };
+/** The signing keys, as the secrets file would give them. */
+const SECRETS = TEST_SIGNING_KEYS;
 const CLUSTER = { TODO_PROFILE: 'cluster', TODO_HOST: 'todo.example.com', TODO_DATABASE: 'postgres', TODO_DATABASE_SECRET: 'todo-db' };
 
 /** Settings, then the default app built from them, as `npm run synth` builds it (in memory). */
@@ -79,17 +80,19 @@ describe('readSettings', () => {
     TODO_BACKEND_VOLUME_SIZE: [{}, '5Gi', '5Gi'],
     TODO_BACKEND_STORAGE_CLASS: [{}, 'fast', 'fast'],
     TODO_NETWORK_POLICY: [{}, 'false', 'false'],
-    TODO_ANTHROPIC_MODEL: [{}, 'claude-3-5-sonnet-latest', 'claude-3-5-sonnet-latest'],
     TODO_FRONTEND_IMAGE: [{}, 'web', 'web'],
     TODO_FRONTEND_IMAGE_TAG: [{}, 'v2', 'v2'],
     TODO_FRONTEND_REPLICAS: [{}, ' 3 ', 3],
     TODO_FRONTEND_NODE_PORT: [{}, '31001', 31001],
     TODO_FRONTEND_LIVENESS_PATH: [{}, '/login', '/login'],
     TODO_SECRETS_FILE: [{}, '/tmp/x.json', '/tmp/x.json'],
+    // The settings of the components' variables bring their own sample (PropVariable.setting.example).
+    ...Object.fromEntries(APP_VARIABLES.flatMap((c) => c.env.flatMap((v): [string, [Environment, string, string | number]][] => (v.setting === undefined ? []
+      : [[v.setting.variable, [{}, v.setting.example, v.rule.schema.type === 'integer' ? Number(v.setting.example) : v.setting.example]]])))),
   };
 
   test('every setting has a sample here', () => {
-    expect(Object.keys(SAMPLES)).toEqual(SETTINGS.map((d) => d.variable));
+    expect(Object.keys(SAMPLES).sort()).toEqual(SETTINGS.map((d) => d.variable).sort());
   });
 
   test.each(SETTINGS.map((d) => [d.variable, d]))('%s sets its value in the built app', (variable, def) => {
@@ -416,8 +419,8 @@ describe('readSecretSettings', () => {
   test('reads the three secrets; an empty ANTHROPIC_API_KEY means none', () => {
     const jwt = 'j'.repeat(32);
     const auth = 'a'.repeat(40);
-    expect(readSecretSettings({ JWT_SECRET: jwt, BETTER_AUTH_SECRET: auth, ANTHROPIC_API_KEY: 'sk-test' })).toEqual({ jwtSecret: jwt, betterAuthSecret: auth, anthropicApiKey: 'sk-test' });
-    expect(readSecretSettings({ ANTHROPIC_API_KEY: '' })).toEqual({ jwtSecret: undefined, betterAuthSecret: undefined, anthropicApiKey: undefined });
+    expect(readSecretSettings({ JWT_SECRET: jwt, BETTER_AUTH_SECRET: auth, ANTHROPIC_API_KEY: 'sk-test' })).toEqual({ JWT_SECRET: jwt, BETTER_AUTH_SECRET: auth, ANTHROPIC_API_KEY: 'sk-test' });
+    expect(readSecretSettings({ ANTHROPIC_API_KEY: '' })).toEqual({ JWT_SECRET: undefined, BETTER_AUTH_SECRET: undefined, ANTHROPIC_API_KEY: undefined });
   });
 
   test('fails when JWT_SECRET is short, without printing it', () => {

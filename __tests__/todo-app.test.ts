@@ -4,15 +4,17 @@ import { Profile, TodoApp } from '../lib/todo-app';
 import { checkManifests, runAllChecks } from '../lib/checks';
 import { checkLint, exceptionsWithoutReason } from '../lib/checks/lint';
 import { validateObjects } from './support/k8s-schema';
-import { containerOf, find, ofKind, redactSecrets, secretValues, synth, TEST_SECRETS } from './support/util';
+import { containerOf, expectComponentEnv, find, ofKind, redactSecrets, secretValues, signingKeyProps, synth, TEST_SECRETS, withoutComponentEnv } from './support/util';
+import { BACKEND_VARIABLES } from '../lib/todo-backend';
+import { FRONTEND_VARIABLES } from '../lib/todo-frontend';
 
 function todo(props: ConstructorParameters<typeof TodoApp>[2] = {}, namespace?: string) {
   let app!: TodoApp;
   const objects = synth((chart) => {
     app = new TodoApp(chart, 'todo', {
       ...props,
-      backend: { jwtSecret: TEST_SECRETS.jwtSecret, anthropicApiKey: TEST_SECRETS.anthropicApiKey, ...props.backend },
-      frontend: { betterAuthSecret: TEST_SECRETS.betterAuthSecret, ...props.frontend },
+      backend: { ...signingKeyProps(BACKEND_VARIABLES), anthropicApiKey: TEST_SECRETS.anthropicApiKey, ...props.backend },
+      frontend: { ...signingKeyProps(FRONTEND_VARIABLES), ...props.frontend },
     });
   }, namespace);
   return { app, objects };
@@ -40,8 +42,16 @@ function sourceOf(objects: any[], deploymentName: string, variable: string, app:
 }
 
 describe('TodoApp', () => {
+  // The components' own environment is left out (withoutComponentEnv): their suites pin it, and the tests below
+  // assert what the app wires into it by value.
   test('snapshot', () => {
-    expect(redactSecrets(todo().objects)).toMatchSnapshot();
+    expect(withoutComponentEnv(redactSecrets(todo().objects))).toMatchSnapshot();
+  });
+
+  test('what the snapshots leave out is each component\'s own environment: its ConfigMap, its secret variables, their checksums', () => {
+    for (const { app, objects } of [todo(), todo({ profile: Profile.CLUSTER, cluster: { host: 'todo.example.com' }, backend: { database: BackendDatabase.postgres('postgresql://u:p@db:5432/todo') } })]) {
+      expectComponentEnv(objects, app.components);
+    }
   });
 
   // The design's "Environment Variable Mapping" tables, row by row.
@@ -143,7 +153,7 @@ describe('TodoApp', () => {
     });
 
     test('snapshot', () => {
-      expect(redactSecrets(cluster().objects)).toMatchSnapshot();
+      expect(withoutComponentEnv(redactSecrets(cluster().objects))).toMatchSnapshot();
     });
 
     test('ClusterIP Services behind Ingresses; the derived URLs follow the Ingress', () => {

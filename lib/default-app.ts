@@ -1,7 +1,10 @@
 import { App, Chart, JsonPatch } from 'cdk8s';
 import * as k8s from '../imports/k8s';
+import { ComponentVariables } from './component-variables';
 import { SecretSettings, Settings } from './settings';
 import { TodoApp } from './todo-app';
+import { BACKEND_VARIABLES } from './todo-backend';
+import { FRONTEND_VARIABLES } from './todo-frontend';
 
 /** Labels that make a namespace enforce the "restricted" Pod Security Standard. */
 export const RESTRICTED_POD_SECURITY_LABELS = {
@@ -27,7 +30,12 @@ export function buildDefaultApp(app: App, settings: Settings, secrets: SecretSet
   }
   return new TodoApp(chart, 'todo', {
     ...settings.app,
-    backend: { ...settings.app.backend, jwtSecret: secrets.jwtSecret, anthropicApiKey: secrets.anthropicApiKey },
-    frontend: { ...settings.app.frontend, betterAuthSecret: secrets.betterAuthSecret },
+    backend: { ...settings.app.backend, ...secretProps(BACKEND_VARIABLES, secrets) },
+    frontend: { ...settings.app.frontend, ...secretProps(FRONTEND_VARIABLES, secrets) },
   });
+}
+
+/** The props a component's secrets are given by: each declared prop, from the secret of the variable's name. */
+function secretProps<P>(variables: ComponentVariables<P>, secrets: SecretSettings): Partial<P> {
+  return Object.fromEntries(variables.secrets.flatMap((d) => (d.prop === undefined ? [] : [[d.prop, secrets[d.name]]]))) as Partial<P>;
 }

@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomSecret } from './app-component';
 import { SecretSettings } from './settings';
-import { check, Rules } from './validation';
+import { APP_SECRETS } from './todo-app';
+import { check } from './validation';
 
-/** The signing keys kept between synths. */
-const KEPT = ['JWT_SECRET', 'BETTER_AUTH_SECRET'] as const;
+/** The signing keys kept between synths: the secret variables the components declare as generated. */
+const KEPT = APP_SECRETS.filter((d) => d.generate);
 
 /** Options of {@link resolveLocalSecrets}. */
 export interface LocalSecretsOptions {
@@ -47,12 +48,9 @@ export interface LocalSecrets {
  */
 export function resolveLocalSecrets(file: string, fromEnv: SecretSettings, options: LocalSecretsOptions = {}): LocalSecrets {
   const stored = readStore(file, options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)));
-  const wanted: { [key: string]: string | undefined } = {
-    JWT_SECRET: fromEnv.jwtSecret,
-    BETTER_AUTH_SECRET: fromEnv.betterAuthSecret,
-  };
+  const wanted: { [key: string]: string | undefined } = { ...fromEnv };
   let changed = false;
-  for (const key of KEPT) {
+  for (const { name: key } of KEPT) {
     if (wanted[key] === undefined) {
       if (stored[key] === undefined) {
         stored[key] = randomSecret();
@@ -62,7 +60,7 @@ export function resolveLocalSecrets(file: string, fromEnv: SecretSettings, optio
     }
   }
   return {
-    secrets: { jwtSecret: wanted.JWT_SECRET, betterAuthSecret: wanted.BETTER_AUTH_SECRET, anthropicApiKey: fromEnv.anthropicApiKey },
+    secrets: wanted,
     generated: changed,
     save: () => {
       if (!changed) {
@@ -125,10 +123,10 @@ function readStore(file: string, warn: (message: string) => void): { [key: strin
     throw new Error(`'TODO_SECRETS_FILE' (${file}) must hold a JSON object of secrets, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}; repair it, or restore it from a backup, to keep the keys in use (${ROTATION})`);
   }
   const result: { [key: string]: string } = {};
-  for (const key of KEPT) {
+  for (const { name: key, rule } of KEPT) {
     const value = (parsed as { [key: string]: unknown })[key];
     if (value !== undefined) {
-      result[key] = check(`${key} in ${file}`, value, Rules.secret);
+      result[key] = check(`${key} in ${file}`, value, rule);
     }
   }
   return result;

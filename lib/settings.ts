@@ -5,11 +5,12 @@ import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { PULL_POLICIES } from './app-component';
 import { BackendDatabase, DatabaseEngine, SQLITE_SIZE } from './backend-database';
 import { AutoscalingOptions, ClusterRules, DEFAULT_AUTOSCALING } from './cluster-objects';
+import { ComponentVariables, GENERATED_INSTEAD } from './component-variables';
 import { DockerImage } from './docker-image';
 import { quantityValue } from './resources';
-import { ClusterOptions, DEFAULT_PROFILE, Profile, TodoApp, TodoAppBackendOptions, TodoAppFrontendOptions, TodoAppProps } from './todo-app';
-import { BACKEND_IMAGE, BACKEND_NODE_PORT } from './todo-backend';
-import { FRONTEND_IMAGE, FRONTEND_NODE_PORT } from './todo-frontend';
+import { APP_SECRETS, ClusterOptions, DEFAULT_PROFILE, Profile, TodoApp, TodoAppBackendOptions, TodoAppFrontendOptions, TodoAppProps } from './todo-app';
+import { BACKEND_IMAGE, BACKEND_NODE_PORT, BACKEND_VARIABLES } from './todo-backend';
+import { FRONTEND_IMAGE, FRONTEND_NODE_PORT, FRONTEND_VARIABLES } from './todo-frontend';
 import { atLeast, check, nodePortOtherThan, oneOf, orEmpty, Rule, Rules, show, violation } from './validation';
 
 /** The environment the settings are read from. */
@@ -79,6 +80,19 @@ const s = (variable: string, description: string, rule: Rule<unknown>, inEffect:
   inEffect,
 });
 
+/**
+ * The settings of a component's variables that have one
+ * (`PropVariable.setting`), in the order the component declares them; the
+ * value in effect is read back from the component's ConfigMap.
+ */
+const variableSettings = <P>(c: ComponentVariables<P>): SettingDefinition[] => c.env.flatMap((v) => {
+  if (v.setting === undefined) {
+    return [];
+  }
+  const integer = v.rule.schema.type === 'integer';
+  return [s(v.setting.variable, v.setting.description, v.rule, (t) => (integer ? Number(t[c.role].env[v.name]) : t[c.role].env[v.name]))];
+});
+
 const MINIKUBE = { profile: Profile.MINIKUBE };
 const CLUSTER = { profile: Profile.CLUSTER };
 
@@ -92,9 +106,11 @@ export const DEFAULT_SECRETS_FILE = '.todo-secrets.json';
 export const DEFAULT_CONFIG_DIR = 'config';
 
 /**
- * Every setting of the default app, in the order the README lists them.
- * Secrets (`JWT_SECRET`, `BETTER_AUTH_SECRET`, `ANTHROPIC_API_KEY`,
- * `DATABASE_URL`) are read separately, from the environment only.
+ * Every setting of the default app, in the order the README lists them:
+ * the settings of the app and its components, and after each component's
+ * the settings of its variables, as the component declares them
+ * (`PropVariable.setting`). Secrets (`SECRET_SETTINGS`) are read
+ * separately, from the environment only.
  */
 export const SETTINGS: readonly SettingDefinition[] = [
   s('TODO_ENV', 'A settings file to read first, `config/<name>.env` (see "Settings per environment"); variables set in the environment win', orEmpty(Rules.nonEmpty), (_t, settings) => settings.environment),
@@ -119,12 +135,13 @@ export const SETTINGS: readonly SettingDefinition[] = [
   s('TODO_BACKEND_VOLUME_SIZE', 'SQLite: size of the volume', SQLITE_SIZE, (t) => t.backend.persistentVolume?.size, { databases: ['sqlite'] }),
   s('TODO_BACKEND_STORAGE_CLASS', 'SQLite: storage class of the volume; empty: the cluster default (`standard` on Minikube)', orEmpty(Rules.dnsSubdomain), (t) => t.backend.persistentVolume?.storageClass, { databases: ['sqlite'] }),
   s('TODO_NETWORK_POLICY', 'Whether NetworkPolicies admit traffic on the pods\' ports only', oneOf(['true', 'false']), (t) => String(t.backend.networkPolicy !== undefined)),
-  s('TODO_ANTHROPIC_MODEL', 'Model of the chatbot (`ANTHROPIC_MODEL`)', Rules.nonEmpty, (t) => t.backend.env.ANTHROPIC_MODEL),
+  ...variableSettings(BACKEND_VARIABLES),
   s('TODO_FRONTEND_IMAGE', 'Frontend image repository', Rules.imageRepository, (t) => t.frontend.image.name),
   s('TODO_FRONTEND_IMAGE_TAG', 'Frontend image tag', Rules.imageTag, (t) => t.frontend.image.tag),
   s('TODO_FRONTEND_REPLICAS', 'Minikube profile: frontend pods', Rules.replicas, (t) => t.frontend.replicas, MINIKUBE),
   s('TODO_FRONTEND_NODE_PORT', 'Minikube profile: frontend NodePort (the backend allows it in CORS)', Rules.nodePort, (t) => t.frontend.nodePort, MINIKUBE),
   s('TODO_FRONTEND_LIVENESS_PATH', 'Path of the frontend liveness probe', Rules.httpPath, (t) => t.frontend.livenessProbe.path),
+  ...variableSettings(FRONTEND_VARIABLES),
   s('TODO_SECRETS_FILE', 'Where generated secrets are kept between synths (gitignored; relative to the working directory)', Rules.nonEmpty, (_t, settings) => settings.secretsFile),
 ];
 
@@ -157,13 +174,25 @@ export interface ReadSettingsOptions {
   readonly configDir?: string;
 }
 
-/** The secret variables and what each must be. */
-export const SECRET_SETTINGS = [
-  { variable: 'JWT_SECRET', description: 'Key that signs JWTs (backend)', instead: 'or leave it unset: a generated key is kept in TODO_SECRETS_FILE' },
-  { variable: 'BETTER_AUTH_SECRET', description: 'Key that signs Better Auth sessions (frontend)', instead: 'or leave it unset: a generated key is kept in TODO_SECRETS_FILE' },
-  { variable: 'ANTHROPIC_API_KEY', description: 'Anthropic API key; empty or unset disables the chatbot (backend)', instead: 'or leave the chatbot off' },
-  { variable: 'DATABASE_URL', description: 'PostgreSQL URL, with TODO_DATABASE=postgres (backend)', instead: 'or keep the URL in a Secret named by TODO_DATABASE_SECRET' },
-] as const;
+/** A secret variable of the default app, read from the environment only. */
+export interface SecretSettingDefinition {
+  /** The environment variable (and the Secret key). */
+  readonly variable: string;
+  /** What it is, and the component that reads it. */
+  readonly description: string;
+  /** What to do instead of writing it in a settings file. */
+  readonly instead: string;
+  /** Whether the secrets file keeps a generated one when it is not set. */
+  readonly generated: boolean;
+}
+
+/** The secret variables, as the components declare them (`ComponentVariables.secrets`), backend first. */
+export const SECRET_SETTINGS: readonly SecretSettingDefinition[] = APP_SECRETS.map((d) => ({
+  variable: d.name,
+  description: `${d.description} (${d.role})`,
+  instead: d.instead ?? GENERATED_INSTEAD,
+  generated: d.generate,
+}));
 
 const PROFILE_IGNORES: { readonly [profile: string]: string } = {
   [Profile.MINIKUBE]: 'the Minikube profile has no Ingress and no autoscaler: browsers use NodePorts at TODO_NODE_ADDRESS',
@@ -313,7 +342,7 @@ export function readSettings(env: Environment, options: ReadSettingsOptions = {}
     replicas: get('TODO_BACKEND_REPLICAS'),
     nodePort: get('TODO_BACKEND_NODE_PORT'),
     healthPath: get('TODO_BACKEND_HEALTH_PATH'),
-    anthropicModel: get('TODO_ANTHROPIC_MODEL'),
+    ...variableProps(BACKEND_VARIABLES, get),
     database,
     networkPolicy,
   }));
@@ -323,6 +352,7 @@ export function readSettings(env: Environment, options: ReadSettingsOptions = {}
     replicas: get('TODO_FRONTEND_REPLICAS'),
     nodePort: get('TODO_FRONTEND_NODE_PORT'),
     livenessPath: get('TODO_FRONTEND_LIVENESS_PATH'),
+    ...variableProps(FRONTEND_VARIABLES, get),
     networkPolicy,
   }));
   return defined({
@@ -377,6 +407,11 @@ function readDatabase(
   }
   verify('DATABASE_URL', url, Rules.postgresUrl);
   return BackendDatabase.postgres(url!);
+}
+
+/** The props of a component's variables that have a setting, from the settings' values (undefined: unset). */
+function variableProps<P>(c: ComponentVariables<P>, get: <T>(variable: string) => T | undefined): Partial<P> {
+  return Object.fromEntries(c.env.flatMap((v) => (v.setting === undefined ? [] : [[v.prop, get(v.setting.variable)]]))) as Partial<P>;
 }
 
 /** The image props for a repository and tag that may each be unset. */
@@ -476,29 +511,26 @@ export function readSettingsFile(name: string, configDir: string = DEFAULT_CONFI
   return result;
 }
 
-/** The secret settings, read from the environment only. */
-export interface SecretSettings {
-  /** `JWT_SECRET`, when set. */
-  readonly jwtSecret?: string;
-  /** `BETTER_AUTH_SECRET`, when set. */
-  readonly betterAuthSecret?: string;
-  /** `ANTHROPIC_API_KEY`, when set and not empty. */
-  readonly anthropicApiKey?: string;
-}
+/**
+ * The secret settings, read from the environment only: the value of each
+ * secret variable that a component's prop takes, by the variable's name.
+ */
+export type SecretSettings = { readonly [variable: string]: string | undefined };
 
 /**
- * Reads `JWT_SECRET`, `BETTER_AUTH_SECRET` and `ANTHROPIC_API_KEY`.
- * An empty `ANTHROPIC_API_KEY` means none (the design's default).
+ * Reads the secret variables whose value a component's prop takes
+ * (`JWT_SECRET`, `BETTER_AUTH_SECRET`, `ANTHROPIC_API_KEY`), each checked
+ * against its rule. An empty value of an optional one (`ANTHROPIC_API_KEY`)
+ * means none (the design's default). `DATABASE_URL` is read with the
+ * database's settings.
  */
 export function readSecretSettings(env: Environment): SecretSettings {
-  const secret = (variable: string) => {
-    const value = env[variable];
-    return value === undefined ? undefined : check(variable, value, Rules.secret);
-  };
-  const apiKey = env.ANTHROPIC_API_KEY;
-  return {
-    jwtSecret: secret('JWT_SECRET'),
-    betterAuthSecret: secret('BETTER_AUTH_SECRET'),
-    anthropicApiKey: apiKey === undefined || apiKey === '' ? undefined : check('ANTHROPIC_API_KEY', apiKey, Rules.credential),
-  };
+  const result: { [variable: string]: string | undefined } = {};
+  for (const d of APP_SECRETS) {
+    if (d.prop !== undefined) {
+      const value = env[d.name];
+      result[d.name] = value === undefined || (d.optional && value === '') ? undefined : check(d.name, value, d.rule);
+    }
+  }
+  return result;
 }

@@ -1,8 +1,9 @@
 import { ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppComponent, DEFAULT_NODE_ADDRESS } from './app-component';
-import { TodoBackend, TodoBackendProps } from './todo-backend';
-import { TodoFrontend, TodoFrontendProps } from './todo-frontend';
+import { ComponentVariables, SecretDeclaration } from './component-variables';
+import { BACKEND_VARIABLES, TodoBackend, TodoBackendProps } from './todo-backend';
+import { FRONTEND_VARIABLES, TodoFrontend, TodoFrontendProps } from './todo-frontend';
 import { DatabaseEngine } from './backend-database';
 import { AutoscalingOptions, ClusterRules } from './cluster-objects';
 import { check, checkOptional, oneOf, Rules } from './validation';
@@ -24,6 +25,20 @@ export enum Profile {
    */
   CLUSTER = 'cluster',
 }
+
+/** The variables each component of the app declares, backend first: what the default app's settings and secrets file derive from. */
+export const APP_VARIABLES: readonly [ComponentVariables<TodoBackendProps>, ComponentVariables<TodoFrontendProps>] = [BACKEND_VARIABLES, FRONTEND_VARIABLES];
+
+/** A secret variable of one of the app's components, with the component's role. */
+export interface AppSecret extends Omit<SecretDeclaration<unknown>, 'prop'> {
+  /** The component's role: `backend` or `frontend`. */
+  readonly role: 'backend' | 'frontend';
+  /** The prop of the component that takes its value, if one does. */
+  readonly prop?: string;
+}
+
+/** The secret variables of the app's components, backend first. */
+export const APP_SECRETS: readonly AppSecret[] = APP_VARIABLES.flatMap((c): AppSecret[] => c.secrets.map((d) => ({ ...d, role: c.role })));
 
 /** Where the app runs when `profile` is not given. */
 export const DEFAULT_PROFILE = Profile.MINIKUBE;

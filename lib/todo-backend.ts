@@ -8,6 +8,7 @@ import { egressToPorts } from './cluster-objects';
 import { Persistence } from './features/persistence';
 import { SecretEgress } from './features/secret-egress';
 import { SqliteRules } from './features/sqlite-rules';
+import { ComponentVariables, propEnv, propSecrets } from './component-variables';
 import { check, Rules, show } from './validation';
 import * as k8s from '../imports/k8s';
 
@@ -119,6 +120,28 @@ export interface TodoBackendProps extends AppComponentOptions {
 }
 
 /**
+ * The backend's variables set from its props (`ANTHROPIC_MODEL` also by the
+ * default app's `TODO_ANTHROPIC_MODEL`) and its secret variables, declared
+ * once (lib/component-variables.ts): the backend, the default app's
+ * settings and its secrets file all read them from here.
+ */
+export const BACKEND_VARIABLES: ComponentVariables<TodoBackendProps> = {
+  role: 'backend',
+  env: [
+    { name: 'JWT_EXPIRY_HOURS', prop: 'jwtExpiryHours', default: 24, rule: Rules.threshold },
+    {
+      name: 'ANTHROPIC_MODEL', prop: 'anthropicModel', default: DEFAULT_ANTHROPIC_MODEL, rule: Rules.nonEmpty,
+      setting: { variable: 'TODO_ANTHROPIC_MODEL', description: 'Model of the chatbot (`ANTHROPIC_MODEL`)', example: 'claude-3-5-sonnet-latest' },
+    },
+  ],
+  secrets: [
+    { name: 'JWT_SECRET', prop: 'jwtSecret', description: 'Key that signs JWTs', optional: false, generate: true, rule: Rules.secret },
+    { name: 'ANTHROPIC_API_KEY', prop: 'anthropicApiKey', description: 'Anthropic API key; empty or unset disables the chatbot', optional: true, generate: false, rule: Rules.credential, instead: 'or leave the chatbot off' },
+    { name: 'DATABASE_URL', description: 'PostgreSQL URL, with TODO_DATABASE=postgres', optional: false, generate: false, rule: Rules.credential, instead: 'or keep the URL in a Secret named by TODO_DATABASE_SECRET' },
+  ],
+};
+
+/**
  * The Todo app's FastAPI backend: Deployment and NodePort Service
  * `todo-backend` on port 8000, probed at `GET /health`, configured by a
  * ConfigMap (`DATABASE_URL`, `JWT_ALGORITHM`, `JWT_EXPIRY_HOURS`,
@@ -142,7 +165,7 @@ export class TodoBackend extends AppComponent {
 
   constructor(scope: Construct, id: string, props: TodoBackendProps = {}) {
     const healthPath = check('backend.healthPath', props.healthPath ?? '/health', Rules.httpPath);
-    const jwtExpiryHours = check('backend.jwtExpiryHours', props.jwtExpiryHours ?? 24, Rules.threshold);
+    const env = propEnv(BACKEND_VARIABLES, props);
     const database = props.database ?? BackendDatabase.default();
     SqliteRules.check(database, props);
     const corsOrigins = Object.freeze([...new Set((props.corsOrigins ?? []).map(checkOrigin))]);
@@ -176,16 +199,13 @@ export class TodoBackend extends AppComponent {
         ...(database.configUrl === undefined ? {} : { DATABASE_URL: database.configUrl }),
         ...(corsOrigins.length === 0 ? {} : { CORS_ORIGINS: corsOrigins.join(',') }),
         JWT_ALGORITHM: 'HS256',
-        JWT_EXPIRY_HOURS: String(jwtExpiryHours),
-        ANTHROPIC_MODEL: check('backend.anthropicModel', props.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL, Rules.nonEmpty),
+        ...env,
       },
-      secrets: [
-        { name: 'JWT_SECRET', optional: false, generate: true, value: props.jwtSecret, setting: 'backend.jwtSecret', rule: Rules.secret },
-        { name: 'ANTHROPIC_API_KEY', optional: true, generate: false, value: props.anthropicApiKey, setting: 'backend.anthropicApiKey', rule: Rules.credential },
-        ...(database.engine === DatabaseEngine.POSTGRES
-          ? [{ name: 'DATABASE_URL', optional: false, generate: false, value: database.secretUrl, secretRef: database.secretRef, setting: 'backend.database', rule: Rules.credential }]
-          : []),
-      ],
+      secrets: propSecrets(BACKEND_VARIABLES, props, {
+        DATABASE_URL: database.engine === DatabaseEngine.POSTGRES
+          ? { value: database.secretUrl, secretRef: database.secretRef, setting: 'backend.database' }
+          : undefined,
+      }),
     });
     this.database = database;
     this.corsOrigins = corsOrigins;

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppComponent, AppComponentOptions, componentUrl, DEFAULT_RESOURCES } from './app-component';
+import { ComponentVariables, propEnv, propSecrets } from './component-variables';
 import { DockerImage } from './docker-image';
 import { HealthProbe } from './health-probe';
 import { TodoBackend } from './todo-backend';
@@ -70,6 +71,19 @@ export interface TodoFrontendProps extends AppComponentOptions {
 }
 
 /**
+ * The frontend's variables set from its props and its secret variables,
+ * declared once (lib/component-variables.ts): the frontend, the default
+ * app's settings and its secrets file all read them from here.
+ */
+export const FRONTEND_VARIABLES: ComponentVariables<TodoFrontendProps> = {
+  role: 'frontend',
+  env: [],
+  secrets: [
+    { name: 'BETTER_AUTH_SECRET', prop: 'betterAuthSecret', description: 'Key that signs Better Auth sessions', optional: false, generate: true, rule: Rules.secret },
+  ],
+};
+
+/**
  * The Todo app's Next.js frontend: Deployment and NodePort Service
  * `todo-frontend` on port 3000, liveness `GET /`, readiness a TCP check.
  *
@@ -130,6 +144,7 @@ export class TodoFrontend extends AppComponent {
       throw new Error(`'backend.corsOrigins' must include the frontend's origin ${show(origin)} (browsers call the backend from it), got ${show(backend.corsOrigins)}; build the backend with corsOrigins: [TodoFrontend.originOf(frontendProps)], or use TodoApp, which does`);
     }
     const livenessPath = check('frontend.livenessPath', props.livenessPath ?? '/', Rules.httpPath);
+    const env = propEnv(FRONTEND_VARIABLES, props);
     const image = props.image ?? FRONTEND_IMAGE;
     super(scope, id, props, {
       role: 'frontend',
@@ -157,10 +172,9 @@ export class TodoFrontend extends AppComponent {
         // Kubernetes sets HOSTNAME to the pod name, so bind to all interfaces explicitly.
         PORT: String(image.port),
         HOSTNAME: '0.0.0.0',
+        ...env,
       },
-      secrets: [
-        { name: 'BETTER_AUTH_SECRET', optional: false, generate: true, value: props.betterAuthSecret, setting: 'frontend.betterAuthSecret', rule: Rules.secret },
-      ],
+      secrets: propSecrets(FRONTEND_VARIABLES, props),
       buildArgs: {
         NEXT_PUBLIC_API_URL: backend.url,
         NEXT_PUBLIC_APP_URL: url,

@@ -8,7 +8,8 @@ import { parse as parseYaml12 } from 'yaml';
 import { BackendDatabase, SQLITE_SIZE } from '../../lib/backend-database';
 import { goPattern, itemRule, messageWith, renderChecks, schemaTest } from '../../lib/helm/chart-rules';
 import { synthesize } from '../../lib/synth';
-import { TodoBackend } from '../../lib/todo-backend';
+import { BACKEND_VARIABLES, TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
+import { SecretDeclaration } from '../../lib/component-variables';
 import { TodoFrontend } from '../../lib/todo-frontend';
 import { readSettings } from '../../lib/settings';
 import { Rule, Rules, stringMatching } from '../../lib/validation';
@@ -313,7 +314,7 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
     let fails = 0;
     for (const profile of [{}, cluster]) {
       const app = Testing.app();
-      const todo = buildDefaultApp(app, readSettings(profile), { jwtSecret: TEST_SECRETS.jwtSecret, betterAuthSecret: TEST_SECRETS.betterAuthSecret });
+      const todo = buildDefaultApp(app, readSettings(profile), { JWT_SECRET: TEST_SECRETS.jwtSecret, BETTER_AUTH_SECRET: TEST_SECRETS.betterAuthSecret });
       for (const component of todo.components) {
         const chart = new TodoHelmChart(app, `${component.role}-chart`, { component });
         const generated = renderChecks((chart as any).checks()).join('\n');
@@ -330,8 +331,11 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
   });
 
   test('a chart follows its rule object: change the rule in TypeScript, and the chart refuses with the new words', () => {
-    const original = Rules.secret;
-    (Rules as any).secret = { ...stringMatching(/^\S{40,}$/, 'a secret of at least 40 characters without whitespace', 4096), sensitive: true };
+    // The rule of JWT_SECRET is its declaration's (BACKEND_VARIABLES): change it there.
+    const secrets = BACKEND_VARIABLES.secrets as SecretDeclaration<TodoBackendProps>[];
+    const index = secrets.findIndex((d) => d.name === 'JWT_SECRET');
+    const original = secrets[index];
+    secrets[index] = { ...original, rule: { ...stringMatching(/^\S{40,}$/, 'a secret of at least 40 characters without whitespace', 4096), sensitive: true } };
     try {
       const app = Testing.app();
       const backend = new TodoBackend(Testing.chart(), 'b', { jwtSecret: 'v'.repeat(40) });
@@ -342,7 +346,7 @@ describe('chart checks are compiled from the rules, and agree with them', () => 
         .toBe("'secrets.JWT_SECRET' must be a secret of at least 40 characters without whitespace, got a value of 39 characters");
       expect(find(template(dir, { setString: { 'secrets.JWT_SECRET': 'v'.repeat(40) } }), 'Secret', 'todo-backend-secret')).toBeDefined();
     } finally {
-      (Rules as any).secret = original;
+      secrets[index] = original;
     }
   });
 
