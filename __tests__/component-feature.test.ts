@@ -1,6 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { BackendDatabase } from '../lib/backend-database';
+import { ComponentFeature } from '../lib/component-feature';
+import { Persistence } from '../lib/features/persistence';
 import { TodoHelmChart } from '../lib/helm/todo-helm-chart';
 import { TodoBackend } from '../lib/todo-backend';
 import { TodoFrontend } from '../lib/todo-frontend';
@@ -44,6 +46,52 @@ describe('components list their features; the chart renders them', () => {
       expect(f['templates/deployment.yaml']).toContain('checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}');
       expect(f['values.yaml']).toMatch(/^spreadAcrossNodes: null$/m);
     }
+  });
+
+  test('parts that depend on the chart\'s name alone are rendered once per name, and are what any component of that name would render', () => {
+    // Another component's chart of the same name renders first: its parts are then reused.
+    const { app, backend, frontend } = build(BackendDatabase.postgres('postgresql://u:p@db:5432/todo'));
+    const other = new TodoBackend(new Chart(app, 'other', { namespace: 'elsewhere' }), 'b', {
+      jwtSecret: TEST_SECRETS.jwtSecret, database: BackendDatabase.postgres('postgresql://v:q@other:5432/todo'), serviceType: ServiceType.CLUSTER_IP, replicas: 2, minAvailable: 1, spreadAcrossNodes: true, networkPolicy: false,
+      imagePullPolicy: ImagePullPolicy.ALWAYS, imageTag: '1.2.3', corsOrigins: ['http://192.168.49.2:30300'],
+      commonLabels: { team: 'other' }, podAnnotations: { a: 'b' }, extraEnvVars: [{ name: 'EXTRA', value: 'x' }], imagePullSecrets: ['registry'],
+    });
+    const byName = other.features.filter((f) => f.chartPartsByName).map((f) => f.name);
+    expect(byName).toEqual(expect.arrayContaining(['service', 'probes', 'ingress', 'autoscaling', 'helm test']));
+    expect(byName).not.toContain('extra volumes'); // reads the other features' parts
+    const shared = (c: TodoBackend | TodoFrontend, id: string) => new TodoHelmChart(app, id, { component: c, chartName: 'shared' }).files();
+    shared(other, 'other-chart');
+    const reused = [shared(backend, 'backend-chart'), shared(frontend, 'frontend-chart')];
+    // Each of the same charts rendered in a fresh copy of the library, where no chart was rendered before.
+    const fresh = [0, 1].map((i) => {
+      let files: { [file: string]: string } = {};
+      jest.isolateModules(() => {
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const cdk8s = require('cdk8s') as typeof import('cdk8s'); // the fresh copy's cdk8s (its Lazy)
+        const { TodoHelmChart: FreshChart } = require('../lib/helm/todo-helm-chart') as typeof import('../lib/helm/todo-helm-chart');
+        const { TodoBackend: FreshBackend } = require('../lib/todo-backend') as typeof import('../lib/todo-backend');
+        const { TodoFrontend: FreshFrontend } = require('../lib/todo-frontend') as typeof import('../lib/todo-frontend');
+        const { BackendDatabase: FreshDatabase } = require('../lib/backend-database') as typeof import('../lib/backend-database');
+        const freshApp = cdk8s.Testing.app();
+        const chart = new cdk8s.Chart(freshApp, 'c', { disableResourceNameHashes: true });
+        const b = new FreshBackend(chart, 'b', { jwtSecret: TEST_SECRETS.jwtSecret, database: FreshDatabase.postgres('postgresql://u:p@db:5432/todo'), corsOrigins: ['http://192.168.49.2:30300'] });
+        const f = new FreshFrontend(chart, 'f', { backend: b, betterAuthSecret: TEST_SECRETS.betterAuthSecret });
+        files = new FreshChart(freshApp, 'fresh', { component: [b, f][i], chartName: 'shared' }).files();
+      });
+      return files;
+    });
+    expect(reused).toEqual(fresh);
+  });
+
+  test('parts shared by name are shared only between features of the same options (chartPartsKey)', () => {
+    const { app, backend } = build();
+    const pvc = (id: string) => new TodoHelmChart(app, id, { component: backend, chartName: 'keyed' }).files()['templates/pvc.yaml'];
+    expect(pvc('first')).toContain('{{- if and (and (eq (toString .Values.database.type) "sqlite") .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
+    // The same component with its persistence under another condition, in a chart of the same name: its own parts, not the first chart's.
+    const features = backend.features as ComponentFeature[];
+    features[features.findIndex((f) => f instanceof Persistence)] = new Persistence('.Values.other');
+    expect(new Persistence('.Values.other').chartPartsKey).not.toBe(new Persistence('.Values.third').chartPartsKey);
+    expect(pvc('second')).toContain('{{- if and (and (.Values.other) .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
   });
 
   test('a chart defines the helpers its templates use, and no other (the frontend has no claim)', () => {

@@ -16,6 +16,12 @@ export interface ChartScope {
   include(name: string, indent?: number): string;
   /** The bindings of name, namespace and labels every object of the chart shares. */
   metadata(name?: string, labels?: string): Binding[];
+  /**
+   * The parts of the component's features but `feature`, in their order
+   * (the component's own volumes, as the other features add them). Each
+   * feature's parts are computed once per rendering of the chart.
+   */
+  otherParts(feature: ComponentFeature): readonly ChartParts[];
 }
 
 /** @internal The fields a feature adds to the component's Deployment and its pods. */
@@ -126,6 +132,22 @@ export interface ComponentFeature {
   values?(component: AppComponent): { readonly [key: string]: ValuesNode };
   /** Helm: the templates, bindings and checks of those values. */
   chart?(component: AppComponent, chart: ChartScope): ChartParts;
+  /**
+   * Whether {@link chart} depends on the chart's name alone (its helpers'
+   * names), not on the component nor on the feature's options: a chart then
+   * reuses the parts an earlier chart of the same name got from a feature of
+   * the same class, so an app of many components renders them once. The
+   * parts are shared: nothing may change them.
+   */
+  readonly chartPartsByName?: boolean;
+  /**
+   * With {@link chartPartsByName}: the feature's own options that
+   * {@link chart} reads, as text; charts share parts only between features
+   * whose options are the same.
+   *
+   * @default '' (the parts read no option)
+   */
+  readonly chartPartsKey?: string;
   /**
    * Helm: egress rules of the chart's NetworkPolicy kept only when a
    * condition on the values holds (`when`, a template pipeline): traffic

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /**
  * Runs `main.ts` for `cdk8s synth` (the `app` of cdk8s.yaml) without
- * type-checking it: esbuild bundles the project's TypeScript (packages stay
- * external) into node_modules/.cache, and the bundle is reused until one of
- * its source files changes. Type checking runs in `npm test` and `npm run build`.
+ * type-checking it: esbuild bundles the project's TypeScript and the packages
+ * it imports into one file in node_modules/.cache, and the bundle is reused
+ * until one of its inputs changes (a source file, or a package file after
+ * `npm ci`). One file starts faster than the 200-odd modules Node would
+ * otherwise resolve and load one by one (`yaml` alone twice: the project's
+ * and cdk8s' bundled copy). Type checking runs in `npm test` and `npm run build`.
  */
 'use strict';
 const fs = require('fs');
@@ -38,7 +41,6 @@ if (!upToDate()) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    packages: 'external',
     outfile: bundle,
     metafile: true,
     logLevel: 'error',

@@ -5,7 +5,7 @@ import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint } from '../../lib/checks/lint';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
-import { differences, fieldName, withoutPatches } from '../../lib/helm/escape-hatches';
+import { differences, fieldName, hasPatches, synthesized, whileRendering, withoutPatches } from '../../lib/helm/escape-hatches';
 import { excuseLintFinding } from '../../lib/lint-exceptions';
 import { TodoApp } from '../../lib/todo-app';
 import { AppComponent } from '../../lib/app-component';
@@ -210,6 +210,44 @@ describe('escape-hatches helpers', () => {
     todo.backend.deployment.addJsonPatch(JsonPatch.replace('/spec/replicas', 3));
     expect(withoutPatches(todo.backend.deployment).spec.replicas).toBe(1);
     expect(todo.backend.deployment.toJson().spec.replicas).toBe(3);
+  });
+
+  test('while a chart renders, each object is synthesized once (with and without its patches); between renderings, again', () => {
+    const { app, todo } = build();
+    const deployment = todo.backend.deployment;
+    expect(hasPatches(deployment)).toBe(false);
+    const toJson = jest.spyOn(deployment, 'toJson');
+    const chart = new TodoHelmChart(app, 'chart', { component: todo.backend });
+    const first = chart.files();
+    expect(toJson).toHaveBeenCalledTimes(1);
+    // A change between two renderings is seen by the next: the JSON is kept for one rendering only.
+    deployment.addJsonPatch(JsonPatch.replace('/spec/replicas', 3));
+    expect(hasPatches(deployment)).toBe(true);
+    toJson.mockClear();
+    const second = chart.files();
+    expect(toJson).toHaveBeenCalledTimes(2); // as synthesized, and as built (for the fields the user patched)
+    expect(first['values.yaml']).toMatch(/^replicaCount: 1$/m);
+    expect(second['values.yaml']).toMatch(/^replicaCount: 3$/m);
+    // Outside a rendering nothing is kept; inside, the same value is shared.
+    expect(synthesized(deployment)).not.toBe(synthesized(deployment));
+    whileRendering(() => {
+      expect(synthesized(deployment)).toBe(synthesized(deployment));
+      expect(withoutPatches(deployment)).toBe(withoutPatches(deployment));
+      expect(withoutPatches(deployment).spec.replicas).toBe(1);
+      expect(synthesized(deployment).spec.replicas).toBe(3);
+    });
+    toJson.mockRestore();
+  });
+
+  test('a chart asks each feature for its parts once per rendering (the extra volumes feature reads the others\' parts)', () => {
+    const { app, todo } = build();
+    const calls = todo.backend.features.filter((f) => f.chart !== undefined).map((f) => jest.spyOn(f, 'chart' as never));
+    new TodoHelmChart(app, 'chart', { component: todo.backend }).files();
+    // Parts that depend on the chart's name alone may come from an earlier chart of that name (component-feature.test.ts).
+    const expected = todo.backend.features.filter((f) => f.chart !== undefined).map((f) => (f.chartPartsByName ? expect.any(Number) : 1));
+    expect(calls.map((c) => c.mock.calls.length)).toEqual(expected);
+    expect(calls.every((c) => c.mock.calls.length <= 1)).toBe(true);
+    for (const c of calls) c.mockRestore();
   });
 
   test('differences and fieldName name the fields as the checks do', () => {

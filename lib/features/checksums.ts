@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import type { AppComponent } from '../app-component';
 import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
-import { withoutPatches } from '../helm/escape-hatches';
+import { synthesized, withoutPatches } from '../helm/escape-hatches';
 import { Helm } from '../helm/template';
 
 /** The pod annotation that holds the checksum of the non-secret environment. */
@@ -64,7 +64,7 @@ export class Checksums implements ComponentFeature {
   private static added(c: AppComponent): { [key: string]: string } | undefined {
     const path = (json: any) => json?.spec?.template?.metadata?.annotations ?? {};
     const built: { [key: string]: unknown } = path(withoutPatches(c.deployment));
-    const patched: { [key: string]: unknown } = path(c.deployment.toJson());
+    const patched: { [key: string]: unknown } = path(synthesized(c.deployment));
     if (Object.keys(built).some((k) => patched[k] !== built[k])) {
       return undefined;
     }

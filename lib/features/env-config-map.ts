@@ -5,6 +5,7 @@ import { ChartParts, ChartScope, ComponentFeature, PodFields, variablesAtInstall
 import { Helm, renderTemplate } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { Rules } from '../validation';
+import { synthesized } from '../helm/escape-hatches';
 
 /** A regular expression source that matches letters of either case, for JSON Schema (no inline flags in ECMA-262). */
 function caseInsensitive(source: string): string {
@@ -45,7 +46,7 @@ export class EnvConfigMap implements ComponentFeature {
       env: leaf(
         'Non-secret environment variables, rendered into the ConfigMap the container reads (envFrom).\nA key added here appears in the container\'s environment. Secrets go in `secrets`.',
         // The ConfigMap's data as synthesized (a JSON patch on it reaches the chart), but the variables a value chooses at install.
-        withoutKeys(c.configMap?.toJson().data ?? c.env, variablesAtInstall(c).map((v) => v.name)),
+        withoutKeys((c.configMap === undefined ? undefined : synthesized(c.configMap).data) ?? c.env, variablesAtInstall(c).map((v) => v.name)),
         {
           type: 'object',
           propertyNames: { ...Rules.envName.schema, not: { pattern: caseInsensitive(SECRET_LOOKING_KEY.source) } },
@@ -67,7 +68,7 @@ export class EnvConfigMap implements ComponentFeature {
     return {
       envFrom: [{ value: [{ configMapRef: { name: '' } }], bindings: [{ path: '0.configMapRef.name', expr: Helm.scalar(name) }] }],
       templates: {
-        'configmap.yaml': renderTemplate(c.configMap.toJson(), [
+        'configmap.yaml': renderTemplate(synthesized(c.configMap), [
           ...chart.metadata(chart.include('configMapName')),
           { path: 'data', expr: Helm.lines(atInstall.length === 0
             ? ['{{- range $key, $value := .Values.env }}', '{{ $key }}: {{ toString $value | quote }}', '{{- end }}']

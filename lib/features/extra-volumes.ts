@@ -128,12 +128,12 @@ export class ExtraVolumesFeature implements ComponentFeature {
     };
   }
 
-  public chart(c: AppComponent, chart: ChartScope): ChartParts {
+  public chart(_c: AppComponent, chart: ChartScope): ChartParts {
     const n = chart.chartName;
     // The component's own volumes or mounts as the chart renders them: the items of the other features that are
     // values of the constructs, each under its condition; a YAML list the checks of the user's items read.
     const ownItems = (list: 'volumes' | 'volumeMounts') => {
-      const parts = c.features.filter((f) => f !== this).flatMap((f) => f.chart?.(c, chart)[list] ?? []).filter((p) => p.template === undefined);
+      const parts = chart.otherParts(this).flatMap((p) => p[list] ?? []).filter((p) => p.template === undefined);
       return (Helm.parts(parts) as { template: (indent: number) => string[] }).template(0);
     };
     const name = (list: string, field: string) => (i: string) => `${list}[${i}].${field}`;

@@ -4,6 +4,7 @@ import { buildArg, dockerBuildCommand, imageReference } from '../docker-image';
 import { Helm } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { oneOf, Rules } from '../validation';
+import { synthesized } from '../helm/escape-hatches';
 
 /**
  * @internal
@@ -46,7 +47,7 @@ export class Image implements ComponentFeature {
    * (`TodoHelmChart.divergences`) and set through the props instead.
    */
   private static patchedPort(c: AppComponent): number | undefined {
-    const port = c.deployment?.toJson().spec?.template?.spec?.containers?.[0]?.ports?.[0]?.containerPort;
+    const port = (c.deployment === undefined ? undefined : synthesized(c.deployment))?.spec?.template?.spec?.containers?.[0]?.ports?.[0]?.containerPort;
     return port !== c.image.port && Rules.port.test(port) ? port : undefined;
   }
 

@@ -2,6 +2,7 @@ import type { AppComponent } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Binding } from '../helm/template';
 import { exceptionAnnotations, exceptionAnnotationsTemplate, exceptionsFor, LintException, LintSubject, userAnnotations } from '../lint-exceptions';
+import { synthesized } from '../helm/escape-hatches';
 
 /** The objects of a component that carry lint exceptions. */
 const OBJECTS: readonly LintException['object'][] = ['Deployment', 'Service'];
@@ -40,7 +41,7 @@ export class LintAnnotations implements ComponentFeature {
     return {
       deployment: [lintAnnotationsBinding(chart, 'Deployment')],
       helpers: OBJECTS.flatMap((object, i) => {
-        const user = userAnnotations(object, c.ownAnnotations[object], (object === 'Deployment' ? c.deployment : c.service).toJson().metadata?.annotations ?? {});
+        const user = userAnnotations(object, c.ownAnnotations[object], synthesized(object === 'Deployment' ? c.deployment : c.service).metadata?.annotations ?? {});
         const clashes = new Set(user.clashes);
         return [
           ...(i === 0 ? [] : ['']),

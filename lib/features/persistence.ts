@@ -59,12 +59,18 @@ const CHART_DEFAULT_VOLUME: PersistentVolume = { mountPath: DATA_MOUNT_PATH, siz
  */
 export class Persistence implements ComponentFeature {
   public readonly name = 'persistence';
+  /** Its chart parts depend on the chart's name and its condition alone. */
+  public readonly chartPartsByName = true;
+  /** Its parts read the chart's condition: charts share them only under the same condition. */
+  public readonly chartPartsKey: string;
 
   /**
    * @param when a chart's condition (a template pipeline) besides
    * `persistence.enabled` for the volume: the backend's, SQLite (`database.type`)
    */
-  constructor(private readonly when?: string) {}
+  constructor(private readonly when?: string) {
+    this.chartPartsKey = when ?? '';
+  }
 
   public pod(c: AppComponent): PodFields {
     const volume = c.persistentVolume;

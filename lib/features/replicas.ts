@@ -3,6 +3,7 @@ import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
 import { Helm } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
 import { Rules } from '../validation';
+import { synthesized } from '../helm/escape-hatches';
 
 /**
  * @internal
@@ -30,7 +31,7 @@ export class Replicas implements ComponentFeature {
 
   /** The replica count a JSON patch set on the Deployment, when it is one the chart's value can hold (not autoscaled). */
   public static patched(c: AppComponent): number | undefined {
-    const replicas = c.autoscaling ? undefined : c.deployment?.toJson().spec?.replicas;
+    const replicas = c.autoscaling ? undefined : (c.deployment === undefined ? undefined : synthesized(c.deployment))?.spec?.replicas;
     return Rules.replicas.test(replicas) && replicas !== c.replicas ? replicas : undefined;
   }
 }

@@ -135,6 +135,8 @@ export class Scheduling implements ComponentFeature {
   }
 
   public readonly name = 'scheduling';
+  /** Its chart parts depend on the chart's name alone. */
+  public readonly chartPartsByName = true;
 
   constructor(private readonly scheduling: ResolvedScheduling) {}
 

@@ -2,6 +2,7 @@ import type { AppComponent } from '../app-component';
 import { ChartParts, ComponentFeature, PodFields } from '../component-feature';
 import { Helm } from '../helm/template';
 import { leaf, ValuesNode } from '../helm/values';
+import { synthesized } from '../helm/escape-hatches';
 
 /**
  * @internal
@@ -30,7 +31,7 @@ export class SecurityContexts implements ComponentFeature {
    * read-only), as the constructs give them.
    */
   public chart(c: AppComponent): ChartParts {
-    const spec = c.deployment.toJson().spec.template.spec;
+    const spec = synthesized(c.deployment).spec.template.spec;
     const dirs = c.writableDirectories.length;
     return {
       volumes: [{ value: (spec.volumes as unknown[]).slice(0, dirs) }],

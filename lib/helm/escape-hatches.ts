@@ -4,28 +4,109 @@ import { show } from '../validation';
 import type { Binding, HelmExpr } from './template';
 
 /**
+ * The JSON of the objects, while a chart renders ({@link whileRendering}):
+ * each object's `toJson()`, with and without its JSON patches, is computed
+ * once and shared by the chart's parts, values and checks (none of them
+ * changes it). Undefined outside a rendering: every call synthesizes again,
+ * so a change to an object between two renderings is seen.
+ */
+let rendering: Map<ApiObject, { json?: any; built?: any }> | undefined;
+
+/**
+ * Runs `render` with the objects' JSON computed once per object (see
+ * {@link synthesized}, {@link withoutPatches}); the objects must not change
+ * while it runs. A rendering inside another shares its JSON.
+ */
+export function whileRendering<T>(render: () => T): T {
+  if (rendering !== undefined) {
+    return render();
+  }
+  rendering = new Map();
+  try {
+    return render();
+  } finally {
+    rendering = undefined;
+  }
+}
+
+/** What {@link whileRendering} keeps of an object; undefined outside a rendering. */
+function renderedEntry(obj: ApiObject): { json?: any; built?: any } | undefined {
+  if (rendering === undefined) {
+    return undefined;
+  }
+  let entry = rendering.get(obj);
+  if (entry === undefined) {
+    entry = {};
+    rendering.set(obj, entry);
+  }
+  return entry;
+}
+
+/**
+ * The object as synthesized, JSON patches included: `toJson()`, computed
+ * once per object while a chart renders. The result is shared: read it,
+ * never change it.
+ */
+export function synthesized(obj: ApiObject): any {
+  const entry = renderedEntry(obj);
+  if (entry === undefined) {
+    return obj.toJson();
+  }
+  if (entry.json === undefined) {
+    entry.json = obj.toJson();
+  }
+  return entry.json;
+}
+
+/** The list of JSON patches cdk8s keeps on an object (2.x). */
+function patchesOf(obj: ApiObject): JsonPatch[] {
+  const patches = (obj as unknown as { patches?: JsonPatch[] }).patches;
+  if (!Array.isArray(patches)) {
+    throw new Error(`todo-cdk8s cannot read the JSON patches of ${obj.node.path} with this version of cdk8s (ApiObject keeps no list 'patches'); use the cdk8s version of the package's peerDependencies`);
+  }
+  return patches;
+}
+
+/**
+ * Whether a JSON patch was added to the object (`addJsonPatch`): without
+ * one, the object as built is the object as synthesized.
+ *
+ * @throws Error when the installed cdk8s keeps no list of patches (see {@link withoutPatches})
+ */
+export function hasPatches(obj: ApiObject): boolean {
+  return patchesOf(obj).length > 0;
+}
+
+/**
  * The object as its component built it: `toJson()` without the JSON patches
  * added to it (`addJsonPatch`), so that a chart can tell the fields a user
  * patched. cdk8s keeps the patches in a list of the object (2.x); they are
- * set aside for the call and put back.
+ * set aside for the call and put back. Without patches, {@link synthesized}
+ * (the same value, shared while a chart renders).
  *
  * @throws Error when the installed cdk8s keeps no such list (a version this
  *   code was not written for): a patch could then go unnoticed
  */
 export function withoutPatches(obj: ApiObject): any {
-  const patches = (obj as unknown as { patches?: JsonPatch[] }).patches;
-  if (!Array.isArray(patches)) {
-    throw new Error(`todo-cdk8s cannot read the JSON patches of ${obj.node.path} with this version of cdk8s (ApiObject keeps no list 'patches'); use the cdk8s version of the package's peerDependencies`);
-  }
+  const patches = patchesOf(obj);
   if (patches.length === 0) {
-    return obj.toJson();
+    return synthesized(obj);
+  }
+  const entry = renderedEntry(obj);
+  if (entry?.built !== undefined) {
+    return entry.built;
   }
   const saved = patches.splice(0);
+  let built: any;
   try {
-    return obj.toJson();
+    built = obj.toJson();
   } finally {
     patches.push(...saved);
   }
+  if (entry !== undefined) {
+    entry.built = built;
+  }
+  return built;
 }
 
 /** The value at a dotted path, or its parts (numbers index arrays); undefined where the path leads nowhere. */
@@ -103,8 +184,11 @@ export function shortShow(value: unknown): string {
  * and what the chart renders the field from instead.
  */
 export function patchedBindings(obj: ApiObject, bindings: readonly Binding[], carried: ReadonlySet<string>): string[] {
+  if (!hasPatches(obj)) {
+    return []; // built as synthesized: no field changed
+  }
   const built = withoutPatches(obj);
-  const json = obj.toJson();
+  const json = synthesized(obj);
   const lines: string[] = [];
   const seen = new Set<string>();
   for (const b of bindings) {

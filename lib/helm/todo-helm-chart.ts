@@ -2,13 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppComponent } from '../app-component';
 import { describe } from '../checks/semantic';
-import { ChartParts, ChartScope, NotesPart, POD_LISTS, PodList, variablesAtInstall } from '../component-feature';
+import { ChartParts, ChartScope, ComponentFeature, NotesPart, POD_LISTS, PodList, variablesAtInstall } from '../component-feature';
 import { metadataBindings } from '../features/names';
 import { serviceBindings } from '../features/service';
 import { userAnnotations } from '../lint-exceptions';
 import { check, Rules } from '../validation';
 import { componentValues } from './chart-values';
-import { differences, fieldName, patchedBindings, shortShow, withoutPatches } from './escape-hatches';
+import { differences, fieldName, hasPatches, patchedBindings, shortShow, synthesized, whileRendering, withoutPatches } from './escape-hatches';
 import { Binding, Helm, renderTemplate } from './template';
 import { stringifyYaml } from '../yaml-text';
 import { ChartCheck, renderChecks } from './chart-rules';
@@ -44,6 +44,23 @@ export interface TodoHelmChartProps {
    */
   readonly description?: string;
 }
+
+/**
+ * One rendering of a chart: the scope its features render with and their
+ * parts, each feature's computed once (the component's objects do not change
+ * while the chart renders).
+ */
+interface Rendering {
+  readonly scope: ChartScope;
+  readonly parts: readonly ChartParts[];
+}
+
+/**
+ * The chart parts of the features whose parts depend on the chart's name
+ * alone ({@link ComponentFeature.chartPartsByName}), by the feature's class
+ * and the chart's name: rendered once per process.
+ */
+const PARTS_BY_NAME = new Map<Function, Map<string, ChartParts>>();
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
@@ -101,13 +118,16 @@ export class TodoHelmChart extends Construct {
    * the rest (cdk8s validation) and {@link files} refuses to write.
    */
   public divergences(): string[] {
+    return whileRendering(() => this.divergencesOf(this.rendering()));
+  }
+
+  /** {@link divergences}, of one rendering of the chart. */
+  private divergencesOf({ scope, parts }: Rendering): string[] {
     const c = this.component;
-    const parts = this.parts();
-    const scope = this.scope();
     const carried = new Set(['metadata.annotations', ...parts.flatMap((p) => p.carried ?? [])]);
     const service = serviceBindings(scope);
     const lines = [
-      ...patchedBindings(c.deployment, this.deploymentBindings(parts), carried),
+      ...patchedBindings(c.deployment, this.deploymentBindings({ scope, parts }), carried),
       ...patchedBindings(c.service, service, carried),
       ...patchedBindings(c.configMap, scope.metadata(), new Set()),
     ];
@@ -120,8 +140,8 @@ export class TodoHelmChart extends Construct {
     // (on the Service, one on a field its template does not bind; labels and annotations are below).
     const bound = (field: string) => service.map((b) => (typeof b.path === 'string' ? b.path : b.path.join('.'))).some((p) => field === p || field.startsWith(`${p}.`)) || /^metadata\.(labels|annotations)(\.|$)/.test(field);
     for (const o of [c.service, c.secret, c.persistentVolumeClaim, c.networkPolicy, c.ingress, c.autoscaler, c.disruptionBudget]) {
-      if (o === undefined) continue;
-      const json = o.toJson();
+      if (o === undefined || !hasPatches(o)) continue; // built as synthesized: no field changed
+      const json = synthesized(o);
       for (const field of differences(withoutPatches(o), json)) {
         if (o === c.service && bound(field)) continue;
         lines.push(`${describe(json)} ${fieldName(field)}: a JSON patch changed it, but the Helm chart renders the ${json.kind} from the component's props and its values, not from the object; set it through the props instead of a patch`);
@@ -129,7 +149,7 @@ export class TodoHelmChart extends Construct {
     }
     const own: ApiObject[] = [c.deployment, c.service, c.configMap, ...[c.secret, c.persistentVolumeClaim, c.networkPolicy, c.ingress, c.autoscaler, c.disruptionBudget].filter((o): o is ApiObject => o !== undefined)];
     for (const o of own) {
-      const json = o.toJson();
+      const json = synthesized(o);
       // The component's labels hold the Chart's (commonLabels), as the chart's objects do.
       const expected: { [key: string]: string } = c.labels;
       for (const [key, value] of Object.entries<string>(json.metadata?.labels ?? {})) {
@@ -151,33 +171,56 @@ export class TodoHelmChart extends Construct {
   }
 
   /**
-   * What the component's features add to the chart (lib/component-feature.ts),
-   * in their order: the chart renders them without asking what the component is.
+   * What the chart gives its features (its name, its named helpers, the
+   * other features' parts) and what the component's features add to the
+   * chart (lib/component-feature.ts), in their order: the chart renders them
+   * without asking what the component is. Each feature's parts are computed
+   * once per rendering, on demand: a feature may read the others' (`otherParts`).
    */
-  private parts(): ChartParts[] {
-    const scope = this.scope();
-    return this.component.features.map((f) => f.chart?.(this.component, scope) ?? {});
-  }
-
-  /** What the chart gives its features: its name and its named helpers. */
-  private scope(): ChartScope {
+  private rendering(): Rendering {
+    const c = this.component;
+    const computed = new Map<ComponentFeature, ChartParts>();
+    const computing = new Set<ComponentFeature>();
+    const partsOf = (f: ComponentFeature): ChartParts => {
+      let parts = computed.get(f);
+      if (parts === undefined) {
+        if (computing.has(f)) {
+          throw new Error(`the chart parts of the ${f.name} feature depend on themselves (ChartScope.otherParts)`);
+        }
+        computing.add(f);
+        try {
+          parts = f.chartPartsByName ? partsByName(f, this.chartName, () => f.chart?.(c, scope) ?? {}) : (f.chart?.(c, scope) ?? {});
+        } finally {
+          computing.delete(f);
+        }
+        computed.set(f, parts);
+      }
+      return parts;
+    };
     const scope: ChartScope = {
       chartName: this.chartName,
       include: (name, indent) => (indent === undefined ? `include "${this.chartName}.${name}" .` : `include "${this.chartName}.${name}" . | nindent ${indent}`),
       metadata: (name, labels) => metadataBindings(scope, name, labels),
+      otherParts: (feature) => c.features.filter((f) => f !== feature).map(partsOf),
     };
-    return scope;
+    return { scope, parts: c.features.map(partsOf) };
   }
 
   /** The chart's files, by path relative to the chart directory. */
   public files(): { [file: string]: string } {
-    const divergences = this.divergences();
+    return whileRendering(() => this.render());
+  }
+
+  /** {@link files}, inside {@link whileRendering}. */
+  private render(): { [file: string]: string } {
+    const rendering = this.rendering();
+    const divergences = this.divergencesOf(rendering);
     if (divergences.length > 0) {
       throw new Error(`the Helm chart ${this.chartName} would differ from the plain manifests:\n${divergences.map((l) => `  ${l}`).join('\n')}`);
     }
     const c = this.component;
     const values = componentValues(c);
-    const parts = this.parts();
+    const parts = rendering.parts;
     const title = `Values of the ${this.chartName} chart`;
     return {
       'Chart.yaml': stringifyYaml({
@@ -193,7 +236,7 @@ export class TodoHelmChart extends Construct {
       'values.schema.json': `${JSON.stringify(renderValuesSchema(values, title), undefined, 2)}\n`,
       '.helmignore': HELMIGNORE,
       'templates/_helpers.tpl': this.helpers(parts),
-      'templates/deployment.yaml': this.deploymentTemplate(parts),
+      'templates/deployment.yaml': this.deploymentTemplate(rendering),
       ...Object.fromEntries(parts.flatMap((p) => Object.entries(p.templates ?? {})).map(([file, text]) => [`templates/${file}`, text])),
       'templates/NOTES.txt': this.notes(parts),
     };
@@ -201,7 +244,7 @@ export class TodoHelmChart extends Construct {
 
   /** The default values, as `values.yaml` holds them. */
   public defaultValues(): { [key: string]: unknown } {
-    return defaultValues(componentValues(this.component)) as { [key: string]: unknown };
+    return whileRendering(() => defaultValues(componentValues(this.component))) as { [key: string]: unknown };
   }
 
   /** Writes the chart into `dir` (created if needed). */
@@ -214,17 +257,17 @@ export class TodoHelmChart extends Construct {
    * and the pod's lists assembled from the features' parts, in their order;
    * it runs the chart's checks first.
    */
-  private deploymentTemplate(parts: readonly ChartParts[]): string {
-    return renderTemplate(this.component.deployment.toJson(), this.deploymentBindings(parts), {
+  private deploymentTemplate(rendering: Rendering): string {
+    return renderTemplate(synthesized(this.component.deployment), this.deploymentBindings(rendering), {
       header: 'The pods: values.image, values.replicaCount, values.probes, values.resources',
       prelude: [`{{- include "${this.chartName}.validate" . }}`],
     });
   }
 
   /** The fields of the Deployment that the chart renders from its values and helpers. */
-  private deploymentBindings(parts: readonly ChartParts[]): Binding[] {
+  private deploymentBindings({ scope, parts }: Rendering): Binding[] {
     return [
-      ...this.scope().metadata(),
+      ...scope.metadata(),
       ...(Object.entries(POD_LISTS) as Array<[PodList, string]>).map(([list, at]) => ({ path: at, expr: Helm.parts(parts.flatMap((p) => p[list] ?? [])) })),
       ...parts.flatMap((p) => p.deployment ?? []),
     ];
@@ -247,7 +290,7 @@ export class TodoHelmChart extends Construct {
   }
 
   /** The checks of the values compiled from the features' rules, in feature order. */
-  private checks(parts: readonly ChartParts[] = this.parts()): ChartCheck[] {
+  private checks(parts: readonly ChartParts[] = this.rendering().parts): ChartCheck[] {
     return parts.flatMap((p) => p.checks ?? []);
   }
 
@@ -274,6 +317,22 @@ export class TodoHelmChart extends Construct {
       ...parts.flatMap((p) => p.notes ?? []).flatMap(section),
     ].join('\n') + '\n';
   }
+}
+
+/** The parts of a feature whose parts depend on the chart's name alone: those of its class for that name, rendered the first time. */
+function partsByName(feature: ComponentFeature, chartName: string, render: () => ChartParts): ChartParts {
+  let byName = PARTS_BY_NAME.get(feature.constructor);
+  if (byName === undefined) {
+    byName = new Map();
+    PARTS_BY_NAME.set(feature.constructor, byName);
+  }
+  const key = `${chartName}\0${feature.chartPartsKey ?? ''}`;
+  let parts = byName.get(key);
+  if (parts === undefined) {
+    parts = render();
+    byName.set(key, parts);
+  }
+  return parts;
 }
 
 const HELMIGNORE = `# Patterns to ignore when building packages.
