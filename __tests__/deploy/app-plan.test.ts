@@ -28,6 +28,11 @@ describe('planApp', () => {
     ]);
   });
 
+  test('the smoke test requests what helm test requests: the frontend, whose readiness probe is a TCP probe, at its liveness path', () => {
+    const plan = planApp({ TODO_FRONTEND_LIVENESS_PATH: '/api/health' });
+    expect(plan.components.map((c) => [c.role, c.smokePath])).toEqual([['backend', '/health'], ['frontend', '/api/health']]);
+  });
+
   test('lists the objects of the plain manifests, the namespace first when it is not default', () => {
     const plan = planApp({ TODO_NAMESPACE: 'todo' });
     expect(plan.objects[0]).toEqual({ kind: 'Namespace', name: 'todo' });

@@ -1,9 +1,11 @@
+import * as fs from 'fs';
 import { Chart, Testing } from 'cdk8s';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint } from '../../lib/checks/lint';
 import { TodoBackend } from '../../lib/todo-backend';
 import { TodoFrontend } from '../../lib/todo-frontend';
-import { ServiceAccountOptions } from '../../lib/features/service-account';
+import { ServiceAccount, ServiceAccountOptions } from '../../lib/features/service-account';
+import { defaultFrontendChart, renderWith } from '../support/feature-chart';
 import { FeatureCharts, thrown } from '../support/feature-charts';
 import { comparable } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
@@ -83,6 +85,30 @@ describe('values: the chart renders what the props give', () => {
     }
     expect(runAllChecks(rendered)).toEqual([]);
     expect(checkLint(rendered).map((f) => f.check)).not.toContain('non-existent-service-account');
+  });
+});
+
+describe('the name the pods run as: one table (ACCOUNT_NAME) for the props and the chart\'s helper', () => {
+  test('on every combination of create and name, the chart names the ServiceAccount ServiceAccount.resolve names', () => {
+    const dir = defaultFrontendChart();
+    try {
+      const seen: object[] = [];
+      const want: object[] = [];
+      for (const create of [false, true]) {
+        for (const name of ['', 'api']) {
+          const r = renderWith(dir, { serviceAccount: { create, name } });
+          if (r.status !== 0) {
+            throw new Error(r.stderr);
+          }
+          seen.push({ create, name, runsAs: r.objects.find((o) => o.kind === 'Deployment').spec.template.spec.serviceAccountName });
+          want.push({ create, name, runsAs: ServiceAccount.resolve('sa', { create, name: name || undefined }, 'todo-frontend').accountName });
+        }
+      }
+      expect(seen).toEqual(want);
+      expect(want.map((w: any) => w.runsAs)).toEqual([undefined, 'api', 'todo-frontend', 'api']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -80,7 +80,7 @@ describe.each([
   test('helm test pod requests the Service and passes restricted Pod Security', () => {
     const pod = find(template(dir()), 'Pod', `${name}-test-connection`);
     expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
-    expect(pod.spec.containers[0].args[3]).toMatch(new RegExp(`^http://${name}:\\d+/`));
+    expect(pod.spec.containers[0].args[3]).toMatch(new RegExp(`^http://${name}\\.default\\.svc\\.cluster\\.local:\\d+/`));
     expect(runAllChecks([pod])).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { AppComponent } from '../app-component';
 import { buildDefaultApp } from '../default-app';
+import { checkPath } from '../features/probes';
 import { Environment, readSettings } from '../settings';
 import { Profile } from '../todo-app';
 
@@ -28,7 +29,7 @@ export interface ComponentPlan {
   readonly image: ImagePlan;
   /** The URL browsers reach the component at. */
   readonly url: string;
-  /** The path the smoke test requests: the readiness probe's HTTP path, else `/`. */
+  /** The path the smoke test requests (`checkPath`, as the chart's `helm test`): the readiness probe's HTTP path, else the liveness probe's, else `/`. */
   readonly smokePath: string;
   /** The PersistentVolumeClaim holding the component's data, if it keeps any. */
   readonly dataClaim?: string;
@@ -55,7 +56,6 @@ export interface AppPlan {
 /** The build and deploy facts of one component, read from the component itself. */
 export function componentPlan(component: AppComponent): ComponentPlan {
   const image = component.image;
-  const probe = component.readinessProbe;
   return {
     role: component.role,
     name: component.name,
@@ -67,7 +67,7 @@ export function componentPlan(component: AppComponent): ComponentPlan {
       buildArgs: { ...image.buildArgs },
     },
     url: component.url,
-    smokePath: probe.path ?? '/',
+    smokePath: checkPath(component),
     dataClaim: component.persistentVolumeClaim ? component.dataClaimName : undefined,
   };
 }

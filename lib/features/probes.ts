@@ -3,7 +3,8 @@ import { AppComponent, HTTP_PORT_NAME } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { HealthProbe, ProbeType } from '../health-probe';
 import { Binding, Helm, valueLines } from '../helm/template';
-import { group, leaf, ValueGroup, ValuesNode } from '../helm/values';
+import { caseLines, decide, ValueCase } from '../helm/value-cases';
+import { defaultValues, group, leaf, ValueGroup, ValuesNode } from '../helm/values';
 import { oneOf, Rules } from '../validation';
 
 /** The probes of a component, by their key under the chart's `probes` value. */
@@ -26,6 +27,33 @@ function probeValues(comment: string, probe: HealthProbe): ValueGroup {
     if: { properties: { type: { const: ProbeType.HTTP } } },
     then: { required: ['path'], properties: { path: Rules.httpPath.schema } },
   });
+}
+
+/** The probes whose HTTP path a check from outside the pod requests, in this order. */
+const CHECKED = ['readiness', 'liveness'] as const;
+
+/**
+ * @internal
+ * The path a check from outside the pod requests (the chart's `helm test`
+ * pod, deploy's smoke test), decided on the chart's `probes` values: the
+ * readiness probe's path when it is an HTTP probe, else the liveness
+ * probe's, else "/". The path of a probe is one the server answers while
+ * it is healthy; the frontend's readiness probe is a TCP probe, so its
+ * liveness path is the one to check.
+ */
+export const CHECK_PATH: readonly ValueCase[] = [
+  ...CHECKED.map((kind): ValueCase => ({ when: { equals: `probes.${kind}.type`, to: ProbeType.HTTP }, then: { value: `probes.${kind}.path` } })),
+  { then: { text: '/' } },
+];
+
+/** The chart's `probes` values of a component. */
+function probesGroup(c: AppComponent): ValueGroup {
+  return group(`Probes, on the container port named "${HTTP_PORT_NAME}".`, Object.fromEntries(KINDS.map((k) => [k.key, probeValues(k.comment, k.of(c))])));
+}
+
+/** @internal The path a check from outside the pod requests ({@link CHECK_PATH}), for the component's probes. */
+export function checkPath(c: AppComponent): string {
+  return decide(CHECK_PATH, { probes: defaultValues(probesGroup(c)) });
 }
 
 /** A probe as the manifests hold it, with its port name as a plain string. */
@@ -69,7 +97,8 @@ function probeHelper(): string[] {
  * The startup, liveness and readiness probes, aimed at the container port by
  * name. The chart's `probes` values hold each probe's type, path and timings;
  * its `probe` helper is rendered from `HealthProbe.toKube`, so both
- * renderings give the same probe.
+ * renderings give the same probe. Its `testPath` helper is the table
+ * {@link CHECK_PATH}, which {@link checkPath} decides for deploy.
  */
 export class Probes implements ComponentFeature {
   public readonly name = 'probes';
@@ -81,13 +110,11 @@ export class Probes implements ComponentFeature {
   }
 
   public values(c: AppComponent): { [key: string]: ValuesNode } {
-    return { probes: group(`Probes, on the container port named "${HTTP_PORT_NAME}".`, Object.fromEntries(KINDS.map((k) => [k.key, probeValues(k.comment, k.of(c))]))) };
+    return { probes: probesGroup(c) };
   }
 
   public chart(_c: AppComponent, chart: ChartScope): ChartParts {
     const n = chart.chartName;
-    const path = (kind: string) => `.Values.probes.${kind}.path`;
-    const isHttp = (kind: string) => `eq .Values.probes.${kind}.type "${ProbeType.HTTP}"`;
     return {
       deployment: KINDS.map((k) => ({ path: `spec.template.spec.containers.0.${k.field}`, expr: Helm.nindent(`include "${n}.probe" .Values.probes.${k.key}`) })),
       helpers: [
@@ -96,11 +123,9 @@ export class Probes implements ComponentFeature {
         ...probeHelper(),
         '{{- end }}',
         '',
-        '{{/* The path helm test requests: the readiness path, else the liveness path, else "/". */}}',
+        '{{/* The path helm test requests: the readiness path, else the liveness path, else "/" (CHECK_PATH). */}}',
         `{{- define "${n}.testPath" -}}`,
-        `{{- if ${isHttp('readiness')} }}{{ ${path('readiness')} }}`,
-        `{{- else if ${isHttp('liveness')} }}{{ ${path('liveness')} }}`,
-        '{{- else }}/{{ end }}',
+        ...caseLines(CHECK_PATH, (helper) => chart.include(helper)),
         '{{- end }}',
       ],
     };

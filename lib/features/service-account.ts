@@ -3,6 +3,7 @@ import type { AppComponent } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { messageWith, valueExpr } from '../helm/chart-rules';
 import { Binding, Helm, renderTemplate } from '../helm/template';
+import { caseLines, decide, ValueCase } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { automountNeedsAccount, needsCreatedAccount } from '../shared-rules';
 import { check, checkOptional, checkStringMap, Rules, show } from '../validation';
@@ -69,6 +70,17 @@ export interface ResolvedServiceAccount {
 
 const V = '.Values.serviceAccount';
 
+/**
+ * The ServiceAccount the pods run as, from the `serviceAccount` values: the
+ * name given; else, when one is created, the component's name (the chart's
+ * full name); else none (""), the namespace's default. `resolve` and the
+ * chart's `serviceAccountName` helper both read it.
+ */
+const ACCOUNT_NAME: readonly ValueCase[] = [
+  { when: { truthy: 'serviceAccount.name' }, then: { value: 'serviceAccount.name' } },
+  { when: { truthy: 'serviceAccount.create' }, then: { helper: 'fullname' } },
+];
+
 /** A boolean prop (users of plain JavaScript can pass anything). */
 const BOOLEAN = { allowed: 'true or false', schema: { type: 'boolean' }, test: (v: unknown): v is boolean => typeof v === 'boolean' };
 
@@ -93,7 +105,8 @@ export class ServiceAccount implements ComponentFeature {
     if (automount && !create && name === undefined) {
       throw new Error(automountNeedsAccount(`${setting}.automount`, `${setting}.create`, `${setting}.name`));
     }
-    return { create, name, annotations, automount, accountName: create ? name ?? componentName : name, external: !create && name !== undefined };
+    const accountName = decide(ACCOUNT_NAME, { serviceAccount: { create, name: name ?? '' } }, { fullname: componentName });
+    return { create, name, annotations, automount, accountName: accountName === '' ? undefined : accountName, external: !create && name !== undefined };
   }
 
   public readonly name = 'service account';
@@ -162,13 +175,9 @@ export class ServiceAccount implements ComponentFeature {
         },
       ],
       helpers: [
-        '{{/* The ServiceAccount the pods run as: values.serviceAccount; empty: none named (the namespace\'s default). */}}',
+        '{{/* The ServiceAccount the pods run as: values.serviceAccount (ACCOUNT_NAME); empty: none named (the namespace\'s default). */}}',
         `{{- define "${n}.serviceAccountName" -}}`,
-        `{{- if ${V}.create }}`,
-        `{{- default (include "${n}.fullname" .) ${V}.name }}`,
-        '{{- else }}',
-        `{{- ${V}.name }}`,
-        '{{- end }}',
+        ...caseLines(ACCOUNT_NAME, (helper) => chart.include(helper)),
         '{{- end }}',
       ],
     };

@@ -2,6 +2,7 @@ import { spreadConstraints } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import type { AppComponent } from '../app-component';
 import { Helm } from '../helm/template';
+import { caseLines, decide, ValueCase } from '../helm/value-cases';
 import { leaf, ValuesNode } from '../helm/values';
 import { Replicas } from './replicas';
 
@@ -13,6 +14,18 @@ export const SPREAD_FROM = 2;
 
 /** @internal The chart helper that renders "true" when the pods spread (the value, or when null, 2 or more pods). */
 export const SPREAD_HELPER = 'spreadAcrossNodes';
+
+/**
+ * Whether the pods spread, from the values ("true" or ""): as
+ * `spreadAcrossNodes` says, or when it is null, when 2 or more pods run
+ * (`replicaCount`, or `autoscaling.enabled`). `Spreading.resolve` and the
+ * chart's helper both read it.
+ */
+const SPREAD_CASES: readonly ValueCase[] = [
+  { when: { truthy: VALUE }, then: { text: 'true' } },
+  { when: { isBool: VALUE }, then: { text: '' } },
+  { when: { any: [{ truthy: 'autoscaling.enabled' }, { atLeast: 'replicaCount', n: SPREAD_FROM }] }, then: { text: 'true' } },
+];
 
 /**
  * @internal
@@ -29,7 +42,7 @@ export class Spreading implements ComponentFeature {
    * more pods (replicas, or an autoscaler).
    */
   public static resolve(asked: boolean | undefined, replicas: number, autoscaled: boolean): boolean {
-    return asked ?? (autoscaled || replicas >= SPREAD_FROM);
+    return decide(SPREAD_CASES, { [VALUE]: asked ?? null, autoscaling: { enabled: autoscaled }, replicaCount: replicas }) !== '';
   }
 
   public readonly name = 'spreading';
@@ -61,12 +74,9 @@ export class Spreading implements ComponentFeature {
         { path: 'spec.template.spec.topologySpreadConstraints', expr: Helm.optionalValue(chart.include(SPREAD_HELPER), spreadConstraints({}), selector) },
       ],
       helpers: [
-        `{{/* "true" when the pods spread over nodes: values.spreadAcrossNodes, or when it is null, ${SPREAD_FROM} or more pods (Spreading.resolve). */}}`,
+        `{{/* "true" when the pods spread over nodes: values.spreadAcrossNodes, or when it is null, ${SPREAD_FROM} or more pods (SPREAD_CASES, as Spreading.resolve). */}}`,
         `{{- define "${n}.${SPREAD_HELPER}" -}}`,
-        `{{- if kindIs "bool" .Values.${VALUE} }}`,
-        `{{- if .Values.${VALUE} }}true{{ end }}`,
-        `{{- else if or .Values.autoscaling.enabled (ge (int .Values.replicaCount) ${SPREAD_FROM}) }}true`,
-        '{{- end }}',
+        ...caseLines(SPREAD_CASES, (helper) => chart.include(helper)),
         '{{- end }}',
       ],
     };

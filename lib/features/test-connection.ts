@@ -2,6 +2,7 @@ import * as k8s from '../../imports/k8s';
 import { KUBE_SCORE_IGNORE, KUBE_SCORE_REASON } from '../checks/lint';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Helm, renderTemplate, valueLines } from '../helm/template';
+import { serviceUrl } from './service';
 
 /**
  * The `helm test` pod's deliberate exceptions: it makes one request and
@@ -18,8 +19,10 @@ const TEST_OF = 'todo-cdk8s/test-of';
 
 /**
  * @internal
- * A chart's `helm test` pod: it requests the Service from inside the
- * cluster, on the readiness path (the `testPath` helper of the probes).
+ * A chart's `helm test` pod: it requests the Service at the URL the
+ * component's peers use (`serviceUrl`, the `clusterUrl` of the constructs),
+ * on the path a check from outside requests (the `testPath` helper of the
+ * probes: `CHECK_PATH`).
  * Its labels (`testLabels`) are none of those the release selects its pods
  * by, so that no Service, NetworkPolicy, Deployment or budget of the
  * release selects it; the NetworkPolicy admits it by them. The pod carries
@@ -53,11 +56,13 @@ export class TestConnection implements ComponentFeature {
       },
     });
     const fullname = chart.include('fullname');
+    // The Service's URL with printf's placeholders for the name, the namespace and the port, then the path.
+    const url = `${serviceUrl('%s', '%s', '%d')}%s`;
     return {
       templates: {
         'tests/test-connection.yaml': renderTemplate(pod, [
           ...chart.metadata(`printf "%s-test-connection" (${fullname})`, 'testPodLabels'),
-          { path: 'spec.containers.0.args.3', expr: Helm.scalar(`{{ printf "http://%s:%d%s" (${fullname}) (.Values.service.port | int) (${chart.include('testPath')}) | quote }}`) },
+          { path: 'spec.containers.0.args.3', expr: Helm.scalar(`{{ printf ${JSON.stringify(url)} (${fullname}) (${chart.include('namespace')}) (.Values.service.port | int) (${chart.include('testPath')}) | quote }}`) },
         ], { header: '`helm test <release>`: requests the Service from inside the cluster' }),
       },
       helpers: [

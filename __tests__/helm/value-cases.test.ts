@@ -1,0 +1,96 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { caseLines, decide, ValueCase } from '../../lib/helm/value-cases';
+import { helm } from '../support/helm';
+import { parseYaml } from '../support/yaml';
+
+/** A table with every kind of test and result. */
+const TABLE: readonly ValueCase[] = [
+  { when: { equals: 'kind', to: 'a' }, then: { value: 'label' } },
+  { when: { isBool: 'flag' }, then: { text: 'flag' } },
+  { when: { any: [{ truthy: 'on' }, { atLeast: 'count', n: 2 }] }, then: { helper: 'named' } },
+  { then: { text: '-' } },
+];
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'value-cases-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/**
+ * A chart whose helper is `caseLines` of the table, and a ConfigMap with the
+ * helper's text for each of `.Values.sets` (one helm run for every case).
+ */
+function renderAll(cases: readonly ValueCase[], sets: readonly object[]): string[] {
+  const dir = fs.mkdtempSync(path.join(tmp, 'chart-'));
+  fs.mkdirSync(path.join(dir, 'templates'));
+  fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: t\nversion: 0.1.0\n');
+  fs.writeFileSync(path.join(dir, 'templates', '_helpers.tpl'), [
+    '{{- define "t.named" -}}NAMED{{- end }}',
+    '{{- define "t.decision" -}}',
+    ...caseLines(cases, (helper) => `include "t.${helper}" .`, '.'),
+    '{{- end }}',
+    '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(dir, 'templates', 'cm.yaml'), [
+    'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: decisions', 'data:',
+    '{{- range $i, $v := .Values.sets }}',
+    '  c{{ $i }}: {{ include "t.decision" $v | quote }}',
+    '{{- end }}',
+    '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(dir, 'values.json'), JSON.stringify({ sets }));
+  const r = helm(['template', 't', dir, '-f', path.join(dir, 'values.json')]);
+  if (r.status !== 0) {
+    throw new Error(r.stderr);
+  }
+  const data = parseYaml(r.stdout)[0].data ?? {};
+  return sets.map((_s, i) => data[`c${i}`]);
+}
+
+describe('value cases: one table, decided in TypeScript and rendered as a chart helper', () => {
+  test('decide and the helper agree with real helm on every combination of the values each test reads', () => {
+    const sets: object[] = [];
+    for (const kind of ['a', 'b']) {
+      for (const flag of [true, false, null]) {
+        for (const on of [true, false, 0, 1, '', 'x', [], [1], {}, { k: 1 }, null]) {
+          for (const count of [0, 1, 2, 3, null]) {
+            sets.push({ kind, flag, on, count, label: 'L' });
+          }
+        }
+      }
+    }
+    const rendered = renderAll(TABLE, sets);
+    const decided = sets.map((s) => decide(TABLE, s, { named: 'NAMED' }));
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s, i) => [s, decided[i]]));
+    // Each case is the first to hold in some set.
+    expect(new Set(decided)).toEqual(new Set(['L', 'flag', 'NAMED', '-']));
+    expect(sets.length).toBe(330);
+  });
+
+  test('without a case that always holds, none holding gives ""; a first case without a test is the whole helper', () => {
+    const cases: ValueCase[] = [{ when: { truthy: 'on' }, then: { text: 'yes' } }];
+    expect(renderAll(cases, [{ on: true }, { on: false }, {}])).toEqual(['yes', '', '']);
+    expect([{ on: true }, { on: false }, {}].map((s) => decide(cases, s))).toEqual(['yes', '', '']);
+    expect(caseLines([{ then: { text: '/' } }, { when: { truthy: 'on' }, then: { text: 'x' } }], () => '')).toEqual(['/']);
+  });
+
+  test('the helper is an if / else if chain, one line per case, on .Values by default', () => {
+    expect(caseLines(TABLE, (h) => `include "c.${h}" .`)).toEqual([
+      '{{- if eq .Values.kind "a" }}{{ .Values.label }}',
+      '{{- else if kindIs "bool" .Values.flag }}flag',
+      '{{- else if or .Values.on (ge (int .Values.count) 2) }}{{ include "c.named" . }}',
+      '{{- else }}-',
+      '{{- end }}',
+    ]);
+  });
+
+  test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {
+    expect(() => decide(TABLE, { on: true }, {})).toThrow('a decision gives the helper named, which was not given');
+    expect(() => decide(TABLE, { kind: 'a', label: { x: 1 } })).toThrow('\'label\' must be text for this decision, got {"x":1}');
+    expect(() => decide(TABLE, { count: '3' }, { named: 'N' })).toThrow('\'count\' must be a number for this decision, got "3"');
+    expect(() => caseLines([{ then: { text: '{{ x }}' } }], () => '')).toThrow('a decision\'s text cannot hold template delimiters: "{{ x }}"');
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * A decision that both renderings read: an ordered table of cases over a
+ * component's chart values, where the first case whose test holds gives the
+ * result. `decide` evaluates the table in TypeScript, on values as the
+ * chart holds them (what the constructs and deploy use). `caseLines`
+ * renders the same table as the body of a chart helper. So a rule such as
+ * "the readiness path, else the liveness path, else /" is written once, as
+ * data, and neither rendering restates it.
+ *
+ * Paths are dot-separated keys under the values (`probes.readiness.type`).
+ */
+
+/** A test on the values. */
+export type ValueTest =
+  /** The value equals a string (`eq .Values.<path> "<to>"`). */
+  | { readonly equals: string; readonly to: string }
+  /** The value is a boolean (`kindIs "bool"`), false as well as true. */
+  | { readonly isBool: string }
+  /** The value is true for Go's `if`: not false, 0, null, "" nor an empty list or map. */
+  | { readonly truthy: string }
+  /** The value, as an integer (Sprig's `int`: null is 0), is at least `n`. */
+  | { readonly atLeast: string; readonly n: number }
+  /** Any of the tests holds. */
+  | { readonly any: readonly ValueTest[] };
+
+/** What a case gives. */
+export type CaseResult =
+  /** Fixed text ("" for none). */
+  | { readonly text: string }
+  /** A value, as it is. */
+  | { readonly value: string }
+  /** A named helper of the chart (`fullname`): given by the caller of `decide`. */
+  | { readonly helper: string };
+
+/** One case: its result when its test holds (always, without a test). */
+export interface ValueCase {
+  readonly when?: ValueTest;
+  readonly then: CaseResult;
+}
+
+/** The value at a dot-separated path (undefined when a key is missing). */
+function at(values: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as { [k: string]: unknown })[key] : undefined), values);
+}
+
+/** Go's truth of a value in `if`, `and`, `or`. */
+function goTrue(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') {
+    return false;
+  }
+  if (Array.isArray(v)) {
+    return v.length > 0;
+  }
+  return typeof v !== 'object' || Object.keys(v as object).length > 0;
+}
+
+/** Sprig's `int` of the values a chart's schema lets through (integers, null). */
+function goInt(path: string, v: unknown): number {
+  if (v === undefined || v === null) {
+    return 0;
+  }
+  if (typeof v !== 'number') {
+    throw new Error(`'${path}' must be a number for this decision, got ${JSON.stringify(v)}`);
+  }
+  return Math.trunc(v);
+}
+
+function holds(test: ValueTest, values: unknown): boolean {
+  if ('equals' in test) return at(values, test.equals) === test.to;
+  if ('isBool' in test) return typeof at(values, test.isBool) === 'boolean';
+  if ('truthy' in test) return goTrue(at(values, test.truthy));
+  if ('atLeast' in test) return goInt(test.atLeast, at(values, test.atLeast)) >= test.n;
+  return test.any.some((t) => holds(t, values));
+}
+
+/**
+ * The result of the first case that holds for `values` ("" when none does),
+ * as the chart's helper renders it.
+ *
+ * @param helpers the text of each named helper a result may give (`{ fullname: 'todo-backend' }`)
+ * @throws Error for a result that names a helper not given, or a value that is not text
+ */
+export function decide(cases: readonly ValueCase[], values: unknown, helpers: { readonly [name: string]: string } = {}): string {
+  const found = cases.find((c) => c.when === undefined || holds(c.when, values));
+  if (found === undefined) {
+    return '';
+  }
+  const r = found.then;
+  if ('text' in r) {
+    return r.text;
+  }
+  if ('helper' in r) {
+    if (helpers[r.helper] === undefined) {
+      throw new Error(`a decision gives the helper ${r.helper}, which was not given`);
+    }
+    return helpers[r.helper];
+  }
+  const v = at(values, r.value);
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+    throw new Error(`'${r.value}' must be text for this decision, got ${JSON.stringify(v)}`);
+  }
+  return String(v);
+}
+
+/** The template's reference to a value under `root` (`.Values`, or `.`: the helper's argument). */
+function ref(root: string, path: string): string {
+  return root === '.' ? `.${path}` : `${root}.${path}`;
+}
+
+/** A Go template pipeline that is true when the test holds. */
+function pipeline(test: ValueTest, root: string, nested = false): string {
+  const v = (path: string) => ref(root, path);
+  const wrap = (p: string) => (nested ? `(${p})` : p);
+  if ('equals' in test) return wrap(`eq ${v(test.equals)} ${JSON.stringify(test.to)}`);
+  if ('isBool' in test) return wrap(`kindIs "bool" ${v(test.isBool)}`);
+  if ('truthy' in test) return v(test.truthy);
+  if ('atLeast' in test) return wrap(`ge (int ${v(test.atLeast)}) ${test.n}`);
+  return wrap(`or ${test.any.map((t) => pipeline(t, root, true)).join(' ')}`);
+}
+
+/** The template text of a result. */
+function resultText(r: CaseResult, root: string, include: (helper: string) => string): string {
+  if ('text' in r) {
+    if (r.text.includes('{{')) {
+      throw new Error(`a decision's text cannot hold template delimiters: ${JSON.stringify(r.text)}`);
+    }
+    return r.text;
+  }
+  return 'helper' in r ? `{{ ${include(r.helper)} }}` : `{{ ${ref(root, r.value)} }}`;
+}
+
+/**
+ * The lines of a chart helper's body that render `decide` of the values:
+ * an `if` / `else if` chain, one line per case.
+ *
+ * @param include the pipeline that includes a named helper (`ChartScope.include`)
+ * @param root where the values are (`.Values`; `.` for values passed as the helper's argument)
+ */
+export function caseLines(cases: readonly ValueCase[], include: (helper: string) => string, root = '.Values'): string[] {
+  const lines: string[] = [];
+  for (const c of cases) {
+    const keyword = c.when === undefined ? (lines.length === 0 ? undefined : 'else') : lines.length === 0 ? 'if' : 'else if';
+    const result = resultText(c.then, root, include);
+    if (keyword === undefined) {
+      return [result]; // the first case always holds
+    }
+    lines.push(`{{- ${keyword}${c.when === undefined ? '' : ` ${pipeline(c.when, root)}`} }}${result}`);
+    if (c.when === undefined) {
+      break;
+    }
+  }
+  return lines.length === 0 ? [] : [...lines, '{{- end }}'];
+}
