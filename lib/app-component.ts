@@ -21,11 +21,11 @@ import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
 import { LintAnnotations, lintAnnotations } from './features/lint-annotations';
 import { componentLabels, Names, selectorLabels } from './features/names';
-import { claimSpec, dataClaimName, ROLLING_UPDATE } from './features/persistence';
+import { claimNameOf, claimSpec, ROLLING_UPDATE } from './features/persistence';
 import { Probes } from './features/probes';
 import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
-import { ownSecretName, Secrets } from './features/secrets';
+import { Secrets, secretNameOf } from './features/secrets';
 import { SecurityContexts } from './features/security-contexts';
 import { PodMetadata } from './features/pod-metadata';
 import { Scheduling } from './features/scheduling';
@@ -770,7 +770,8 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
 
     this.usesExistingSecret = options.existingSecret !== undefined;
     this.secretVariables = Secrets.resolve(definition.secrets, this.usesExistingSecret ? s('existingSecret') : undefined);
-    this.secretName = check(s('existingSecret'), options.existingSecret ?? ownSecretName(this.name), Rules.dnsSubdomain);
+    // An empty or malformed existingSecret is refused; the component's own name (a DNS label and a suffix) is a DNS subdomain.
+    this.secretName = secretNameOf(checkOptional(s('existingSecret'), options.existingSecret, Rules.dnsSubdomain), this.name);
     this.keysSecret = Secrets.keysSecret(this.name, this.namespace, this.secretVariables, this.usesExistingSecret);
     this.configMapName = configMapName(this.name);
     for (const [key, value] of Object.entries({ ...definition.env, ...options.env })) {
@@ -949,7 +950,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
 
   /** @internal Name of the PersistentVolumeClaim (`<name>-data`, or the user's `existingClaim`). */
   public get dataClaimName(): string {
-    return this.persistentVolume?.existingClaim ?? dataClaimName(this.name);
+    return claimNameOf(this.persistentVolume?.existingClaim, this.name);
   }
 
   /** The Service's DNS name inside the cluster: `<name>.<namespace>.svc.cluster.local`. */

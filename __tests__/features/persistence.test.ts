@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
 import { BackendDatabase } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
+import { claimNameOf } from '../../lib/features/persistence';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { TodoBackend } from '../../lib/todo-backend';
 import { helm, template, templateError } from '../support/helm';
@@ -26,6 +27,31 @@ beforeAll(() => {
   new TodoHelmChart(Testing.app(), 'chart', { component: build().backend }).writeTo(chartDir);
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('the claim the pods mount: one table (CLAIM_NAME) for the construct and the chart\'s dataClaimName helper', () => {
+  test('on every combination of existingClaim and the full name, the chart mounts the claim claimNameOf names, as the construct does', () => {
+    const seen: object[] = [];
+    const want: object[] = [];
+    for (const fullname of ['', 'api']) {
+      for (const existingClaim of ['', 'todo-db-files']) {
+        const objects = template(chartDir, { set: { 'persistence.enabled': 'true', 'persistence.existingClaim': existingClaim, fullnameOverride: fullname } });
+        const volumes = find(objects, 'Deployment', fullname || 'todo-backend').spec.template.spec.volumes;
+        seen.push({ fullname, existingClaim, claim: volumes.find((v: any) => v.persistentVolumeClaim).persistentVolumeClaim.claimName, created: ofKind(objects, 'PersistentVolumeClaim').map((c) => c.metadata.name) });
+        const claim = claimNameOf(existingClaim || undefined, fullname || 'todo-backend');
+        want.push({ fullname, existingClaim, claim, created: existingClaim ? [] : [claim] });
+      }
+    }
+    expect(seen).toEqual(want);
+    expect(want.map((w: any) => w.claim)).toEqual(['todo-backend-data', 'todo-db-files', 'api-data', 'todo-db-files']);
+    // The construct reads the same table.
+    for (const existingClaim of [undefined, 'todo-db-files']) {
+      const { objects, backend } = build(BackendDatabase.sqlite({ existingClaim }));
+      const volumes = find(objects, 'Deployment', 'todo-backend').spec.template.spec.volumes;
+      expect(volumes.find((v: any) => v.persistentVolumeClaim).persistentVolumeClaim.claimName).toBe(claimNameOf(existingClaim, 'todo-backend'));
+      expect(backend.dataClaimName).toBe(existingClaim ?? 'todo-backend-data');
+    }
+  });
+});
 
 describe('persistence.existingClaim: SQLite on a claim of the user\'s', () => {
   test('as a prop: no claim is created, the pods mount the user\'s, and the checks do not look for it', () => {

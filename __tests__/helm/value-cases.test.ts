@@ -87,6 +87,22 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     ]);
   });
 
+  test('a helper\'s text passed through a name function: printf of the function\'s form in the chart, the function in TypeScript', () => {
+    const suffixed = (text: string) => `${text}-data`;
+    const cases: ValueCase[] = [{ when: { truthy: 'given' }, then: { value: 'given' } }, { then: { helper: 'named', named: suffixed } }];
+    expect(caseLines(cases, (h) => `include "c.${h}" .`, '.')).toEqual([
+      '{{- if .given }}{{ .given }}',
+      '{{- else }}{{ printf "%s-data" (include "c.named" .) }}',
+      '{{- end }}',
+    ]);
+    const sets = [{ given: 'mine' }, { given: '' }, {}];
+    expect(renderAll(cases, sets)).toEqual(['mine', 'NAMED-data', 'NAMED-data']);
+    expect(sets.map((s) => decide(cases, s, { named: 'NAMED' }))).toEqual(['mine', 'NAMED-data', 'NAMED-data']);
+    // A form printf would read otherwise is refused.
+    expect(() => caseLines([{ then: { helper: 'named', named: (t) => `${t}-100%` } }], () => '')).toThrow('a decision\'s name must hold the helper\'s text once and no other "%": "%s-100%"');
+    expect(() => caseLines([{ then: { helper: 'named', named: () => 'fixed' } }], () => '')).toThrow('a decision\'s name must hold the helper\'s text once and no other "%": "fixed"');
+  });
+
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {
     expect(() => decide(TABLE, { on: true }, {})).toThrow('a decision gives the helper named, which was not given');
     expect(() => decide(TABLE, { kind: 'a', label: { x: 1 } })).toThrow('\'label\' must be text for this decision, got {"x":1}');

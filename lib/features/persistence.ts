@@ -5,6 +5,7 @@ import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../componen
 import { messageWith } from '../helm/chart-rules';
 import { Helm, renderTemplate } from '../helm/template';
 import { conflict, IGNORED_BESIDE_EXISTING_CLAIM } from '../shared-rules';
+import { caseLines, decide, ValueCase } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { formatSize } from '../resources';
 import { orEmpty, Rules } from '../validation';
@@ -24,6 +25,22 @@ export const DATA_VOLUME = 'data';
 /** @internal The name of a component's PersistentVolumeClaim. */
 export function dataClaimName(componentName: string): string {
   return `${componentName}-data`;
+}
+
+/**
+ * The claim of the database volume, from the values:
+ * `persistence.existingClaim`, else the component's own (its name, the
+ * chart's full name, as `dataClaimName` names it). {@link claimNameOf} and
+ * the chart's `dataClaimName` helper both read it.
+ */
+const CLAIM_NAME: readonly ValueCase[] = [
+  { when: { truthy: 'persistence.existingClaim' }, then: { value: 'persistence.existingClaim' } },
+  { then: { helper: 'fullname', named: dataClaimName } },
+];
+
+/** @internal The claim of a component's database volume: `existingClaim` (checked), else the component's own (CLAIM_NAME). */
+export function claimNameOf(existingClaim: string | undefined, componentName: string): string {
+  return decide(CLAIM_NAME, { persistence: { existingClaim: existingClaim ?? '' } }, { fullname: componentName });
 }
 
 /** @internal The pod's volume of the claim `claimName`. */
@@ -114,9 +131,9 @@ export class Persistence implements ComponentFeature {
         }),
       },
       helpers: [
-        '{{/* The database volume\'s claim: persistence.existingClaim, else the chart\'s own. */}}',
+        '{{/* The database volume\'s claim: persistence.existingClaim, else the chart\'s own (CLAIM_NAME). */}}',
         `{{- define "${chart.chartName}.dataClaimName" -}}`,
-        `{{- default (printf ${JSON.stringify(dataClaimName('%s'))} (${chart.include('fullname')})) .Values.persistence.existingClaim }}`,
+        ...caseLines(CLAIM_NAME, (helper) => chart.include(helper)),
         '{{- end }}',
       ],
       // The schema holds Rules.storage (above zero); the bound of SQLite's size is refused with the props' words.

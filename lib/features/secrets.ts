@@ -4,6 +4,7 @@ import type { AppComponent, SecretVariable } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature, PodFields, VariableAtInstall, variablesAtInstall } from '../component-feature';
 import { ChartCheck, valueExpr } from '../helm/chart-rules';
 import { Binding, BlockPart, Helm, renderTemplate } from '../helm/template';
+import { caseLines, decide, ValueCase } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { KeysSecret, keysSecretOf } from '../keys-secret';
 import { conflict, IGNORED_BESIDE_EXISTING_SECRET, SECRET_BYTES } from '../shared-rules';
@@ -25,6 +26,22 @@ export function randomSecret(): string {
 /** @internal The name of a component's own Secret. */
 export function ownSecretName(componentName: string): string {
   return `${componentName}-secret`;
+}
+
+/**
+ * The Secret the pods read, from the values: `existingSecret`, else the
+ * component's own (its name, the chart's full name, as `ownSecretName`
+ * names it). {@link secretNameOf} and the chart's `secretName` helper both
+ * read it.
+ */
+const SECRET_NAME: readonly ValueCase[] = [
+  { when: { truthy: 'existingSecret' }, then: { value: 'existingSecret' } },
+  { then: { helper: 'fullname', named: ownSecretName } },
+];
+
+/** @internal The Secret a component's pods read: `existingSecret` (checked), else the component's own (SECRET_NAME). */
+export function secretNameOf(existingSecret: string | undefined, componentName: string): string {
+  return decide(SECRET_NAME, { existingSecret: existingSecret ?? '' }, { fullname: componentName });
 }
 
 /** The secret variables kept in the component's own Secret (not read from a Secret of the user's). */
@@ -195,9 +212,9 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
         ];
       }),
       helpers: `
-{{/* The Secret the pods read: values.existingSecret, else the chart's own. */}}
+{{/* The Secret the pods read: values.existingSecret, else the chart's own (SECRET_NAME). */}}
 {{- define "${n}.secretName" -}}
-{{- default (printf ${JSON.stringify(ownSecretName('%s'))} (${chart.include('fullname')})) .Values.existingSecret }}
+${caseLines(SECRET_NAME, (helper) => chart.include(helper)).join('\n')}
 {{- end }}
 
 {{/*

@@ -29,8 +29,12 @@ export type CaseResult =
   | { readonly text: string }
   /** A value, as it is. */
   | { readonly value: string }
-  /** A named helper of the chart (`fullname`): given by the caller of `decide`. */
-  | { readonly helper: string };
+  /**
+   * A named helper of the chart (`fullname`): given by the caller of `decide`;
+   * with `named`, the name it gives for the helper's text (`ownSecretName`):
+   * the chart renders `named("%s")` with `printf`.
+   */
+  | { readonly helper: string; readonly named?: (text: string) => string };
 
 /** One case: its result when its test holds (always, without a test). */
 export interface ValueCase {
@@ -93,7 +97,7 @@ export function decide(cases: readonly ValueCase[], values: unknown, helpers: { 
     if (helpers[r.helper] === undefined) {
       throw new Error(`a decision gives the helper ${r.helper}, which was not given`);
     }
-    return helpers[r.helper];
+    return r.named === undefined ? helpers[r.helper] : r.named(helpers[r.helper]);
   }
   const v = at(values, r.value);
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
@@ -126,7 +130,17 @@ function resultText(r: CaseResult, root: string, include: (helper: string) => st
     }
     return r.text;
   }
-  return 'helper' in r ? `{{ ${include(r.helper)} }}` : `{{ ${ref(root, r.value)} }}`;
+  if (!('helper' in r)) {
+    return `{{ ${ref(root, r.value)} }}`;
+  }
+  if (r.named === undefined) {
+    return `{{ ${include(r.helper)} }}`;
+  }
+  const format = r.named('%s');
+  if (format.split('%').length !== 2 || !format.includes('%s')) {
+    throw new Error(`a decision's name must hold the helper's text once and no other "%": ${JSON.stringify(format)}`);
+  }
+  return `{{ printf ${JSON.stringify(format)} (${include(r.helper)}) }}`;
 }
 
 /**
