@@ -4,6 +4,7 @@ import { Chart, Testing } from 'cdk8s';
 import { checkAppElsewhere } from '../../lib/app-checks';
 import { BackendDatabase } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
+import { databasePort } from '../../lib/features/database';
 import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { comparable, FakeApiServer, helm } from '../support/helm';
 import { FeatureCharts, sentence, thrown } from '../support/feature-charts';
@@ -129,16 +130,49 @@ describe('the values a Helm user types', () => {
     expect(find(pg, 'NetworkPolicy', 'todo-backend').spec.egress.filter((r: any) => r.ports?.[0]?.port === 6432)).toHaveLength(1);
   });
 
-  test.each([
+  /** URL forms, and the port of each: in 1-65535 as WHATWG's URL (and libpq) reads it, else 5432. */
+  const PORTS: Array<[string, number]> = [
     ['postgresql://u:p@db/todo', 5432],
     ['postgresql://u:p@db:7000/todo', 7000],
+    ['postgresql://db:7001', 7001],
+    ['postgresql://db/todo', 5432],
+    ['postgresql://db:/todo', 5432],
     ['postgres+asyncpg://u:p%40x@db.example.com:6543/todo?sslmode=require', 6543],
+    ['postgresql://db:6544?sslmode=require', 6544],
+    ['postgresql://db/todo?port=6000#x:7000', 5432],
     ['postgresql://u:p@[::1]:5433/todo', 5433],
+    ['postgresql://[2001:db8::1]/todo', 5432],
+    ['postgresql://[2001:db8::1]:6545/todo', 6545],
     ['postgresql://u:p:5@db/todo', 5432],
-  ])('the egress port of %s is the construct\'s: %d', (url, port) => {
+    ['postgresql://u:12345@db/todo', 5432],
+    ['postgresql://u:p@ss@db:6546/todo', 6546],
+    ['postgresql://db:05433/todo', 5433],
+    ['postgresql://db:000006547/todo', 6547],
+    ['postgresql://db:65535/todo', 65535],
+    ['postgresql://db:0/todo', 5432],
+    ['postgresql://db:65536/todo', 5432],
+    ['postgresql://db:99999999999999999999999/todo', 5432],
+    ['postgresql://db:abc/todo', 5432],
+  ];
+
+  test.each(PORTS)('the egress port of %s: the chart\'s databasePort helper, databasePort and the construct give %d', (url, port) => {
     const rule = (objects: any[]) => find(objects, 'NetworkPolicy', 'todo-backend').spec.egress[1];
+    expect(databasePort(url)).toBe(port);
     expect(rule(render({ database: { type: 'postgres' }, externalDatabase: { url } }))).toEqual({ ports: [{ port, protocol: 'TCP' }] });
     expect(rule(backendWith({ database: BackendDatabase.postgres(url) }).objects)).toEqual({ ports: [{ port, protocol: 'TCP' }] });
+  });
+
+  test('the ports agree with WHATWG\'s URL wherever it reads the URL and gives a port in range; no URL gives 5432', () => {
+    const read = PORTS.flatMap(([url, port]) => {
+      try {
+        return [[url, Number(new globalThis.URL(url).port) || 5432, port]];
+      } catch {
+        return []; // 65536 and above, or not a number: URL refuses them
+      }
+    });
+    expect(read.filter(([, whatwg, port]) => whatwg !== port)).toEqual([]);
+    expect(read.length).toBe(PORTS.length - 3);
+    expect(databasePort(undefined)).toBe(5432);
   });
 });
 

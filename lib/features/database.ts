@@ -11,8 +11,32 @@ import { appliesOnlyTo, conflict, IGNORED_BESIDE_EXISTING_SECRET, lengthOnly, se
 import { orEmpty, Rules } from '../validation';
 import { sortedJson } from './secret-egress';
 
-/** PostgreSQL's port, when the URL is in a Secret of the user's (not known at synth) or names none. */
+/** PostgreSQL's port, when the URL is in a Secret of the user's (not known at synth) or names none in {@link PORT_RANGE}. */
 export const POSTGRES_PORT = 5432;
+
+/** The ports a URL's port is read as: others (0, 99999) give {@link POSTGRES_PORT}. */
+const PORT_RANGE = { min: 1, max: 65535 } as const;
+
+/**
+ * How a URL's port is read, in the regular expressions that both
+ * {@link databasePort} and the chart's `databasePort` helper run (JavaScript's
+ * and Go's RE2 read them alike): the authority after `scheme://` (up to `/`,
+ * `?` or `#`), the host after any `user:password@` (up to the last `@`), and
+ * the digits after its last `:` (`[::1]:5433` gives 5433, `[::1]` none).
+ */
+const URL_PORT = { authority: '^[^:/?#]+://[^/?#]*', scheme: '^[^:/?#]+://', userinfo: '^.*@', port: ':[0-9]+$' } as const;
+
+/**
+ * @internal PostgreSQL's port of a URL: its port in {@link PORT_RANGE}, else
+ * {@link POSTGRES_PORT} (none given, 0, 99999, not a number, or no URL).
+ */
+export function databasePort(url: string | undefined): number {
+  const authority = new RegExp(URL_PORT.authority).exec(url ?? '')?.[0] ?? '';
+  const host = authority.replace(new RegExp(URL_PORT.scheme), '').replace(new RegExp(URL_PORT.userinfo), '');
+  // Leading zeros are read, as Go's atoi reads them; digits beyond an int64 (0 in Go) are out of range in both.
+  const port = Number(new RegExp(URL_PORT.port).exec(host)?.[0].slice(1) ?? '0');
+  return port >= PORT_RANGE.min && port <= PORT_RANGE.max ? port : POSTGRES_PORT;
+}
 
 /** @internal A chart's condition (a template pipeline): the backend runs on `engine`. */
 export function engineIs(engine: DatabaseEngine): string {
@@ -63,9 +87,7 @@ export class Database implements ComponentFeature {
     if (database.engine !== DatabaseEngine.POSTGRES) {
       return [];
     }
-    const url = database.secretUrl ?? database.configUrl;
-    const port = url === undefined ? NaN : Number(new URL(url).port);
-    return [egressToPorts([Number.isInteger(port) && port > 0 ? port : POSTGRES_PORT])];
+    return [egressToPorts([databasePort(database.secretUrl ?? database.configUrl)])];
   }
 
   /** Refuses `DATABASE_URL` among the plain variables of the props: the database sets it. */
@@ -185,12 +207,12 @@ replicaCount 0 or 1, no autoscaling. postgres: the PostgreSQL server of external
     return {
       checks,
       helpers: `
-{{/* PostgreSQL's port: of externalDatabase.url, else ${POSTGRES_PORT} (a URL in a Secret of yours, or without a port). */}}
+{{/* PostgreSQL's port: of externalDatabase.url, else ${POSTGRES_PORT} (a URL in a Secret of yours, or without a port in ${PORT_RANGE.min}-${PORT_RANGE.max}): databasePort's URL_PORT and PORT_RANGE. */}}
 {{- define "${chart.chartName}.databasePort" -}}
-{{- $authority := regexFind "^[^:/?#]+://[^/?#]*" (toString .Values.externalDatabase.url) }}
-{{- $host := regexReplaceAll "^.*@" (regexReplaceAll "^[^:/?#]+://" $authority "") "" }}
-{{- $port := regexFind ":[0-9]{1,5}$" $host | trimPrefix ":" | default "0" | atoi }}
-{{- if and (gt $port 0) (le $port 65535) }}{{ $port }}{{ else }}${POSTGRES_PORT}{{ end }}
+{{- $authority := regexFind ${JSON.stringify(URL_PORT.authority)} (toString .Values.externalDatabase.url) }}
+{{- $host := regexReplaceAll ${JSON.stringify(URL_PORT.userinfo)} (regexReplaceAll ${JSON.stringify(URL_PORT.scheme)} $authority "") "" }}
+{{- $port := regexFind ${JSON.stringify(URL_PORT.port)} $host | trimPrefix ":" | default "0" | atoi }}
+{{- if and (ge $port ${PORT_RANGE.min}) (le $port ${PORT_RANGE.max}) }}{{ $port }}{{ else }}${POSTGRES_PORT}{{ end }}
 {{- end }}`.split('\n').slice(1),
     };
   }
