@@ -134,6 +134,30 @@ describe('scheduling: nodeSelector, tolerations, affinity, priorityClassName', (
       expect(() => frontendWith({ spreadAcrossNodes: true, affinity: {} })).not.toThrow();
       expect(renderWith(dir, { spreadAcrossNodes: true, affinity: {} }).status).toBe(0);
     });
+
+    test('on every combination of spreadAcrossNodes and affinity, the chart refuses exactly what the props refuse (one test, AFFINITY_BESIDE_SPREAD)', () => {
+      const seen: object[] = [];
+      const want: object[] = [];
+      for (const spreadAcrossNodes of [true, false, null]) {
+        for (const [what, affinity] of [['none', {}], ['a node affinity', NODE_AFFINITY], ['an anti-affinity', OWN_ANTI_AFFINITY]] as const) {
+          // Two pods, so that automatic spreading (null) spreads.
+          const refused = renderWith(dir, { replicaCount: 2, spreadAcrossNodes, affinity }).status !== 0;
+          seen.push({ spreadAcrossNodes, what, refused });
+          let thrownByProps = false;
+          try {
+            frontendWith({ replicas: 2, spreadAcrossNodes: spreadAcrossNodes ?? undefined, affinity });
+          } catch {
+            thrownByProps = true;
+          }
+          want.push({ spreadAcrossNodes, what, refused: thrownByProps });
+        }
+      }
+      expect(seen).toEqual(want);
+      expect(want.filter((w: any) => w.refused)).toEqual([
+        { spreadAcrossNodes: true, what: 'a node affinity', refused: true },
+        { spreadAcrossNodes: true, what: 'an anti-affinity', refused: true },
+      ]);
+    });
   });
 
   describe('bad values are refused: the props by their rule, the chart by the same rule in values.schema.json', () => {

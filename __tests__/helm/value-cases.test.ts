@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { caseLines, decide, ValueCase } from '../../lib/helm/value-cases';
+import { caseLines, decide, testHolds, testPipeline, ValueCase, ValueTest } from '../../lib/helm/value-cases';
 import { helm } from '../support/helm';
 import { parseYaml } from '../support/yaml';
 
@@ -101,6 +101,23 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     // A form printf would read otherwise is refused.
     expect(() => caseLines([{ then: { helper: 'named', named: (t) => `${t}-100%` } }], () => '')).toThrow('a decision\'s name must hold the helper\'s text once and no other "%": "%s-100%"');
     expect(() => caseLines([{ then: { helper: 'named', named: () => 'fixed' } }], () => '')).toThrow('a decision\'s name must hold the helper\'s text once and no other "%": "fixed"');
+  });
+
+  test('a test on its own (all, any): testHolds agrees with its pipeline in real helm on every combination', () => {
+    const test_: ValueTest = { all: [{ isBool: 'flag' }, { truthy: 'flag' }, { any: [{ truthy: 'on' }, { atLeast: 'count', n: 2 }] }] };
+    expect(testPipeline(test_)).toBe('and (kindIs "bool" .Values.flag) .Values.flag (or .Values.on (ge (int .Values.count) 2))');
+    const sets: object[] = [];
+    for (const flag of [true, false, 'true', 1, null]) {
+      for (const on of [true, false, '', 'x', {}, { k: 1 }, null]) {
+        for (const count of [0, 2, null]) {
+          sets.push({ flag, on, count });
+        }
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(test_, s) ? 'yes' : 'no']));
+    expect(new Set(rendered)).toEqual(new Set(['yes', 'no']));
   });
 
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {

@@ -3,6 +3,7 @@ import type { AppComponent } from '../app-component';
 import { antiAffinity } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { Helm } from '../helm/template';
+import { testHolds, testPipeline, ValueTest } from '../helm/value-cases';
 import { leaf, ValuesNode } from '../helm/values';
 import { AFFINITY_BESIDE_SPREADING, conflict } from '../shared-rules';
 import { check, checkOptional, JsonSchema, LABELS, orEmpty, Rule, Rules, show } from '../validation';
@@ -83,6 +84,13 @@ export const AFFINITY: Rule<k8s.Affinity> = {
     && Object.entries(fields).every(([f, x]) => AFFINITY_PARTS[part].includes(f) && (isListField(part, f) ? Array.isArray(x) : isMap(x)))),
 };
 
+/**
+ * An affinity beside `spreadAcrossNodes: true` (given as true, not automatic),
+ * which both renderings refuse: `Scheduling.resolve` tests it on the props,
+ * the chart's check is its pipeline.
+ */
+const AFFINITY_BESIDE_SPREAD: ValueTest = { all: [{ isBool: 'spreadAcrossNodes' }, { truthy: 'spreadAcrossNodes' }, { truthy: 'affinity' }] };
+
 /** The scheduling props of a component, as given. */
 export interface SchedulingOptions {
   readonly nodeSelector?: { readonly [key: string]: string };
@@ -123,7 +131,7 @@ export class Scheduling implements ComponentFeature {
     // As the manifests hold them: a field set to undefined is no field.
     const plain = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
     const affinity = check(s('affinity'), plain(options.affinity) ?? {}, AFFINITY);
-    if (spreadAsked === true && Object.keys(affinity).length > 0) {
+    if (testHolds(AFFINITY_BESIDE_SPREAD, { spreadAcrossNodes: spreadAsked, affinity })) {
       throw new Error(conflict(s('affinity'), s('spreadAcrossNodes'), AFFINITY_BESIDE_SPREADING, `spreadAcrossNodes ${show(true)}`));
     }
     return {
@@ -202,7 +210,7 @@ pod anti-affinity is kept unless this affinity has a podAntiAffinity.`, affinity
       ],
       checks: [{
         kind: 'message',
-        when: 'and (kindIs "bool" .Values.spreadAcrossNodes) .Values.spreadAcrossNodes .Values.affinity',
+        when: testPipeline(AFFINITY_BESIDE_SPREAD),
         message: conflict('affinity', 'spreadAcrossNodes', AFFINITY_BESIDE_SPREADING, `spreadAcrossNodes ${show(true)}`),
       }],
     };

@@ -21,7 +21,9 @@ export type ValueTest =
   /** The value, as an integer (Sprig's `int`: null is 0), is at least `n`. */
   | { readonly atLeast: string; readonly n: number }
   /** Any of the tests holds. */
-  | { readonly any: readonly ValueTest[] };
+  | { readonly any: readonly ValueTest[] }
+  /** All of the tests hold. */
+  | { readonly all: readonly ValueTest[] };
 
 /** What a case gives. */
 export type CaseResult =
@@ -74,7 +76,16 @@ function holds(test: ValueTest, values: unknown): boolean {
   if ('isBool' in test) return typeof at(values, test.isBool) === 'boolean';
   if ('truthy' in test) return goTrue(at(values, test.truthy));
   if ('atLeast' in test) return goInt(test.atLeast, at(values, test.atLeast)) >= test.n;
+  if ('all' in test) return test.all.every((t) => holds(t, values));
   return test.any.some((t) => holds(t, values));
+}
+
+/**
+ * Whether a test holds for `values`, as the chart's {@link testPipeline}
+ * of it decides: one condition for a construct's check and the chart's.
+ */
+export function testHolds(test: ValueTest, values: unknown): boolean {
+  return holds(test, values);
 }
 
 /**
@@ -119,7 +130,13 @@ function pipeline(test: ValueTest, root: string, nested = false): string {
   if ('isBool' in test) return wrap(`kindIs "bool" ${v(test.isBool)}`);
   if ('truthy' in test) return v(test.truthy);
   if ('atLeast' in test) return wrap(`ge (int ${v(test.atLeast)}) ${test.n}`);
+  if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, true)).join(' ')}`);
   return wrap(`or ${test.any.map((t) => pipeline(t, root, true)).join(' ')}`);
+}
+
+/** A Go template pipeline that is true when the test holds ({@link testHolds}), on `.Values` by default. */
+export function testPipeline(test: ValueTest, root = '.Values'): string {
+  return pipeline(test, root);
 }
 
 /** The template text of a result. */
