@@ -14,8 +14,8 @@ import { sortedJson } from './secret-egress';
 /** PostgreSQL's port, when the URL is in a Secret of the user's (not known at synth) or names none in {@link PORT_RANGE}. */
 export const POSTGRES_PORT = 5432;
 
-/** The ports a URL's port is read as: others (0, 99999) give {@link POSTGRES_PORT}. */
-const PORT_RANGE = { min: 1, max: 65535 } as const;
+/** The ports a URL's port is read as, the project's port rule (`Rules.port`): others (0, 99999) give {@link POSTGRES_PORT}. */
+const PORT_RANGE = { min: Number(Rules.port.schema.minimum), max: Number(Rules.port.schema.maximum) } as const;
 
 /**
  * How a URL's port is read, in the regular expressions that both
@@ -35,7 +35,7 @@ export function databasePort(url: string | undefined): number {
   const host = authority.replace(new RegExp(URL_PORT.scheme), '').replace(new RegExp(URL_PORT.userinfo), '');
   // Leading zeros are read, as Go's atoi reads them; digits beyond an int64 (0 in Go) are out of range in both.
   const port = Number(new RegExp(URL_PORT.port).exec(host)?.[0].slice(1) ?? '0');
-  return port >= PORT_RANGE.min && port <= PORT_RANGE.max ? port : POSTGRES_PORT;
+  return Rules.port.test(port) ? port : POSTGRES_PORT;
 }
 
 /** @internal A chart's condition (a template pipeline): the backend runs on `engine`. */
