@@ -9,6 +9,7 @@ import { orEmpty, Rules } from '../validation';
 export const APP_LABEL = 'app';
 
 /**
+ * @internal
  * One label of every object: its value in the manifests and in a chart.
  * Adding a label is one entry here; both renderings follow.
  */

@@ -2,7 +2,9 @@ import type { AppComponent } from '../app-component';
 import { group, ValueGroup, ValuesNode } from './values';
 
 /** The secret variables kept in the component's own Secret (lib/features/secrets.ts). */
-export { ownSecretVariables, secretInstallValues } from '../features/secrets';
+export { ownSecretVariables } from '../features/secrets';
+/** @internal The values an install passes for a component's secret values (lib/features/secrets.ts). */
+export { secretInstallValues } from '../features/secrets';
 
 /**
  * The order of the top-level values in values.yaml and values.schema.json,
