@@ -5,7 +5,7 @@ import { checkLint } from '../../lib/checks/lint';
 import { TodoBackend } from '../../lib/todo-backend';
 import { TodoFrontend } from '../../lib/todo-frontend';
 import { ServiceAccount, ServiceAccountOptions } from '../../lib/features/service-account';
-import { defaultFrontendChart, renderWith } from '../support/feature-chart';
+import { defaultFrontendChart, helmMessage, renderWith } from '../support/feature-chart';
 import { FeatureCharts, thrown } from '../support/feature-charts';
 import { comparable } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
@@ -106,6 +106,40 @@ describe('the name the pods run as: one table (ACCOUNT_NAME) for the props and t
       }
       expect(seen).toEqual(want);
       expect(want.map((w: any) => w.runsAs)).toEqual([undefined, 'api', 'todo-frontend', 'api']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('what is refused: one test each (ANNOTATIONS_WITHOUT_CREATE, AUTOMOUNT_WITHOUT_ACCOUNT) for the props and the chart\'s checks', () => {
+  test('on every combination of create, name, annotations and automount, the chart refuses exactly what ServiceAccount.resolve refuses', () => {
+    const dir = defaultFrontendChart();
+    try {
+      const seen: object[] = [];
+      const want: object[] = [];
+      for (const create of [false, true]) {
+        for (const name of ['', 'api']) {
+          for (const annotations of [{}, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/todo' }] as Array<{ [key: string]: string }>) {
+            for (const automount of [false, true]) {
+              const at = { create, name, annotations: Object.keys(annotations).length, automount };
+              const r = renderWith(dir, { serviceAccount: { create, name, annotations, automount } });
+              seen.push({ ...at, refused: r.status === 0 ? undefined : helmMessage(r.stderr).split(' needs')[0] });
+              let refused: string | undefined;
+              try {
+                ServiceAccount.resolve('serviceAccount', { create, name: name || undefined, annotations, automount }, 'todo-frontend');
+              } catch (e) {
+                refused = (e as Error).message.split(' needs')[0];
+              }
+              want.push({ ...at, refused });
+            }
+          }
+        }
+      }
+      expect(seen).toEqual(want);
+      // Annotations without create (4 combinations), else the token without create or name (1).
+      expect(want.map((w: any) => w.refused).filter((r) => r !== undefined).sort()).toEqual([
+        ...Array(4).fill("'serviceAccount.annotations'"), "'serviceAccount.automount'"]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

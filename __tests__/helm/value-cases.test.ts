@@ -103,9 +103,9 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(() => caseLines([{ then: { helper: 'named', named: () => 'fixed' } }], () => '')).toThrow('a decision\'s name must hold the helper\'s text once and no other "%": "fixed"');
   });
 
-  test('a test on its own (all, any): testHolds agrees with its pipeline in real helm on every combination', () => {
-    const test_: ValueTest = { all: [{ isBool: 'flag' }, { truthy: 'flag' }, { any: [{ truthy: 'on' }, { atLeast: 'count', n: 2 }] }] };
-    expect(testPipeline(test_)).toBe('and (kindIs "bool" .Values.flag) .Values.flag (or .Values.on (ge (int .Values.count) 2))');
+  test('a test on its own (all, any, not): testHolds agrees with its pipeline in real helm on every combination', () => {
+    const test_: ValueTest = { all: [{ isBool: 'flag' }, { truthy: 'flag' }, { any: [{ truthy: 'on' }, { not: { atLeast: 'count', n: 2 } }] }] };
+    expect(testPipeline(test_)).toBe('and (kindIs "bool" .Values.flag) .Values.flag (or .Values.on (not (ge (int .Values.count) 2)))');
     const sets: object[] = [];
     for (const flag of [true, false, 'true', 1, null]) {
       for (const on of [true, false, '', 'x', {}, { k: 1 }, null]) {

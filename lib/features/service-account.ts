@@ -3,7 +3,7 @@ import type { AppComponent } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { messageWith, valueExpr } from '../helm/chart-rules';
 import { Binding, Helm, renderTemplate } from '../helm/template';
-import { caseLines, decide, ValueCase } from '../helm/value-cases';
+import { caseLines, decide, testHolds, testPipeline, ValueCase, ValueTest } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { automountNeedsAccount, needsCreatedAccount } from '../shared-rules';
 import { check, checkOptional, checkStringMap, Rules, show } from '../validation';
@@ -81,6 +81,14 @@ const ACCOUNT_NAME: readonly ValueCase[] = [
   { when: { truthy: 'serviceAccount.create' }, then: { helper: 'fullname' } },
 ];
 
+/** Annotations without a ServiceAccount the component creates (nothing would carry them): refused by `resolve` and the chart. */
+const ANNOTATIONS_WITHOUT_CREATE: ValueTest = { all: [{ truthy: 'serviceAccount.annotations' }, { not: { truthy: 'serviceAccount.create' } }] };
+
+/** The token mounted without a ServiceAccount of the component's or the user's (the namespace's default's): refused by `resolve` and the chart. */
+const AUTOMOUNT_WITHOUT_ACCOUNT: ValueTest = {
+  all: [{ truthy: 'serviceAccount.automount' }, { not: { truthy: 'serviceAccount.create' } }, { not: { truthy: 'serviceAccount.name' } }],
+};
+
 /** A boolean prop (users of plain JavaScript can pass anything). */
 const BOOLEAN = { allowed: 'true or false', schema: { type: 'boolean' }, test: (v: unknown): v is boolean => typeof v === 'boolean' };
 
@@ -99,13 +107,15 @@ export class ServiceAccount implements ComponentFeature {
     const automount = check(`${setting}.automount`, o.automount ?? false, BOOLEAN);
     const name = checkOptional(`${setting}.name`, o.name, Rules.dnsSubdomain);
     const annotations = checkStringMap(`${setting}.annotations`, o.annotations ?? {}, Rules.annotationKey);
-    if (!create && Object.keys(annotations).length > 0) {
+    // The values as the chart holds them (no name: "").
+    const values = { serviceAccount: { create, automount, annotations, name: name ?? '' } };
+    if (testHolds(ANNOTATIONS_WITHOUT_CREATE, values)) {
       throw new Error(needsCreatedAccount(`${setting}.annotations`, `${setting}.create`, show(annotations)));
     }
-    if (automount && !create && name === undefined) {
+    if (testHolds(AUTOMOUNT_WITHOUT_ACCOUNT, values)) {
       throw new Error(automountNeedsAccount(`${setting}.automount`, `${setting}.create`, `${setting}.name`));
     }
-    const accountName = decide(ACCOUNT_NAME, { serviceAccount: { create, name: name ?? '' } }, { fullname: componentName });
+    const accountName = decide(ACCOUNT_NAME, values, { fullname: componentName });
     return { create, name, annotations, automount, accountName: accountName === '' ? undefined : accountName, external: !create && name !== undefined };
   }
 
@@ -165,12 +175,12 @@ export class ServiceAccount implements ComponentFeature {
         { kind: 'each', value: 'serviceAccount.annotations', checks: (key) => [{ kind: 'rule', value: 'serviceAccount.annotations', rule: Rules.annotationKey, expr: key }] },
         {
           kind: 'message',
-          when: `and ${V}.annotations (not ${V}.create)`,
+          when: testPipeline(ANNOTATIONS_WITHOUT_CREATE),
           ...messageWith((got) => needsCreatedAccount('serviceAccount.annotations', 'serviceAccount.create', got), [`(toJson ${V}.annotations)`]),
         },
         {
           kind: 'message',
-          when: `and ${V}.automount (not ${V}.create) (not ${V}.name)`,
+          when: testPipeline(AUTOMOUNT_WITHOUT_ACCOUNT),
           message: automountNeedsAccount('serviceAccount.automount', 'serviceAccount.create', 'serviceAccount.name'),
         },
       ],

@@ -23,7 +23,9 @@ export type ValueTest =
   /** Any of the tests holds. */
   | { readonly any: readonly ValueTest[] }
   /** All of the tests hold. */
-  | { readonly all: readonly ValueTest[] };
+  | { readonly all: readonly ValueTest[] }
+  /** The test does not hold. */
+  | { readonly not: ValueTest };
 
 /** What a case gives. */
 export type CaseResult =
@@ -77,6 +79,7 @@ function holds(test: ValueTest, values: unknown): boolean {
   if ('truthy' in test) return goTrue(at(values, test.truthy));
   if ('atLeast' in test) return goInt(test.atLeast, at(values, test.atLeast)) >= test.n;
   if ('all' in test) return test.all.every((t) => holds(t, values));
+  if ('not' in test) return !holds(test.not, values);
   return test.any.some((t) => holds(t, values));
 }
 
@@ -131,6 +134,7 @@ function pipeline(test: ValueTest, root: string, nested = false): string {
   if ('truthy' in test) return v(test.truthy);
   if ('atLeast' in test) return wrap(`ge (int ${v(test.atLeast)}) ${test.n}`);
   if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, true)).join(' ')}`);
+  if ('not' in test) return wrap(`not ${pipeline(test.not, root, true)}`);
   return wrap(`or ${test.any.map((t) => pipeline(t, root, true)).join(' ')}`);
 }
 
