@@ -1,4 +1,5 @@
 import { Size } from 'cdk8s';
+import { testHolds, ValueTest } from './helm/value-cases';
 import { formatSize } from './resources';
 import { conflict, IGNORED_BESIDE_EXISTING_CLAIM, SQLITE_URL_PREFIX, storageAtMost } from './shared-rules';
 import { check, checkOptional, Rule, Rules, show, stringMatching } from './validation';
@@ -80,6 +81,13 @@ export const SQLITE_SIZE: Rule<string> = stringMatching(
   32,
 );
 
+/**
+ * @internal
+ * A storage class beside a claim of the user's (no claim is created, so it
+ * would be ignored), on the `persistence` values: refused by
+ * {@link BackendDatabase.sqlite} and the chart's check.
+ */
+export const STORAGE_CLASS_BESIDE_CLAIM: ValueTest = { all: [{ truthy: 'persistence.existingClaim' }, { truthy: 'persistence.storageClass' }] };
 
 /**
  * The backend's database (`DATABASE_URL`).
@@ -96,10 +104,13 @@ export class BackendDatabase {
    */
   public static sqlite(options: SqliteOptions = {}): BackendDatabase {
     const existingClaim = checkOptional('database.existingClaim', options.existingClaim, Rules.dnsSubdomain);
-    for (const [setting, value] of [['database.size', options.size], ['database.storageClass', options.storageClass]] as const) {
-      if (existingClaim !== undefined && value !== undefined) {
-        throw new Error(conflict(setting, 'database.existingClaim', IGNORED_BESIDE_EXISTING_CLAIM, show(typeof value === 'string' ? value : formatSize(value))));
-      }
+    // The chart's values always hold a size: only the props can give one beside the claim.
+    if (existingClaim !== undefined && options.size !== undefined) {
+      throw new Error(conflict('database.size', 'database.existingClaim', IGNORED_BESIDE_EXISTING_CLAIM, show(formatSize(options.size))));
+    }
+    // The values as the chart holds them (none: "").
+    if (testHolds(STORAGE_CLASS_BESIDE_CLAIM, { persistence: { existingClaim: existingClaim ?? '', storageClass: options.storageClass ?? '' } })) {
+      throw new Error(conflict('database.storageClass', 'database.existingClaim', IGNORED_BESIDE_EXISTING_CLAIM, show(options.storageClass)));
     }
     const size = check('database.size', formatSize(options.size ?? DEFAULT_SQLITE_SIZE), SQLITE_SIZE);
     const storageClass = checkOptional('database.storageClass', options.storageClass, Rules.dnsSubdomain);

@@ -2,15 +2,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
-import { BackendDatabase } from '../../lib/backend-database';
+import { BackendDatabase, STORAGE_CLASS_BESIDE_CLAIM } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { claimNameOf } from '../../lib/features/persistence';
+import { testPipeline } from '../../lib/helm/value-cases';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { TodoBackend } from '../../lib/todo-backend';
 import { helm, template, templateError } from '../support/helm';
 import { validateObjects } from '../support/k8s-schema';
 import { containerOf, find, ofKind, TEST_SECRETS } from '../support/util';
-import { helmMessage, thrown } from '../support/feature-chart';
+import { helmMessage, renderWith, thrown } from '../support/feature-chart';
 
 function build(database?: BackendDatabase) {
   const app = Testing.app();
@@ -82,6 +83,29 @@ describe('persistence.existingClaim: SQLite on a claim of the user\'s', () => {
     const chart = helmMessage(templateError(chartDir, { setString: { 'persistence.existingClaim': 'c', 'persistence.storageClass': 'fast' } }));
     expect(chart).toBe('\'persistence.storageClass\' cannot be combined with \'persistence.existingClaim\' (no claim is created, so the value would be ignored), got "fast"');
     expect(props).toBe(chart.replace(/'persistence\./g, "'database."));
+  });
+
+  test('one test (STORAGE_CLASS_BESIDE_CLAIM): on every combination of existingClaim and storageClass, the chart refuses exactly what BackendDatabase.sqlite refuses', () => {
+    expect(testPipeline(STORAGE_CLASS_BESIDE_CLAIM)).toBe('and .Values.persistence.existingClaim .Values.persistence.storageClass');
+    const seen: object[] = [];
+    const want: object[] = [];
+    for (const existingClaim of ['', 'todo-db-files']) {
+      for (const storageClass of ['', 'fast']) {
+        const at = { existingClaim, storageClass };
+        const r = renderWith(chartDir, { persistence: { existingClaim, storageClass } });
+        seen.push({ ...at, refused: r.status === 0 ? undefined : helmMessage(r.stderr).replace(/'persistence\./g, "'database.") });
+        let refused: string | undefined;
+        try {
+          BackendDatabase.sqlite({ existingClaim: existingClaim || undefined, storageClass: storageClass || undefined });
+        } catch (e) {
+          refused = (e as Error).message;
+        }
+        want.push({ ...at, refused });
+      }
+    }
+    expect(seen).toEqual(want);
+    expect(want.filter((w: any) => w.refused !== undefined)).toEqual([{ existingClaim: 'todo-db-files', storageClass: 'fast',
+      refused: '\'database.storageClass\' cannot be combined with \'database.existingClaim\' (no claim is created, so the value would be ignored), got "fast"' }]);
   });
 
   test('as a chart value: no claim is rendered, the pods mount the user\'s, as the props do; lint --strict passes', () => {

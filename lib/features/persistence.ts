@@ -1,11 +1,11 @@
 import * as k8s from '../../imports/k8s';
 import type { AppComponent, PersistentVolume } from '../app-component';
-import { DATA_MOUNT_PATH, DEFAULT_SQLITE_SIZE, SQLITE_SIZE } from '../backend-database';
+import { DATA_MOUNT_PATH, DEFAULT_SQLITE_SIZE, SQLITE_SIZE, STORAGE_CLASS_BESIDE_CLAIM } from '../backend-database';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { messageWith } from '../helm/chart-rules';
 import { Helm, renderTemplate } from '../helm/template';
 import { conflict, IGNORED_BESIDE_EXISTING_CLAIM } from '../shared-rules';
-import { caseLines, decide, ValueCase } from '../helm/value-cases';
+import { caseLines, decide, testPipeline, ValueCase } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { formatSize } from '../resources';
 import { orEmpty, Rules } from '../validation';
@@ -141,7 +141,7 @@ export class Persistence implements ComponentFeature {
         { kind: 'rule', value: 'persistence.size', rule: SQLITE_SIZE, when: enabled },
         {
           kind: 'message',
-          when: 'and .Values.persistence.existingClaim .Values.persistence.storageClass',
+          when: testPipeline(STORAGE_CLASS_BESIDE_CLAIM),
           ...messageWith((got) => conflict('persistence.storageClass', 'persistence.existingClaim', IGNORED_BESIDE_EXISTING_CLAIM, got), ['(toJson .Values.persistence.storageClass)']),
         },
       ],
