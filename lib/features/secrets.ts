@@ -4,7 +4,7 @@ import type { AppComponent, SecretVariable } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature, PodFields, VariableAtInstall, variablesAtInstall } from '../component-feature';
 import { ChartCheck, valueExpr } from '../helm/chart-rules';
 import { Binding, BlockPart, Helm, renderTemplate } from '../helm/template';
-import { caseLines, decide, ValueCase } from '../helm/value-cases';
+import { caseLines, decide, testHolds, testPipeline, ValueCase, ValueTest } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { KeysSecret, keysSecretOf } from '../keys-secret';
 import { conflict, IGNORED_BESIDE_EXISTING_SECRET, SECRET_BYTES } from '../shared-rules';
@@ -38,6 +38,15 @@ const SECRET_NAME: readonly ValueCase[] = [
   { when: { truthy: 'existingSecret' }, then: { value: 'existingSecret' } },
   { then: { helper: 'fullname', named: ownSecretName } },
 ];
+
+/**
+ * A value for the secret variable `name` beside `existingSecret` (the pods
+ * read the user's Secret, so the value would be ignored): refused by
+ * `Secrets.resolve` and the chart's check.
+ */
+function valueBesideExistingSecret(name: string): ValueTest {
+  return { all: [{ truthy: 'existingSecret' }, { truthy: `secrets.${name}` }] };
+}
 
 /** @internal The Secret a component's pods read: `existingSecret` (checked), else the component's own (SECRET_NAME). */
 export function secretNameOf(existingSecret: string | undefined, componentName: string): string {
@@ -110,9 +119,11 @@ export class Secrets implements ComponentFeature {
    * @param existingSecret the prop that names the user's Secret, when it is set
    */
   public static resolve(variables: readonly SecretVariable[], existingSecret: string | undefined): SecretVariable[] {
+    // The values as the chart holds them (none: ""); the prop's name stands for the Secret's name, which it holds.
+    const existing = existingSecret ?? '';
     for (const variable of variables) {
-      if (existingSecret !== undefined && variable.value !== undefined) {
-        throw new Error(conflict(variable.setting, existingSecret, IGNORED_BESIDE_EXISTING_SECRET, `a value for ${variable.name}`));
+      if (testHolds(valueBesideExistingSecret(variable.name), { existingSecret: existing, secrets: { [variable.name]: variable.value ?? '' } })) {
+        throw new Error(conflict(variable.setting, existing, IGNORED_BESIDE_EXISTING_SECRET, `a value for ${variable.name}`));
       }
       checkOptional(variable.setting, variable.value, variable.rule);
     }
@@ -202,7 +213,7 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
       checks: own.flatMap((v): ChartCheck[] => {
         const value = `secrets.${v.name}`;
         return [
-          { kind: 'message', when: `and .Values.existingSecret ${valueExpr(value)}`, message: conflict(value, 'existingSecret', IGNORED_BESIDE_EXISTING_SECRET, `a value for ${v.name}`) },
+          { kind: 'message', when: testPipeline(valueBesideExistingSecret(v.name)), message: conflict(value, 'existingSecret', IGNORED_BESIDE_EXISTING_SECRET, `a value for ${v.name}`) },
           { kind: 'rule', value, rule: v.rule, when: valueExpr(value) },
           ...(v.generate ? [{
             kind: 'message' as const,
