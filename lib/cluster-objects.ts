@@ -1,4 +1,5 @@
 import * as k8s from '../imports/k8s';
+import { testHolds, ValueTest } from './helm/value-cases';
 import { conflict, INGRESS_CLASS_ANNOTATION, REFUSED_BESIDE_CLASS_NAME } from './shared-rules';
 import { atLeast, check, checkOptional, checkStringMap, integerBetween, Rules, show } from './validation';
 
@@ -126,10 +127,18 @@ export function resolveIngress(setting: string, options: IngressOptions): Resolv
   };
 }
 
+/**
+ * @internal
+ * The class annotation beside a class name (the API server refuses both), on
+ * the `ingress` values: refused by {@link resolveIngress} and the chart's check.
+ */
+export const CLASS_ANNOTATION_BESIDE_CLASS_NAME: ValueTest = { all: [{ truthy: 'ingress.className' }, { hasKey: 'ingress.annotations', key: INGRESS_CLASS_ANNOTATION }] };
+
 /** The Ingress' annotations, checked: keys, string values, no class annotation beside a class name. */
 function ingressAnnotations(setting: string, options: IngressOptions): { [key: string]: string } {
   const annotations = checkStringMap(`${setting}.annotations`, options.annotations ?? {}, Rules.annotationKey);
-  if (options.className !== undefined && INGRESS_CLASS_ANNOTATION in annotations) {
+  // The values as the chart holds them (no class name: "").
+  if (testHolds(CLASS_ANNOTATION_BESIDE_CLASS_NAME, { ingress: { className: options.className ?? '', annotations } })) {
     throw new Error(conflict(`${setting}.annotations`, `${setting}.className`, REFUSED_BESIDE_CLASS_NAME, show(INGRESS_CLASS_ANNOTATION)));
   }
   return annotations;

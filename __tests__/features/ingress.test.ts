@@ -1,5 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
-import { IngressOptions } from '../../lib/cluster-objects';
+import { CLASS_ANNOTATION_BESIDE_CLASS_NAME, IngressOptions } from '../../lib/cluster-objects';
+import { testPipeline } from '../../lib/helm/value-cases';
+import { helmMessage, renderWith } from '../support/feature-chart';
 import { TodoBackend } from '../../lib/todo-backend';
 import { FeatureCharts, thrown } from '../support/feature-charts';
 import { comparable } from '../support/helm';
@@ -39,6 +41,29 @@ describe('ingress.annotations', () => {
     const { host, ...rest } = props;
     expect(charts.refusal(charts.backend, { ingress: { enabled: true, host, ...rest } })).toBe(chartMessage);
     expect(thrown(() => ingressOf(props)).replace(/'backend\./g, "'")).toBe(chartMessage);
+  });
+
+  test('one test (CLASS_ANNOTATION_BESIDE_CLASS_NAME): on every combination of className and annotations, the chart refuses exactly what the props refuse', () => {
+    expect(testPipeline(CLASS_ANNOTATION_BESIDE_CLASS_NAME)).toBe('and .Values.ingress.className (hasKey (.Values.ingress.annotations | default dict) "kubernetes.io/ingress.class")');
+    const seen: object[] = [];
+    const want: object[] = [];
+    for (const className of ['', 'nginx']) {
+      for (const annotations of [{}, ANNOTATIONS, { 'kubernetes.io/ingress.class': 'nginx' }, { ...ANNOTATIONS, 'kubernetes.io/ingress.class': 'traefik' }] as Array<{ [key: string]: string }>) {
+        const at = { className, annotations: Object.keys(annotations) };
+        const r = renderWith(charts.backend, { ingress: { enabled: true, host: 'api.example.com', className, annotations } });
+        seen.push({ ...at, refused: r.status === 0 ? undefined : helmMessage(r.stderr) });
+        let refused: string | undefined;
+        try {
+          ingressOf({ host: 'api.example.com', className: className || undefined, annotations });
+        } catch (e) {
+          refused = (e as Error).message.replace(/'backend\./g, "'");
+        }
+        want.push({ ...at, refused });
+      }
+    }
+    expect(seen).toEqual(want);
+    expect(want.filter((w: any) => w.refused !== undefined).map((w: any) => [w.className, w.annotations.length, w.refused])).toEqual([1, 3].map((n) => ['nginx', n,
+      '\'ingress.annotations\' cannot be combined with \'ingress.className\' (the API server refuses the annotation beside the class field), got "kubernetes.io/ingress.class"']));
   });
 
   test('the class annotation alone is kept (older controllers read it)', () => {

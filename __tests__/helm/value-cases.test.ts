@@ -120,6 +120,22 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(new Set(rendered)).toEqual(new Set(['yes', 'no']));
   });
 
+  test('hasKey: testHolds agrees with its pipeline in real helm on every combination (none and an empty map hold no key)', () => {
+    const test_: ValueTest = { all: [{ truthy: 'name' }, { hasKey: 'labels', key: 'example.com/x' }] };
+    expect(testPipeline(test_)).toBe('and .Values.name (hasKey (.Values.labels | default dict) "example.com/x")');
+    const sets: object[] = [];
+    for (const name of ['', 'n']) {
+      for (const labels of [null, {}, { 'example.com/x': '' }, { 'example.com/y': 'v' }, { 'example.com/x': 'v', other: 'w' }]) {
+        sets.push({ name, labels });
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(test_, s) ? 'yes' : 'no']));
+    expect(rendered.filter((r) => r === 'yes')).toHaveLength(2);
+    expect(() => testHolds(test_, { name: 'n', labels: 'x' })).toThrow('\'labels\' must be a map for this decision, got "x"');
+  });
+
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {
     expect(() => decide(TABLE, { on: true }, {})).toThrow('a decision gives the helper named, which was not given');
     expect(() => decide(TABLE, { kind: 'a', label: { x: 1 } })).toThrow('\'label\' must be text for this decision, got {"x":1}');

@@ -1,8 +1,9 @@
 import * as k8s from '../../imports/k8s';
 import { AppComponent, HTTP_PORT_NAME } from '../app-component';
-import { ClusterRules, ingressSpec, ingressUrl, ResolvedIngress } from '../cluster-objects';
+import { CLASS_ANNOTATION_BESIDE_CLASS_NAME, ClusterRules, ingressSpec, ingressUrl, ResolvedIngress } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Helm, renderTemplate } from '../helm/template';
+import { testPipeline } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { conflict, INGRESS_CLASS_ANNOTATION, REFUSED_BESIDE_CLASS_NAME } from '../shared-rules';
 import { orEmpty, Rules, show } from '../validation';
@@ -84,7 +85,7 @@ export class Ingress implements ComponentFeature {
         { kind: 'each', value: 'ingress.annotations', checks: (key) => [{ kind: 'rule', value: 'ingress.annotations', rule: Rules.annotationKey, expr: key }] },
         {
           kind: 'message',
-          when: `and .Values.ingress.className (hasKey (.Values.ingress.annotations | default dict) ${JSON.stringify(INGRESS_CLASS_ANNOTATION)})`,
+          when: testPipeline(CLASS_ANNOTATION_BESIDE_CLASS_NAME),
           message: conflict('ingress.annotations', 'ingress.className', REFUSED_BESIDE_CLASS_NAME, show(INGRESS_CLASS_ANNOTATION)),
         },
       ],

@@ -20,6 +20,8 @@ export type ValueTest =
   | { readonly truthy: string }
   /** The value, as an integer (Sprig's `int`: null is 0), is at least `n`. */
   | { readonly atLeast: string; readonly n: number }
+  /** The value is a map that holds the key (`hasKey (<value> | default dict) "<key>"`: none is an empty map). */
+  | { readonly hasKey: string; readonly key: string }
   /** Any of the tests holds. */
   | { readonly any: readonly ValueTest[] }
   /** All of the tests hold. */
@@ -73,11 +75,23 @@ function goInt(path: string, v: unknown): number {
   return Math.trunc(v);
 }
 
+/** Whether a map of the values holds a key: none (null, or false for Go's `default`) is an empty map. */
+function goHasKey(path: string, v: unknown, key: string): boolean {
+  if (!goTrue(v)) {
+    return false;
+  }
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new Error(`'${path}' must be a map for this decision, got ${JSON.stringify(v)}`);
+  }
+  return Object.prototype.hasOwnProperty.call(v, key);
+}
+
 function holds(test: ValueTest, values: unknown): boolean {
   if ('equals' in test) return at(values, test.equals) === test.to;
   if ('isBool' in test) return typeof at(values, test.isBool) === 'boolean';
   if ('truthy' in test) return goTrue(at(values, test.truthy));
   if ('atLeast' in test) return goInt(test.atLeast, at(values, test.atLeast)) >= test.n;
+  if ('hasKey' in test) return goHasKey(test.hasKey, at(values, test.hasKey), test.key);
   if ('all' in test) return test.all.every((t) => holds(t, values));
   if ('not' in test) return !holds(test.not, values);
   return test.any.some((t) => holds(t, values));
@@ -133,6 +147,7 @@ function pipeline(test: ValueTest, root: string, nested = false): string {
   if ('isBool' in test) return wrap(`kindIs "bool" ${v(test.isBool)}`);
   if ('truthy' in test) return v(test.truthy);
   if ('atLeast' in test) return wrap(`ge (int ${v(test.atLeast)}) ${test.n}`);
+  if ('hasKey' in test) return wrap(`hasKey (${v(test.hasKey)} | default dict) ${JSON.stringify(test.key)}`);
   if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, true)).join(' ')}`);
   if ('not' in test) return wrap(`not ${pipeline(test.not, root, true)}`);
   return wrap(`or ${test.any.map((t) => pipeline(t, root, true)).join(' ')}`);
