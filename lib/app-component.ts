@@ -779,7 +779,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
     }
 
     this.extraEnv = ExtraEnvFeature.check(role, options, [...Object.keys(this.env), ...this.secretVariables.map((v) => v.name)],
-      this.configMapName, this.usesExistingSecret ? undefined : this.secretName);
+      this.configMapName, this.secretName, options.existingSecret);
     this.extraVolumes = plainCopy(options.extraVolumes ?? []);
     this.extraVolumeMounts = plainCopy(options.extraVolumeMounts ?? []);
 

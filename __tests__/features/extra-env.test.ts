@@ -157,3 +157,32 @@ describe('conflicts with the component\'s own environment are refused by the pro
     expect(containerOf(find(rendered, 'Deployment', 'todo-backend')).envFrom[0]).toEqual({ secretRef: { name: 'todo-backend-secret' } });
   });
 });
+
+describe('the component\'s own ConfigMap or Secret as extra input: one test each (OWN_CONFIG_MAP, OWN_SECRET) for the props and the chart\'s checks', () => {
+  test('on every combination of existingSecret, extraEnvVarsCM and extraEnvVarsSecret, the chart refuses exactly what the props refuse, with the same words', () => {
+    const seen: object[] = [];
+    const want: object[] = [];
+    for (const existingSecret of ['', 'todo-keys']) {
+      for (const extraEnvVarsCM of ['', 'todo-backend-config', 'shared-config']) {
+        for (const extraEnvVarsSecret of ['', 'todo-backend-secret', 'todo-keys', 'shared-keys']) {
+          const at = { existingSecret, extraEnvVarsCM, extraEnvVarsSecret };
+          const r = helm(['template', 'todo-backend', CHARTS.backend, ...Object.entries(at).flatMap(([k, v]) => ['--set-string', `${k}=${v}`])]);
+          seen.push({ ...at, refused: r.status === 0 ? undefined : helmMessage(r.stderr) });
+          let refused: string | undefined;
+          try {
+            componentsWith({ existingSecret: existingSecret || undefined, jwtSecret: existingSecret ? undefined : TEST_SECRETS.jwtSecret,
+              extraEnvVarsCM: extraEnvVarsCM || undefined, extraEnvVarsSecret: extraEnvVarsSecret || undefined });
+          } catch (e) {
+            refused = (e as Error).message.replace(/'backend\./g, "'");
+          }
+          want.push({ ...at, refused });
+        }
+      }
+    }
+    expect(seen).toEqual(want);
+    // The own ConfigMap (8 combinations), else the own Secret without existingSecret (2 more).
+    const refusals = want.map((w: any) => w.refused).filter((m) => m !== undefined);
+    expect(refusals).toHaveLength(10);
+    expect(refusals.filter((m) => m.startsWith('\'extraEnvVarsCM\''))).toEqual(Array(8).fill('\'extraEnvVarsCM\' must not be the ConfigMap the component has itself (todo-backend-config), got "todo-backend-config"'));
+  });
+});

@@ -136,6 +136,23 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(() => testHolds(test_, { name: 'n', labels: 'x' })).toThrow('\'labels\' must be a map for this decision, got "x"');
   });
 
+  test('equalsHelper: testHolds, given the helper\'s text, agrees with its pipeline in real helm on every combination', () => {
+    const test_: ValueTest = { all: [{ truthy: 'name' }, { not: { truthy: 'off' } }, { equalsHelper: 'name', helper: 'named' }] };
+    expect(testPipeline(test_, '.Values', (helper) => `include "t.${helper}" .`)).toBe('and .Values.name (not .Values.off) (eq .Values.name (include "t.named" .))');
+    expect(() => testPipeline(test_)).toThrow('a test reads the helper named: pass the pipeline that includes it');
+    expect(() => testHolds(test_, { name: 'NAMED' })).toThrow('a decision gives the helper named, which was not given');
+    const sets: object[] = [];
+    for (const name of ['', 'NAMED', 'other']) {
+      for (const off of [false, true]) {
+        sets.push({ name, off });
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(test_, s, { named: 'NAMED' }) ? 'yes' : 'no']));
+    expect(rendered.filter((r) => r === 'yes')).toHaveLength(1);
+  });
+
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {
     expect(() => decide(TABLE, { on: true }, {})).toThrow('a decision gives the helper named, which was not given');
     expect(() => decide(TABLE, { kind: 'a', label: { x: 1 } })).toThrow('\'label\' must be text for this decision, got {"x":1}');

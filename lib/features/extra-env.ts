@@ -5,6 +5,7 @@ import { ChartParts, ChartScope, ComponentFeature, PodFields, variablesAtInstall
 import { chartSecretVariables } from './secrets';
 import { ChartCheck, messageWith } from '../helm/chart-rules';
 import { Helm, valueLines } from '../helm/template';
+import { testHolds, testPipeline, ValueTest } from '../helm/value-cases';
 import { leaf, ValuesNode } from '../helm/values';
 import { namedTwice, ownedByComponent, secretLookingName } from '../shared-rules';
 import { check, checkOptional, orEmpty, Rules, show } from '../validation';
@@ -17,6 +18,12 @@ const IN_PLAIN_TEXT = 'the Deployment';
 const SECRET_HINT = (setting: string) => `name it in '${setting}'`;
 /** How a variable the component sets itself is changed. */
 const OWN_HINT = (envSetting: string) => `plain ones are changed with '${envSetting}', secret ones with their own settings`;
+
+/** The component's own ConfigMap named as extra input (its variables would be read twice): refused by `ExtraEnvFeature.check` and the chart. */
+const OWN_CONFIG_MAP: ValueTest = { all: [{ truthy: 'extraEnvVarsCM' }, { equalsHelper: 'extraEnvVarsCM', helper: 'configMapName' }] };
+
+/** The Secret the component creates named as extra input (none is created with existingSecret): refused by `ExtraEnvFeature.check` and the chart. */
+const OWN_SECRET: ValueTest = { all: [{ truthy: 'extraEnvVarsSecret' }, { not: { truthy: 'existingSecret' } }, { equalsHelper: 'extraEnvVarsSecret', helper: 'secretName' }] };
 
 /** The user's variables of a component, checked: the words of the chart's checks below. */
 export interface ExtraEnv {
@@ -44,10 +51,11 @@ export class ExtraEnvFeature implements ComponentFeature {
    *
    * @param role the component's role, the prefix of its props in messages
    * @param ownConfigMap the component's ConfigMap
-   * @param ownSecret the Secret the component creates, if it creates one
+   * @param secretName the Secret the pods read: the component's own, or the user's (`existingSecret`)
+   * @param existingSecret the user's Secret, when the component reads it instead of creating its own
    */
   public static check(role: string, options: { extraEnvVars?: readonly ExtraEnvVar[]; extraEnvVarsCM?: string; extraEnvVarsSecret?: string },
-    own: readonly string[], ownConfigMap: string, ownSecret: string | undefined): ExtraEnv {
+    own: readonly string[], ownConfigMap: string, secretName: string, existingSecret: string | undefined): ExtraEnv {
     const s = (prop: string) => `${role}.${prop}`;
     const taken = [...new Set(own)].sort().join(', ');
     const vars = options.extraEnvVars ?? [];
@@ -70,12 +78,15 @@ export class ExtraEnvFeature implements ComponentFeature {
       check(s(`extraEnvVars[${i}].value`), v.value, { allowed: 'a string', schema: { type: 'string' }, test: (x: unknown): x is string => typeof x === 'string' });
     });
     const configMap = checkOptional(s('extraEnvVarsCM'), options.extraEnvVarsCM, Rules.dnsSubdomain);
-    if (configMap === ownConfigMap) {
+    const secret = checkOptional(s('extraEnvVarsSecret'), options.extraEnvVarsSecret, Rules.dnsSubdomain);
+    // The values as the chart holds them (none: ""), and its helpers' text.
+    const values = { extraEnvVarsCM: configMap ?? '', extraEnvVarsSecret: secret ?? '', existingSecret: existingSecret ?? '' };
+    const helpers = { configMapName: ownConfigMap, secretName };
+    if (testHolds(OWN_CONFIG_MAP, values, helpers)) {
       throw new Error(ownedByComponent(s('extraEnvVarsCM'), 'the ConfigMap', ownConfigMap, show(configMap)));
     }
-    const secret = checkOptional(s('extraEnvVarsSecret'), options.extraEnvVarsSecret, Rules.dnsSubdomain);
-    if (secret !== undefined && secret === ownSecret) {
-      throw new Error(ownedByComponent(s('extraEnvVarsSecret'), 'the Secret', ownSecret, show(secret)));
+    if (testHolds(OWN_SECRET, values, helpers)) {
+      throw new Error(ownedByComponent(s('extraEnvVarsSecret'), 'the Secret', secretName, show(secret)));
     }
     return { vars: vars.map((v) => ({ name: v.name, value: v.value })), configMap, secret };
   }
@@ -150,12 +161,12 @@ export class ExtraEnvFeature implements ComponentFeature {
       },
       {
         kind: 'message',
-        when: `and .Values.extraEnvVarsCM (eq .Values.extraEnvVarsCM (${chart.include('configMapName')}))`,
+        when: testPipeline(OWN_CONFIG_MAP, '.Values', (helper) => chart.include(helper)),
         ...messageWith((own, got) => ownedByComponent('extraEnvVarsCM', 'the ConfigMap', own, got), [`(${chart.include('configMapName')})`, '(toJson .Values.extraEnvVarsCM)']),
       },
       {
         kind: 'message',
-        when: `and .Values.extraEnvVarsSecret (not .Values.existingSecret) (eq .Values.extraEnvVarsSecret (${chart.include('secretName')}))`,
+        when: testPipeline(OWN_SECRET, '.Values', (helper) => chart.include(helper)),
         ...messageWith((own, got) => ownedByComponent('extraEnvVarsSecret', 'the Secret', own, got), [`(${chart.include('secretName')})`, '(toJson .Values.extraEnvVarsSecret)']),
       },
     ];

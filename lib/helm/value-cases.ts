@@ -14,6 +14,12 @@
 export type ValueTest =
   /** The value equals a string (`eq .Values.<path> "<to>"`). */
   | { readonly equals: string; readonly to: string }
+  /**
+   * The value equals the text of a named helper of the chart
+   * (`eq <value> (include ...)`): given by the caller of `testHolds`, as
+   * `decide`'s helpers are.
+   */
+  | { readonly equalsHelper: string; readonly helper: string }
   /** The value is a boolean (`kindIs "bool"`), false as well as true. */
   | { readonly isBool: string }
   /** The value is true for Go's `if`: not false, 0, null, "" nor an empty list or map. */
@@ -75,6 +81,17 @@ function goInt(path: string, v: unknown): number {
   return Math.trunc(v);
 }
 
+/** The text of each named helper a decision may read (`{ fullname: 'todo-backend' }`). */
+type Helpers = { readonly [name: string]: string };
+
+/** The text of a named helper, which must be given. */
+function helperText(helper: string, helpers: Helpers): string {
+  if (helpers[helper] === undefined) {
+    throw new Error(`a decision gives the helper ${helper}, which was not given`);
+  }
+  return helpers[helper];
+}
+
 /** Whether a map of the values holds a key: none (null, or false for Go's `default`) is an empty map. */
 function goHasKey(path: string, v: unknown, key: string): boolean {
   if (!goTrue(v)) {
@@ -86,23 +103,26 @@ function goHasKey(path: string, v: unknown, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(v, key);
 }
 
-function holds(test: ValueTest, values: unknown): boolean {
+function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
   if ('equals' in test) return at(values, test.equals) === test.to;
+  if ('equalsHelper' in test) return at(values, test.equalsHelper) === helperText(test.helper, helpers);
   if ('isBool' in test) return typeof at(values, test.isBool) === 'boolean';
   if ('truthy' in test) return goTrue(at(values, test.truthy));
   if ('atLeast' in test) return goInt(test.atLeast, at(values, test.atLeast)) >= test.n;
   if ('hasKey' in test) return goHasKey(test.hasKey, at(values, test.hasKey), test.key);
-  if ('all' in test) return test.all.every((t) => holds(t, values));
-  if ('not' in test) return !holds(test.not, values);
-  return test.any.some((t) => holds(t, values));
+  if ('all' in test) return test.all.every((t) => holds(t, values, helpers));
+  if ('not' in test) return !holds(test.not, values, helpers);
+  return test.any.some((t) => holds(t, values, helpers));
 }
 
 /**
  * Whether a test holds for `values`, as the chart's {@link testPipeline}
  * of it decides: one condition for a construct's check and the chart's.
+ *
+ * @param helpers the text of each named helper the test reads (`equalsHelper`)
  */
-export function testHolds(test: ValueTest, values: unknown): boolean {
-  return holds(test, values);
+export function testHolds(test: ValueTest, values: unknown, helpers: Helpers = {}): boolean {
+  return holds(test, values, helpers);
 }
 
 /**
@@ -113,7 +133,7 @@ export function testHolds(test: ValueTest, values: unknown): boolean {
  * @throws Error for a result that names a helper not given, or a value that is not text
  */
 export function decide(cases: readonly ValueCase[], values: unknown, helpers: { readonly [name: string]: string } = {}): string {
-  const found = cases.find((c) => c.when === undefined || holds(c.when, values));
+  const found = cases.find((c) => c.when === undefined || holds(c.when, values, helpers));
   if (found === undefined) {
     return '';
   }
@@ -122,10 +142,8 @@ export function decide(cases: readonly ValueCase[], values: unknown, helpers: { 
     return r.text;
   }
   if ('helper' in r) {
-    if (helpers[r.helper] === undefined) {
-      throw new Error(`a decision gives the helper ${r.helper}, which was not given`);
-    }
-    return r.named === undefined ? helpers[r.helper] : r.named(helpers[r.helper]);
+    const text = helperText(r.helper, helpers);
+    return r.named === undefined ? text : r.named(text);
   }
   const v = at(values, r.value);
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
@@ -139,23 +157,36 @@ function ref(root: string, path: string): string {
   return root === '.' ? `.${path}` : `${root}.${path}`;
 }
 
+/** The pipeline that includes a named helper (`ChartScope.include`). */
+type Include = (helper: string) => string;
+
+/** A test that reads a helper, without the way to include it. */
+const NO_INCLUDE: Include = (helper) => {
+  throw new Error(`a test reads the helper ${helper}: pass the pipeline that includes it`);
+};
+
 /** A Go template pipeline that is true when the test holds. */
-function pipeline(test: ValueTest, root: string, nested = false): string {
+function pipeline(test: ValueTest, root: string, include: Include, nested = false): string {
   const v = (path: string) => ref(root, path);
   const wrap = (p: string) => (nested ? `(${p})` : p);
   if ('equals' in test) return wrap(`eq ${v(test.equals)} ${JSON.stringify(test.to)}`);
+  if ('equalsHelper' in test) return wrap(`eq ${v(test.equalsHelper)} (${include(test.helper)})`);
   if ('isBool' in test) return wrap(`kindIs "bool" ${v(test.isBool)}`);
   if ('truthy' in test) return v(test.truthy);
   if ('atLeast' in test) return wrap(`ge (int ${v(test.atLeast)}) ${test.n}`);
   if ('hasKey' in test) return wrap(`hasKey (${v(test.hasKey)} | default dict) ${JSON.stringify(test.key)}`);
-  if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, true)).join(' ')}`);
-  if ('not' in test) return wrap(`not ${pipeline(test.not, root, true)}`);
-  return wrap(`or ${test.any.map((t) => pipeline(t, root, true)).join(' ')}`);
+  if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, include, true)).join(' ')}`);
+  if ('not' in test) return wrap(`not ${pipeline(test.not, root, include, true)}`);
+  return wrap(`or ${test.any.map((t) => pipeline(t, root, include, true)).join(' ')}`);
 }
 
-/** A Go template pipeline that is true when the test holds ({@link testHolds}), on `.Values` by default. */
-export function testPipeline(test: ValueTest, root = '.Values'): string {
-  return pipeline(test, root);
+/**
+ * A Go template pipeline that is true when the test holds ({@link testHolds}), on `.Values` by default.
+ *
+ * @param include the pipeline that includes a named helper the test reads (`ChartScope.include`)
+ */
+export function testPipeline(test: ValueTest, root = '.Values', include: Include = NO_INCLUDE): string {
+  return pipeline(test, root, include);
 }
 
 /** The template text of a result. */
@@ -194,7 +225,7 @@ export function caseLines(cases: readonly ValueCase[], include: (helper: string)
     if (keyword === undefined) {
       return [result]; // the first case always holds
     }
-    lines.push(`{{- ${keyword}${c.when === undefined ? '' : ` ${pipeline(c.when, root)}`} }}${result}`);
+    lines.push(`{{- ${keyword}${c.when === undefined ? '' : ` ${pipeline(c.when, root, include)}`} }}${result}`);
     if (c.when === undefined) {
       break;
     }
