@@ -121,9 +121,9 @@ describe('components list their features; the chart renders them', () => {
     expect(backend.configMapName).toBe('todo-backend-config');
     expect(helpers).toContain('{{- printf "%s-config" (include "todo-backend.fullname" .) }}');
     expect(backend.secretName).toBe('todo-backend-secret');
-    expect(helpers).toContain('{{- default (printf "%s-secret" (include "todo-backend.fullname" .)) .Values.existingSecret }}');
+    expect(helpers).toContain('{{- else }}{{ printf "%s-secret" (include "todo-backend.fullname" .) }}\n');
     expect(backend.dataClaimName).toBe('todo-backend-data');
-    expect(helpers).toContain('{{- default (printf "%s-data" (include "todo-backend.fullname" .)) .Values.persistence.existingClaim }}');
+    expect(helpers).toContain('{{- else }}{{ printf "%s-data" (include "todo-backend.fullname" .) }}\n');
     // NOTES: the Service's address inside the cluster, as serviceUrl gives it, and the pods by the app label.
     expect(backend.clusterUrl).toBe('http://todo-backend.default.svc.cluster.local:8000');
     // $namespace: the namespace helper (values.namespace, else the release's), as the objects' metadata.
