@@ -1,4 +1,7 @@
-import { ingressUrl, resolveAutoscaling, resolveIngress } from '../lib/cluster-objects';
+import * as fs from 'fs';
+import { ingressUrl, MAX_BELOW_MIN, resolveAutoscaling, resolveIngress } from '../lib/cluster-objects';
+import { testPipeline } from '../lib/helm/value-cases';
+import { defaultFrontendChart, helmMessage, renderWith } from './support/feature-chart';
 
 describe('cluster objects', () => {
   test('ingress defaults and URLs', () => {
@@ -21,5 +24,38 @@ describe('cluster objects', () => {
       ['the maximum is below the minimum', () => resolveAutoscaling('autoscaling', { minReplicas: 4, maxReplicas: 3 }), `'autoscaling.maxReplicas' must be at least 'autoscaling.minReplicas' (4), got 3`],
       ['the CPU target is over 100', () => resolveAutoscaling('autoscaling', { targetCpuUtilization: 150 }), `'autoscaling.targetCpuUtilization' must be a percentage between 1 and 100, got 150`],
     ])('%s', (_n, run, message) => expect(run).toThrow(message));
+  });
+});
+
+describe('the autoscaler\'s maximum below its minimum: one test (MAX_BELOW_MIN) for the props and the chart\'s check', () => {
+  test('on every combination of minReplicas and maxReplicas, the chart refuses exactly what resolveAutoscaling refuses, with the same words', () => {
+    expect(testPipeline(MAX_BELOW_MIN)).toBe('and .Values.autoscaling.enabled (lt (float64 .Values.autoscaling.maxReplicas) (float64 .Values.autoscaling.minReplicas))');
+    const dir = defaultFrontendChart();
+    try {
+      const seen: object[] = [];
+      const want: object[] = [];
+      for (const minReplicas of [2, 3, 5]) {
+        for (const maxReplicas of [2, 3, 5, 8]) {
+          const at = { minReplicas, maxReplicas };
+          const r = renderWith(dir, { autoscaling: { enabled: true, minReplicas, maxReplicas }, podDisruptionBudget: { enabled: false } });
+          seen.push({ ...at, refused: r.status === 0 ? undefined : helmMessage(r.stderr) });
+          let refused: string | undefined;
+          try {
+            resolveAutoscaling('autoscaling', { minReplicas, maxReplicas });
+          } catch (e) {
+            refused = (e as Error).message;
+          }
+          want.push({ ...at, refused });
+        }
+      }
+      expect(seen).toEqual(want);
+      expect(want.filter((w: any) => w.refused !== undefined).map((w: any) => w.refused)).toEqual([
+        '\'autoscaling.maxReplicas\' must be at least \'autoscaling.minReplicas\' (3), got 2',
+        '\'autoscaling.maxReplicas\' must be at least \'autoscaling.minReplicas\' (5), got 2',
+        '\'autoscaling.maxReplicas\' must be at least \'autoscaling.minReplicas\' (5), got 3',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -144,11 +144,21 @@ function ingressAnnotations(setting: string, options: IngressOptions): { [key: s
   return annotations;
 }
 
+/**
+ * @internal
+ * The autoscaler's maximum below its minimum, on the `autoscaling` values:
+ * refused by {@link resolveAutoscaling} and the chart's check.
+ */
+export const MAX_BELOW_MIN: ValueTest = { all: [{ truthy: 'autoscaling.enabled' }, { below: 'autoscaling.maxReplicas', than: 'autoscaling.minReplicas' }] };
+
 /** Applies defaults and checks; the maximum may not be below the minimum. */
 export function resolveAutoscaling(setting: string, options: AutoscalingOptions): ResolvedAutoscaling {
   const minReplicas = check(`${setting}.minReplicas`, options.minReplicas ?? DEFAULT_AUTOSCALING.minReplicas, ClusterRules.minReplicas);
   const maxReplicas = check(`${setting}.maxReplicas`, options.maxReplicas ?? Math.max(DEFAULT_AUTOSCALING.maxReplicas, minReplicas), ClusterRules.maxReplicas);
-  check(`${setting}.maxReplicas`, maxReplicas, atLeast(minReplicas, `'${setting}.minReplicas'`));
+  // The values as the chart holds them; the rule's check gives the words.
+  if (testHolds(MAX_BELOW_MIN, { autoscaling: { enabled: true, minReplicas, maxReplicas } })) {
+    check(`${setting}.maxReplicas`, maxReplicas, atLeast(minReplicas, `'${setting}.minReplicas'`));
+  }
   const targetCpuUtilization = check(`${setting}.targetCpuUtilization`, options.targetCpuUtilization ?? DEFAULT_AUTOSCALING.targetCpuUtilization, ClusterRules.cpuPercent);
   return { minReplicas, maxReplicas, targetCpuUtilization };
 }

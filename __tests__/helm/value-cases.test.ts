@@ -153,6 +153,22 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(rendered.filter((r) => r === 'yes')).toHaveLength(1);
   });
 
+  test('below: testHolds agrees with its pipeline in real helm on every combination (none is 0)', () => {
+    const test_: ValueTest = { below: 'max', than: 'min' };
+    expect(testPipeline(test_)).toBe('lt (float64 .Values.max) (float64 .Values.min)');
+    const sets: object[] = [];
+    for (const max of [0, 1, 2.5, 3, null]) {
+      for (const min of [0, 1, 3, null]) {
+        sets.push({ max, min });
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(test_, s) ? 'yes' : 'no']));
+    expect(new Set(rendered)).toEqual(new Set(['yes', 'no']));
+    expect(() => testHolds(test_, { max: '2', min: 1 })).toThrow('\'max\' must be a number for this decision, got "2"');
+  });
+
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {
     expect(() => decide(TABLE, { on: true }, {})).toThrow('a decision gives the helper named, which was not given');
     expect(() => decide(TABLE, { kind: 'a', label: { x: 1 } })).toThrow('\'label\' must be text for this decision, got {"x":1}');

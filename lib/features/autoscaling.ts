@@ -1,9 +1,10 @@
 import * as k8s from '../../imports/k8s';
 import type { AppComponent } from '../app-component';
-import { autoscalerSpec, ClusterRules, DEFAULT_AUTOSCALING, ResolvedAutoscaling } from '../cluster-objects';
+import { autoscalerSpec, ClusterRules, DEFAULT_AUTOSCALING, MAX_BELOW_MIN, ResolvedAutoscaling } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { messageWith } from '../helm/chart-rules';
 import { Helm, renderTemplate } from '../helm/template';
+import { testPipeline } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { violationText } from '../shared-rules';
 import { atLeast } from '../validation';
@@ -58,7 +59,7 @@ export class Autoscaling implements ComponentFeature {
       // The maximum and its minimum, with the props' words.
       checks: [{
         kind: 'message',
-        when: `and .Values.autoscaling.enabled (lt (float64 ${maxReplicas}) (float64 ${minReplicas}))`,
+        when: testPipeline(MAX_BELOW_MIN),
         ...messageWith((min, max) => {
           const [before, after] = violationText('autoscaling.maxReplicas', atLeast(min as unknown as number, "'autoscaling.minReplicas'"));
           return `${before}${max}${after}`;

@@ -26,6 +26,8 @@ export type ValueTest =
   | { readonly truthy: string }
   /** The value, as an integer (Sprig's `int`: null is 0), is at least `n`. */
   | { readonly atLeast: string; readonly n: number }
+  /** The value is below another, as numbers (Sprig's `float64`: null is 0). */
+  | { readonly below: string; readonly than: string }
   /** The value is a map that holds the key (`hasKey (<value> | default dict) "<key>"`: none is an empty map). */
   | { readonly hasKey: string; readonly key: string }
   /** Any of the tests holds. */
@@ -92,6 +94,17 @@ function helperText(helper: string, helpers: Helpers): string {
   return helpers[helper];
 }
 
+/** Sprig's `float64` of the values a chart's schema lets through (numbers, null). */
+function goFloat(path: string, v: unknown): number {
+  if (v === undefined || v === null) {
+    return 0;
+  }
+  if (typeof v !== 'number') {
+    throw new Error(`'${path}' must be a number for this decision, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 /** Whether a map of the values holds a key: none (null, or false for Go's `default`) is an empty map. */
 function goHasKey(path: string, v: unknown, key: string): boolean {
   if (!goTrue(v)) {
@@ -109,6 +122,7 @@ function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
   if ('isBool' in test) return typeof at(values, test.isBool) === 'boolean';
   if ('truthy' in test) return goTrue(at(values, test.truthy));
   if ('atLeast' in test) return goInt(test.atLeast, at(values, test.atLeast)) >= test.n;
+  if ('below' in test) return goFloat(test.below, at(values, test.below)) < goFloat(test.than, at(values, test.than));
   if ('hasKey' in test) return goHasKey(test.hasKey, at(values, test.hasKey), test.key);
   if ('all' in test) return test.all.every((t) => holds(t, values, helpers));
   if ('not' in test) return !holds(test.not, values, helpers);
@@ -174,6 +188,7 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
   if ('isBool' in test) return wrap(`kindIs "bool" ${v(test.isBool)}`);
   if ('truthy' in test) return v(test.truthy);
   if ('atLeast' in test) return wrap(`ge (int ${v(test.atLeast)}) ${test.n}`);
+  if ('below' in test) return wrap(`lt (float64 ${v(test.below)}) (float64 ${v(test.than)})`);
   if ('hasKey' in test) return wrap(`hasKey (${v(test.hasKey)} | default dict) ${JSON.stringify(test.key)}`);
   if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, include, true)).join(' ')}`);
   if ('not' in test) return wrap(`not ${pipeline(test.not, root, include, true)}`);
