@@ -145,6 +145,9 @@ describe('a killed or concurrent synth never breaks dist/', () => {
       });
       for (const { code, output } of await Promise.all(runs)) {
         expect(output).not.toMatch(/ENOTEMPTY|EEXIST|ENOENT|synth failed|Error/);
+        if (code !== 0) {
+          throw new Error(`a synth exited ${code}, printing:\n${output}`); // what it printed, so that a failure shows it
+        }
         expect(code).toBe(0);
       }
       expect([hashes.A, hashes.B]).toContain(treeHash(dist));
