@@ -176,7 +176,7 @@ const ALLOWED: readonly Allowed[] = [
   {
     conditions: ['and (eq (toString .Values.database.type) "sqlite") .Values.autoscaling.enabled', 'and (eq (toString .Values.database.type) "sqlite") (not .Values.autoscaling.enabled)'],
     files: HELPERS, at: 'lib/features/sqlite-rules.ts:33', anchor: '{ kind: \'message\', when: `and (${SQLITE_CHART}) .Values.autoscaling.enabled`', status: 'RESTATES',
-    reason: 'SqliteRules\' checks (sqlite-rules.ts:24-28: no autoscaling, and the replicas rule without it, for an engine without allowsReplicas)',
+    reason: 'SqliteRules\' checks (sqlite-rules.ts:20-25: no autoscaling, and the replicas rule without it, for an engine without allowsReplicas)',
   },
   // Resources.
   {
@@ -187,7 +187,7 @@ const ALLOWED: readonly Allowed[] = [
   {
     conditions: KINDS.map((k) => `and (kindIs "map" .Values.resources.requests) (kindIs "map" .Values.resources.limits) (ne (toString (index .Values "resources" "requests" "${k}")) "<nil>") (ne (toString (index .Values "resources" "limits" "${k}")) "<nil>") (gt (float64 (include "<chart>.quantity" (index .Values "resources" "requests" "${k}"))) (float64 (include "<chart>.quantity" (index .Values "resources" "limits" "${k}"))))`),
     files: HELPERS, at: 'lib/features/resources.ts:61', anchor: 'when: `and (kindIs "map" .Values.resources.requests)', status: 'RESTATES',
-    reason: 'resolveResources\' request-above-limit check (resources.ts:61 of lib/: quantityValue(request) > quantityValue(limit))',
+    reason: 'resolveResources\' request-above-limit check (lib/resources.ts:61: quantityValue(request) > quantityValue(limit))',
   },
   // Probes, replicas, budget.
   {
@@ -231,7 +231,7 @@ const ALLOWED: readonly Allowed[] = [
   {
     conditions: ['or .Values.affinity (include "<chart>.spreadAcrossNodes" .)', 'omit (.Values.affinity | default dict) "podAntiAffinity"', 'hasKey (.Values.affinity | default dict) "podAntiAffinity"'],
     files: ['templates/deployment.yaml'], at: 'lib/features/scheduling.ts:192', anchor: 'condition: `or .Values.affinity (${spread})`', status: 'RESTATES',
-    reason: 'the affinity merge (lines 192-199) is Scheduling.pod\'s (scheduling.ts:151-153: the app\'s anti-affinity unless affinity has podAntiAffinity); affinity is a prop too',
+    reason: 'the affinity merge (lines 192-199) is Scheduling.pod\'s (scheduling.ts:153-154: the app\'s anti-affinity unless affinity has podAntiAffinity); affinity is a prop too',
   },
   {
     conditions: ['and (has .Values.service.type (list "NodePort" "LoadBalancer")) .Values.service.nodePort'],
