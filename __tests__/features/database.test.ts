@@ -4,11 +4,12 @@ import { Chart, Testing } from 'cdk8s';
 import { checkAppElsewhere } from '../../lib/app-checks';
 import { BackendDatabase } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
-import { databasePort } from '../../lib/features/database';
+import { DATABASE_URL_IN_ENV, databasePort } from '../../lib/features/database';
+import { testHolds, testPipeline, ValueTest } from '../../lib/helm/value-cases';
 import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { comparable, FakeApiServer, helm } from '../support/helm';
 import { FeatureCharts, sentence, thrown } from '../support/feature-charts';
-import { valuesFor } from '../support/feature-chart';
+import { helmMessage, renderWith, valuesFor } from '../support/feature-chart';
 import { containerOf, find, ofKind, secretValues, TEST_SECRETS } from '../support/util';
 import { parseYaml } from '../support/yaml';
 
@@ -223,6 +224,57 @@ describe('refused by the props and by the chart, with the same words', () => {
     expect(refusal({ env: { DATABASE_URL: 'sqlite:///./other.db' } }))
       .toBe('\'env\' must not hold DATABASE_URL, which the database sets (database.type, persistence.* and externalDatabase.*), got "DATABASE_URL"');
     expect(refusal({ extraEnvVars: [{ name: 'DATABASE_URL', value: 'x' }] })).toContain("'extraEnvVars[0].name' must not be a variable the component has itself (ANTHROPIC_API_KEY, ANTHROPIC_MODEL, CORS_ORIGINS, DATABASE_URL,");
+  });
+});
+
+/** helm template's refusal of these values by the backend chart of the SQLite app (undefined: it renders them). */
+function chartRefusal(values: object): string | undefined {
+  const r = renderWith(sqliteCharts.backend, values);
+  return r.status === 0 ? undefined : helmMessage(r.stderr);
+}
+
+/** The construct's refusal of these props (undefined: it builds them). */
+function propsRefusal(props: TodoBackendProps): string | undefined {
+  try {
+    backendWith(props);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+describe('DATABASE_URL among the plain variables: one test (DATABASE_URL_IN_ENV) for Database.checkEnv and the chart\'s check', () => {
+  interface Seen {
+    readonly env: { [name: string]: string } | undefined;
+    readonly chart: string | undefined;
+    readonly props: string | undefined;
+  }
+  let seen: Seen[];
+  beforeAll(() => {
+    const envs: Array<{ [name: string]: string } | undefined> = [undefined, {}, { DATABASE_URL: '' }, { DATABASE_URL: 'sqlite:///./other.db' }, { LOG_LEVEL: 'debug' }, { LOG_LEVEL: 'debug', DATABASE_URL: 'x' }];
+    seen = envs.map((env) => ({ env, chart: chartRefusal(env === undefined ? {} : { env }), props: propsRefusal({ env }) }));
+  });
+  /** The variables for which the chart's refusal and the test disagree. */
+  const disagreements = (test: ValueTest) => seen.filter((s) => testHolds(test, { env: s.env ?? {} }) !== (s.chart !== undefined)).map((s) => s.env);
+
+  test('on every mix of variables, the chart refuses exactly what the construct refuses, as the test holds', () => {
+    expect(testPipeline(DATABASE_URL_IN_ENV)).toBe('hasKey (.Values.env | default dict) "DATABASE_URL"');
+    expect(seen.map((s) => [s.env, s.chart !== undefined])).toEqual(seen.map((s) => [s.env, s.props !== undefined]));
+    expect(disagreements(DATABASE_URL_IN_ENV)).toEqual([]);
+    expect(seen.filter((s) => s.chart !== undefined).map((s) => s.env)).toEqual([{ DATABASE_URL: '' }, { DATABASE_URL: 'sqlite:///./other.db' }, { LOG_LEVEL: 'debug', DATABASE_URL: 'x' }]);
+    expect(new Set(seen.map((s) => s.chart))).toEqual(new Set([undefined, '\'env\' must not hold DATABASE_URL, which the database sets (database.type, persistence.* and externalDatabase.*), got "DATABASE_URL"']));
+    expect(new Set(seen.map((s) => s.props))).toEqual(new Set([undefined,
+      '\'backend.env\' must not hold DATABASE_URL, which the database sets (the database prop: BackendDatabase.sqlite, .ephemeralSqlite, .postgres or .postgresFromSecret), got "DATABASE_URL"']));
+  });
+
+  describe('fails when', () => {
+    test('the test reads the value instead of the key (an empty DATABASE_URL let through)', () => {
+      expect(disagreements({ truthy: 'env.DATABASE_URL' })).toEqual([{ DATABASE_URL: '' }]);
+    });
+
+    test('the test names another key', () => {
+      expect(disagreements({ hasKey: 'env', key: 'DATABASE_URI' })).toHaveLength(3);
+    });
   });
 });
 

@@ -164,11 +164,6 @@ const ALLOWED: readonly Allowed[] = [
     reason: 'databasePort (the URL\'s port when in PORT_RANGE, else 5432) written again in Go; the pattern and bounds are read from TS (URL_PORT, PORT_RANGE)',
   },
   {
-    conditions: ['hasKey (.Values.env | default dict) "DATABASE_URL"'],
-    files: HELPERS, at: 'lib/features/database.ts:172', anchor: 'when: `hasKey (.Values.env | default dict) ${JSON.stringify(DATABASE_URL)}`', status: 'RESTATES',
-    reason: 'Database.checkEnv\'s `DATABASE_URL in env` (database.ts:95); the text is what ValueTest { hasKey: \'env\', key } renders',
-  },
-  {
     conditions: ['and .Values.externalDatabase.url .Values.existingSecret'],
     files: HELPERS, at: 'lib/features/database.ts:197', anchor: 'when: `and ${url} .Values.existingSecret`', status: 'RESTATES',
     reason: 'Secrets.resolve\'s valueBesideExistingSecret (secrets.ts:47) for the URL, which the construct refuses through it',

@@ -6,6 +6,7 @@ import { egressToPorts } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature, VariableAtInstall } from '../component-feature';
 import { ChartCheck, messageWith } from '../helm/chart-rules';
 import { Binding, Helm } from '../helm/template';
+import { testHolds, testPipeline, ValueTest } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { appliesOnlyTo, conflict, IGNORED_BESIDE_EXISTING_SECRET, lengthOnly, setByDatabase, violationText } from '../shared-rules';
 import { orEmpty, Rules } from '../validation';
@@ -47,6 +48,12 @@ export function engineIs(engine: DatabaseEngine): string {
 export const SQLITE_CHART = engineIs(DatabaseEngine.SQLITE);
 /** The chart's condition: PostgreSQL. */
 const POSTGRES_CHART = engineIs(DatabaseEngine.POSTGRES);
+
+/**
+ * @internal `DATABASE_URL` among the plain variables (`env`), which the
+ * database sets: refused by {@link Database.checkEnv} and the chart's check.
+ */
+export const DATABASE_URL_IN_ENV: ValueTest = { hasKey: 'env', key: DATABASE_URL };
 
 /** How a construct chooses the database, for messages. */
 const PROPS_HOW = 'the database prop: BackendDatabase.sqlite, .ephemeralSqlite, .postgres or .postgresFromSecret';
@@ -92,7 +99,8 @@ export class Database implements ComponentFeature {
 
   /** Refuses `DATABASE_URL` among the plain variables of the props: the database sets it. */
   public static checkEnv(setting: string, env: { readonly [name: string]: string } | undefined): void {
-    if (env !== undefined && DATABASE_URL in env) {
+    // The values as the chart holds them: no variables is an empty map.
+    if (testHolds(DATABASE_URL_IN_ENV, { env: env ?? {} })) {
       throw new Error(setByDatabase(setting, PROPS_HOW, JSON.stringify(DATABASE_URL)));
     }
   }
@@ -169,7 +177,7 @@ replicaCount 0 or 1, no autoscaling. postgres: the PostgreSQL server of external
     const checks: ChartCheck[] = [
       {
         kind: 'message',
-        when: `hasKey (.Values.env | default dict) ${JSON.stringify(DATABASE_URL)}`,
+        when: testPipeline(DATABASE_URL_IN_ENV),
         message: setByDatabase('env', VALUES_HOW, JSON.stringify(DATABASE_URL)),
       },
       {
