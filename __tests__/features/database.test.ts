@@ -5,6 +5,7 @@ import { checkAppElsewhere } from '../../lib/app-checks';
 import { BackendDatabase } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { DATABASE_URL_IN_ENV, databasePort } from '../../lib/features/database';
+import { valueBesideExistingSecret } from '../../lib/features/secrets';
 import { testHolds, testPipeline, ValueTest } from '../../lib/helm/value-cases';
 import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { comparable, FakeApiServer, helm } from '../support/helm';
@@ -233,10 +234,10 @@ function chartRefusal(values: object): string | undefined {
   return r.status === 0 ? undefined : helmMessage(r.stderr);
 }
 
-/** The construct's refusal of these props (undefined: it builds them). */
-function propsRefusal(props: TodoBackendProps): string | undefined {
+/** The construct's refusal of the props `props` gives (undefined: it builds them). */
+function propsRefusal(props: () => TodoBackendProps): string | undefined {
   try {
-    backendWith(props);
+    backendWith(props());
     return undefined;
   } catch (e) {
     return (e as Error).message;
@@ -252,7 +253,7 @@ describe('DATABASE_URL among the plain variables: one test (DATABASE_URL_IN_ENV)
   let seen: Seen[];
   beforeAll(() => {
     const envs: Array<{ [name: string]: string } | undefined> = [undefined, {}, { DATABASE_URL: '' }, { DATABASE_URL: 'sqlite:///./other.db' }, { LOG_LEVEL: 'debug' }, { LOG_LEVEL: 'debug', DATABASE_URL: 'x' }];
-    seen = envs.map((env) => ({ env, chart: chartRefusal(env === undefined ? {} : { env }), props: propsRefusal({ env }) }));
+    seen = envs.map((env) => ({ env, chart: chartRefusal(env === undefined ? {} : { env }), props: propsRefusal(() => ({ env })) }));
   });
   /** The variables for which the chart's refusal and the test disagree. */
   const disagreements = (test: ValueTest) => seen.filter((s) => testHolds(test, { env: s.env ?? {} }) !== (s.chart !== undefined)).map((s) => s.env);
@@ -274,6 +275,54 @@ describe('DATABASE_URL among the plain variables: one test (DATABASE_URL_IN_ENV)
 
     test('the test names another key', () => {
       expect(disagreements({ hasKey: 'env', key: 'DATABASE_URI' })).toHaveLength(3);
+    });
+  });
+});
+
+describe('PostgreSQL\'s URL beside existingSecret: one test (valueBesideExistingSecret) for Secrets.resolve and the chart\'s check, as for secrets.*', () => {
+  interface Seen {
+    readonly at: { url: string; existingSecret: string };
+    /** Whether the chart refused the values as a URL beside existingSecret (another refusal: false). */
+    readonly chart: boolean;
+    readonly props: boolean;
+  }
+  const CHART_CONFLICT = "'externalDatabase.url' cannot be combined with 'existingSecret' (the value would be ignored), got a value for DATABASE_URL";
+  const PROPS_CONFLICT = "'backend.database' cannot be combined with 'backend.existingSecret' (the value would be ignored), got a value for DATABASE_URL";
+  let seen: Seen[];
+  beforeAll(() => {
+    seen = [];
+    for (const url of ['', URL]) {
+      for (const existingSecret of ['', 'todo-keys']) {
+        const chart = chartRefusal({ database: { type: 'postgres' }, externalDatabase: { url }, existingSecret });
+        // The props for these values: the URL, else the URL in existingSecret (postgresFromSecret), else an empty URL (refused by its rule).
+        const props = propsRefusal(() => ({
+          ...(existingSecret ? { jwtSecret: undefined, existingSecret } : {}),
+          database: url || !existingSecret ? BackendDatabase.postgres(url) : BackendDatabase.postgresFromSecret({ secretName: existingSecret }),
+        }));
+        seen.push({ at: { url, existingSecret }, chart: chart === CHART_CONFLICT, props: props === PROPS_CONFLICT });
+      }
+    }
+  });
+  /** The combinations where the chart's refusal and the test disagree. */
+  const disagreements = (test: ValueTest) => seen.filter((s) => testHolds(test, { existingSecret: s.at.existingSecret, externalDatabase: { url: s.at.url } }) !== s.chart).map((s) => s.at);
+
+  test('on every combination of externalDatabase.url and existingSecret, the chart refuses exactly what the construct refuses, as the test holds', () => {
+    const test_ = valueBesideExistingSecret('externalDatabase.url');
+    expect(testPipeline(test_)).toBe('and .Values.existingSecret .Values.externalDatabase.url');
+    // The same test as for a value of secrets.*, at the URL's path.
+    expect(testPipeline(valueBesideExistingSecret('secrets.JWT_SECRET'))).toBe('and .Values.existingSecret .Values.secrets.JWT_SECRET');
+    expect(seen.map((s) => [s.at, s.chart])).toEqual(seen.map((s) => [s.at, s.props]));
+    expect(disagreements(test_)).toEqual([]);
+    expect(seen.filter((s) => s.chart).map((s) => s.at)).toEqual([{ url: URL, existingSecret: 'todo-keys' }]);
+  });
+
+  describe('fails when', () => {
+    test('the test leaves out existingSecret (a URL refused on its own)', () => {
+      expect(disagreements({ truthy: 'externalDatabase.url' })).toEqual([{ url: URL, existingSecret: '' }]);
+    });
+
+    test('the test reads secrets.DATABASE_URL, which the chart does not hold', () => {
+      expect(disagreements(valueBesideExistingSecret('secrets.DATABASE_URL'))).toEqual([{ url: URL, existingSecret: 'todo-keys' }]);
     });
   });
 });

@@ -164,11 +164,6 @@ const ALLOWED: readonly Allowed[] = [
     reason: 'databasePort (the URL\'s port when in PORT_RANGE, else 5432) written again in Go; the pattern and bounds are read from TS (URL_PORT, PORT_RANGE)',
   },
   {
-    conditions: ['and .Values.externalDatabase.url .Values.existingSecret'],
-    files: HELPERS, at: 'lib/features/database.ts:197', anchor: 'when: `and ${url} .Values.existingSecret`', status: 'RESTATES',
-    reason: 'Secrets.resolve\'s valueBesideExistingSecret (secrets.ts:47) for the URL, which the construct refuses through it',
-  },
-  {
     conditions: ['and (eq (toString .Values.database.type) "sqlite") .Values.autoscaling.enabled', 'and (eq (toString .Values.database.type) "sqlite") (not .Values.autoscaling.enabled)'],
     files: HELPERS, at: 'lib/features/sqlite-rules.ts:33', anchor: '{ kind: \'message\', when: `and (${SQLITE_CHART}) .Values.autoscaling.enabled`', status: 'RESTATES',
     reason: 'SqliteRules\' checks (sqlite-rules.ts:20-25: no autoscaling, and the replicas rule without it, for an engine without allowsReplicas)',

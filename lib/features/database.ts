@@ -11,6 +11,7 @@ import { group, leaf, ValuesNode } from '../helm/values';
 import { appliesOnlyTo, conflict, IGNORED_BESIDE_EXISTING_SECRET, lengthOnly, setByDatabase, violationText } from '../shared-rules';
 import { orEmpty, Rules } from '../validation';
 import { sortedJson } from './secret-egress';
+import { valueBesideExistingSecret } from './secrets';
 
 /** PostgreSQL's port, when the URL is in a Secret of the user's (not known at synth) or names none in {@link PORT_RANGE}. */
 export const POSTGRES_PORT = 5432;
@@ -202,7 +203,7 @@ replicaCount 0 or 1, no autoscaling. postgres: the PostgreSQL server of external
       },
       {
         kind: 'message',
-        when: `and ${url} .Values.existingSecret`,
+        when: testPipeline(valueBesideExistingSecret('externalDatabase.url')),
         message: conflict('externalDatabase.url', 'existingSecret', IGNORED_BESIDE_EXISTING_SECRET, `a value for ${DATABASE_URL}`),
       },
       { kind: 'rule', value: 'externalDatabase.url', rule: Rules.postgresUrl, when: url },

@@ -40,12 +40,16 @@ const SECRET_NAME: readonly ValueCase[] = [
 ];
 
 /**
- * A value for the secret variable `name` beside `existingSecret` (the pods
- * read the user's Secret, so the value would be ignored): refused by
- * `Secrets.resolve` and the chart's check.
+ * @internal
+ * A value for a secret variable beside `existingSecret` (the pods read the
+ * user's Secret, so the value would be ignored): refused by
+ * `Secrets.resolve` and the chart's checks, of `secrets.<NAME>` and of the
+ * database's URL (`externalDatabase.url`).
+ *
+ * @param value the value's path (`secrets.JWT_SECRET`)
  */
-function valueBesideExistingSecret(name: string): ValueTest {
-  return { all: [{ truthy: 'existingSecret' }, { truthy: `secrets.${name}` }] };
+export function valueBesideExistingSecret(value: string): ValueTest {
+  return { all: [{ truthy: 'existingSecret' }, { truthy: value }] };
 }
 
 /** @internal The Secret a component's pods read: `existingSecret` (checked), else the component's own (SECRET_NAME). */
@@ -122,7 +126,7 @@ export class Secrets implements ComponentFeature {
     // The values as the chart holds them (none: ""); the prop's name stands for the Secret's name, which it holds.
     const existing = existingSecret ?? '';
     for (const variable of variables) {
-      if (testHolds(valueBesideExistingSecret(variable.name), { existingSecret: existing, secrets: { [variable.name]: variable.value ?? '' } })) {
+      if (testHolds(valueBesideExistingSecret(`secrets.${variable.name}`), { existingSecret: existing, secrets: { [variable.name]: variable.value ?? '' } })) {
         throw new Error(conflict(variable.setting, existing, IGNORED_BESIDE_EXISTING_SECRET, `a value for ${variable.name}`));
       }
       checkOptional(variable.setting, variable.value, variable.rule);
@@ -213,7 +217,7 @@ true: refuse to render unless secrets.* or existingSecret provide them.`,
       checks: own.flatMap((v): ChartCheck[] => {
         const value = `secrets.${v.name}`;
         return [
-          { kind: 'message', when: testPipeline(valueBesideExistingSecret(v.name)), message: conflict(value, 'existingSecret', IGNORED_BESIDE_EXISTING_SECRET, `a value for ${v.name}`) },
+          { kind: 'message', when: testPipeline(valueBesideExistingSecret(value)), message: conflict(value, 'existingSecret', IGNORED_BESIDE_EXISTING_SECRET, `a value for ${v.name}`) },
           { kind: 'rule', value, rule: v.rule, when: valueExpr(value) },
           ...(v.generate ? [{
             kind: 'message' as const,
