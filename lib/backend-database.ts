@@ -90,6 +90,14 @@ export const SQLITE_SIZE: Rule<string> = stringMatching(
 export const STORAGE_CLASS_BESIDE_CLAIM: ValueTest = { all: [{ truthy: 'persistence.existingClaim' }, { truthy: 'persistence.storageClass' }] };
 
 /**
+ * @internal
+ * The values choose a database of one writer (`database.type` SQLite): one
+ * replica, no autoscaler. {@link BackendDatabase.allowsReplicas} reads it
+ * of the engine, the chart's checks of the values ({@link SqliteRules}).
+ */
+export const ONE_WRITER: ValueTest = { equals: 'database.type', to: DatabaseEngine.SQLITE };
+
+/**
  * The backend's database (`DATABASE_URL`).
  *
  * @example
@@ -163,6 +171,6 @@ export class BackendDatabase {
 
   /** @internal Whether more than one backend replica may use it. */
   public get allowsReplicas(): boolean {
-    return this.engine !== DatabaseEngine.SQLITE;
+    return !testHolds(ONE_WRITER, { database: { type: this.engine } });
   }
 }

@@ -2,10 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { checkAppElsewhere } from '../../lib/app-checks';
-import { BackendDatabase } from '../../lib/backend-database';
+import { BackendDatabase, ONE_WRITER } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { DATABASE_URL_IN_ENV, databasePort } from '../../lib/features/database';
 import { valueBesideExistingSecret } from '../../lib/features/secrets';
+import { AUTOSCALED_ONE_WRITER, REPLICAS_ONE_WRITER } from '../../lib/features/sqlite-rules';
+import { Rules } from '../../lib/validation';
 import { testHolds, testPipeline, ValueTest } from '../../lib/helm/value-cases';
 import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { comparable, FakeApiServer, helm } from '../support/helm';
@@ -323,6 +325,80 @@ describe('PostgreSQL\'s URL beside existingSecret: one test (valueBesideExisting
 
     test('the test reads secrets.DATABASE_URL, which the chart does not hold', () => {
       expect(disagreements(valueBesideExistingSecret('secrets.DATABASE_URL'))).toEqual([{ url: URL, existingSecret: 'todo-keys' }]);
+    });
+  });
+});
+
+describe('SQLite\'s one writer: two tests (AUTOSCALED_ONE_WRITER, REPLICAS_ONE_WRITER) for SqliteRules.check and the chart\'s checks', () => {
+  interface Seen {
+    readonly at: { type: string; autoscaling: boolean; replicas: number };
+    /** The rule that refused the values ('autoscaler', 'replicas'; another refusal: its message; none: undefined). */
+    readonly chart: string | undefined;
+    /** The same, of the props these values stand for (with an autoscaler, no replicas: the props refuse both together). */
+    readonly props: string | undefined;
+  }
+  const CHART_RULES: { [rule: string]: string } = {
+    autoscaler: "'database.type' must be PostgreSQL when 'autoscaling.enabled' is set",
+    replicas: "'replicaCount' must be 0 or 1 with SQLite",
+  };
+  const PROPS_RULES: { [rule: string]: string } = {
+    autoscaler: "'backend.database' must be PostgreSQL when 'backend.autoscaling' is set",
+    replicas: "'backend.replicas' must be 0 or 1 with SQLite",
+  };
+  const ruleOf = (rules: { [rule: string]: string }, message: string | undefined) => (message === undefined ? undefined : Object.keys(rules).find((r) => message.startsWith(rules[r])) ?? message);
+  const valuesOf = (at: Seen['at']) => ({ database: { type: at.type }, autoscaling: { enabled: at.autoscaling }, replicaCount: at.replicas });
+  let seen: Seen[];
+  beforeAll(() => {
+    seen = [];
+    for (const type of ['sqlite', 'postgres']) {
+      for (const autoscaling of [false, true]) {
+        for (const replicas of [0, 1, 2, 3]) {
+          const at = { type, autoscaling, replicas };
+          const chart = chartRefusal({ ...valuesOf(at), podDisruptionBudget: { enabled: false }, ...(type === 'postgres' ? { externalDatabase: { existingSecret: 'todo-db' } } : {}) });
+          const props = propsRefusal(() => ({
+            database: type === 'sqlite' ? BackendDatabase.sqlite() : BackendDatabase.postgresFromSecret({ secretName: 'todo-db' }),
+            podDisruptionBudget: false,
+            ...(autoscaling ? { autoscaling: {} } : { replicas }),
+          }));
+          seen.push({ at, chart: ruleOf(CHART_RULES, chart), props: ruleOf(PROPS_RULES, props) });
+        }
+      }
+    }
+  });
+  /** The combinations where the chart and the tests (the autoscaler's first, as the chart checks) disagree. */
+  const disagreements = (autoscaled: ValueTest, replicas: ValueTest) => seen.filter((s) => {
+    const v = valuesOf(s.at);
+    const expected = testHolds(autoscaled, v) ? 'autoscaler' : testHolds(replicas, v) && !Rules.sqliteReplicas.test(s.at.replicas) ? 'replicas' : undefined;
+    return expected !== s.chart;
+  }).map((s) => s.at);
+
+  test('on every combination of database.type, autoscaling.enabled and replicaCount, the chart refuses exactly what the construct refuses, as the tests hold', () => {
+    expect(testPipeline(AUTOSCALED_ONE_WRITER)).toBe('and (eq .Values.database.type "sqlite") .Values.autoscaling.enabled');
+    expect(testPipeline(REPLICAS_ONE_WRITER)).toBe('and (eq .Values.database.type "sqlite") (not .Values.autoscaling.enabled)');
+    expect(seen).toHaveLength(16);
+    expect(seen.map((s) => [s.at, s.chart])).toEqual(seen.map((s) => [s.at, s.props]));
+    expect(disagreements(AUTOSCALED_ONE_WRITER, REPLICAS_ONE_WRITER)).toEqual([]);
+    expect(seen.filter((s) => s.chart !== undefined).map((s) => [s.at, s.chart])).toEqual([
+      [{ type: 'sqlite', autoscaling: false, replicas: 2 }, 'replicas'],
+      [{ type: 'sqlite', autoscaling: false, replicas: 3 }, 'replicas'],
+      ...[0, 1, 2, 3].map((replicas) => [{ type: 'sqlite', autoscaling: true, replicas }, 'autoscaler']),
+    ]);
+    // The engine's allowsReplicas reads the same test.
+    expect([BackendDatabase.sqlite(), BackendDatabase.ephemeralSqlite(), BackendDatabase.postgres(URL)].map((d) => d.allowsReplicas)).toEqual([false, false, true]);
+  });
+
+  describe('fails when', () => {
+    test('the autoscaler\'s test leaves out the engine (PostgreSQL\'s autoscaler refused)', () => {
+      expect(disagreements({ truthy: 'autoscaling.enabled' }, REPLICAS_ONE_WRITER)).toEqual([0, 1, 2, 3].map((replicas) => ({ type: 'postgres', autoscaling: true, replicas })));
+    });
+
+    test('the replicas\' test leaves out the engine (PostgreSQL held to one replica)', () => {
+      expect(disagreements(AUTOSCALED_ONE_WRITER, { not: { truthy: 'autoscaling.enabled' } })).toEqual([2, 3].map((replicas) => ({ type: 'postgres', autoscaling: false, replicas })));
+    });
+
+    test('the engine is tested for PostgreSQL', () => {
+      const postgres: ValueTest = { equals: 'database.type', to: 'postgres' };
+      expect(disagreements({ all: [postgres, { truthy: 'autoscaling.enabled' }] }, { all: [ONE_WRITER, { not: { truthy: 'autoscaling.enabled' } }] })).toHaveLength(8);
     });
   });
 });

@@ -164,12 +164,6 @@ const ALLOWED: readonly Allowed[] = [
     reason: 'databasePort (the URL\'s port when in PORT_RANGE, else 5432) written again in Go; the pattern and bounds are read from TS (URL_PORT, PORT_RANGE)',
   },
   {
-    conditions: ['and (eq (toString .Values.database.type) "sqlite") .Values.autoscaling.enabled', 'and (eq (toString .Values.database.type) "sqlite") (not .Values.autoscaling.enabled)'],
-    files: HELPERS, at: 'lib/features/sqlite-rules.ts:33', anchor: '{ kind: \'message\', when: `and (${SQLITE_CHART}) .Values.autoscaling.enabled`', status: 'RESTATES',
-    reason: 'SqliteRules\' checks (sqlite-rules.ts:20-25: no autoscaling, and the replicas rule without it, for an engine without allowsReplicas)',
-  },
-  // Resources.
-  {
     conditions: ['mulf (float64 (regexReplaceAll "^([0-9.]+)([a-zA-Z]*)$" $q "$1")) (float64 (ternary "1" (index $factors $suffix) (eq $suffix "")))'],
     files: HELPERS, at: 'lib/features/resources.ts:54', anchor: '(float64 (ternary "1" (index $factors $suffix) (eq $suffix ""))) }}', status: 'kept',
     reason: 'evaluates quantityValue\'s data in Go (QUANTITY and QUANTITY_SUFFIXES read from TS); the ternary is the factor of no suffix, 1, not a rule',
