@@ -143,7 +143,7 @@ describe('components list their features; the chart renders them', () => {
     for (const file of ['templates/service.yaml', 'templates/secret.yaml']) {
       expect(other[file]).toBe(nodePort[file]);
     }
-    expect(nodePort['templates/service.yaml']).toContain('{{- if and (has .Values.service.type (list "NodePort" "LoadBalancer")) .Values.service.nodePort }}\n      nodePort: {{ .Values.service.nodePort | int }}');
+    expect(nodePort['templates/service.yaml']).toContain('{{- if and (or (eq .Values.service.type "NodePort") (eq .Values.service.type "LoadBalancer")) .Values.service.nodePort }}\n      nodePort: {{ .Values.service.nodePort | int }}');
     expect(nodePort['templates/secret.yaml']).toContain('{{- $_ := set $data "JWT_SECRET" (include "todo-backend.randomSecret" . | b64enc) }}');
     expect(nodePort['templates/secret.yaml']).toContain('{{- if .Values.secrets.ANTHROPIC_API_KEY }}\n{{- $_ := set $data "ANTHROPIC_API_KEY" (.Values.secrets.ANTHROPIC_API_KEY | b64enc) }}\n{{- end }}\n');
   });

@@ -8,6 +8,7 @@ import { SECRET_LOOKING_KEY } from './checks/semantic';
 import { DockerImage } from './docker-image';
 import { AutoscalingOptions, DNS_EGRESS, IngressOptions, ingressUrl, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
 import { ComponentFeature, PodFields } from './component-feature';
+import { testHolds, ValueTest } from './helm/value-cases';
 import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
@@ -86,6 +87,9 @@ export const SERVICE_TYPES = [ServiceType.NODE_PORT, ServiceType.CLUSTER_IP, Ser
 
 /** The Service types that open a nodePort. */
 export const NODE_PORT_TYPES: readonly ServiceType[] = [ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER];
+
+/** @internal The Service's type (`service.type`) is one of {@link NODE_PORT_TYPES}: the construct and the chart's Service give a nodePort. */
+export const HAS_NODE_PORT: ValueTest = { any: NODE_PORT_TYPES.map((t): ValueTest => ({ equals: 'service.type', to: t })) };
 
 /** The image pull policies, with `IfNotPresent` first (the default). */
 export const PULL_POLICIES = [ImagePullPolicy.IF_NOT_PRESENT, ImagePullPolicy.NEVER, ImagePullPolicy.ALWAYS] as const;
@@ -497,7 +501,7 @@ function resolveExposure(role: string, defaultNodePort: number, options: AppComp
   const s = (prop: string) => `${role}.${prop}`;
   const serviceType = check(s('serviceType'), options.serviceType ?? ServiceType.NODE_PORT, oneOf(SERVICE_TYPES));
   let nodePort: number | undefined;
-  if (!NODE_PORT_TYPES.includes(serviceType)) {
+  if (!testHolds(HAS_NODE_PORT, { service: { type: serviceType } })) {
     if (options.nodePort !== undefined) {
       throw new Error(`'${s('nodePort')}' needs 'serviceType' NodePort or LoadBalancer, got ${show(options.nodePort)} with ClusterIP`);
     }

@@ -218,11 +218,6 @@ const ALLOWED: readonly Allowed[] = [
     reason: 'the affinity merge (lines 192-199) is Scheduling.pod\'s (scheduling.ts:153-154: the app\'s anti-affinity unless affinity has podAntiAffinity); affinity is a prop too',
   },
   {
-    conditions: ['and (has .Values.service.type (list "NodePort" "LoadBalancer")) .Values.service.nodePort'],
-    files: ['templates/service.yaml'], at: 'lib/features/service.ts:48', anchor: 'Helm.optional(`and (${hasNodePort}) .Values.service.nodePort`', status: 'RESTATES',
-    reason: 'resolveExposure\'s NODE_PORT_TYPES.includes(serviceType) (app-component.ts:500); the list is read from TS',
-  },
-  {
     conditions: ['and (or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret) (not (contains "{\\"ports\\":[{\\"port\\":443,\\"protocol\\":\\"TCP\\"}]}" (toJson .Values.networkPolicy.egress.rules)))'],
     files: ['templates/networkpolicy.yaml'], at: 'lib/features/secret-egress.ts:37', anchor: 'when: `and (or .Values.secrets.${this.secret} .Values.existingSecret)', status: 'RESTATES',
     reason: 'the key-or-existing-Secret half restates the construct\'s `keyed` (todo-backend.ts:46); the rules-lack-it half is install-time only',

@@ -1,8 +1,9 @@
 import { ServiceType } from 'cdk8s-plus-28';
 import * as k8s from '../../imports/k8s';
-import { AppComponent, HTTP_PORT_NAME, NODE_PORT_TYPES, SERVICE_TYPES } from '../app-component';
+import { AppComponent, HAS_NODE_PORT, HTTP_PORT_NAME, SERVICE_TYPES } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Binding, Helm, renderTemplate } from '../helm/template';
+import { testPipeline } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { oneOf, Rules } from '../validation';
 import { lintAnnotationsBinding } from './lint-annotations';
@@ -38,14 +39,13 @@ export function serviceSpec(type: ServiceType, selector: { [key: string]: string
 /** @internal The fields of the chart's Service that it renders from its values and helpers. */
 export function serviceBindings(chart: ChartScope): Binding[] {
   const type = '.Values.service.type';
-  const hasNodePort = `has ${type} (list ${NODE_PORT_TYPES.map((t) => JSON.stringify(t)).join(' ')})`;
   return [
     ...chart.metadata(),
     lintAnnotationsBinding(chart, 'Service'),
     { path: 'spec.type', expr: Helm.scalar(`{{ ${type} | quote }}`) },
     { path: 'spec.selector', expr: Helm.nindent(chart.include('selectorLabels')) },
     { path: 'spec.ports.0.port', expr: Helm.scalar('{{ .Values.service.port | int }}') },
-    { path: 'spec.ports.0.nodePort', expr: Helm.optional(`and (${hasNodePort}) .Values.service.nodePort`, '{{ .Values.service.nodePort | int }}') },
+    { path: 'spec.ports.0.nodePort', expr: Helm.optional(testPipeline({ all: [HAS_NODE_PORT, { truthy: 'service.nodePort' }] }), '{{ .Values.service.nodePort | int }}') },
   ];
 }
 
