@@ -1,6 +1,7 @@
 import * as fs from 'fs';
-import { ingressUrl, MAX_BELOW_MIN, resolveAutoscaling, resolveIngress } from '../lib/cluster-objects';
-import { testPipeline } from '../lib/helm/value-cases';
+import * as path from 'path';
+import { INGRESS_AT_ROOT, ingressUrl, MAX_BELOW_MIN, resolveAutoscaling, resolveIngress } from '../lib/cluster-objects';
+import { testHolds, testPipeline, ValueTest } from '../lib/helm/value-cases';
 import { defaultFrontendChart, helmMessage, renderWith } from './support/feature-chart';
 
 describe('cluster objects', () => {
@@ -57,5 +58,57 @@ describe('the autoscaler\'s maximum below its minimum: one test (MAX_BELOW_MIN) 
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the Ingress URL at the root path: one test (INGRESS_AT_ROOT) for ingressUrl and the chart\'s NOTES', () => {
+  interface Seen {
+    readonly at: { path: string; tls: string };
+    /** The URL the chart's NOTES print. */
+    readonly chart: string;
+    /** ingressUrl of the props these values stand for. */
+    readonly props: string;
+  }
+  let seen: Seen[];
+  beforeAll(() => {
+    const dir = defaultFrontendChart();
+    try {
+      // The NOTES' URL line, rendered in a ConfigMap (helm template leaves NOTES out).
+      const line = fs.readFileSync(path.join(dir, 'templates', 'NOTES.txt'), 'utf8').split('\n').find((l) => l.includes('.Values.ingress.tls.secretName'))!.trim();
+      fs.writeFileSync(path.join(dir, 'templates', 'notes-url.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-url\ndata:\n  url: |-\n    ${line}\n`);
+      seen = [];
+      for (const p of ['/', '/api', '/a/b']) {
+        for (const tls of ['', 'todo-tls']) {
+          const r = renderWith(dir, { ingress: { enabled: true, host: 'todo.example.com', path: p, tls: { secretName: tls } } });
+          if (r.status !== 0) {
+            throw new Error(r.stderr);
+          }
+          const chart = r.objects.find((o) => o.metadata.name === 'notes-url').data.url;
+          seen.push({ at: { path: p, tls }, chart, props: ingressUrl(resolveIngress('ingress', { host: 'todo.example.com', path: p, tlsSecret: tls || undefined })) });
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  /** The combinations where the chart's URL and the test disagree on the root path (no path after the host). */
+  const disagreements = (test: ValueTest) => seen.filter((s) => testHolds(test, { ingress: { path: s.at.path } }) !== /^https?:\/\/todo\.example\.com$/.test(s.chart)).map((s) => s.at);
+
+  test('on every combination of ingress.path and TLS, the chart\'s NOTES print ingressUrl\'s URL, as the test holds', () => {
+    expect(testPipeline(INGRESS_AT_ROOT)).toBe('eq .Values.ingress.path "/"');
+    expect(seen.map((s) => [s.at, s.chart])).toEqual(seen.map((s) => [s.at, s.props]));
+    expect(disagreements(INGRESS_AT_ROOT)).toEqual([]);
+    expect(seen.map((s) => s.chart)).toEqual(['http://todo.example.com', 'https://todo.example.com', 'http://todo.example.com/api', 'https://todo.example.com/api',
+      'http://todo.example.com/a/b', 'https://todo.example.com/a/b']);
+  });
+
+  describe('fails when', () => {
+    test('the test compares with another path', () => {
+      expect(disagreements({ equals: 'ingress.path', to: '' })).toEqual([{ path: '/', tls: '' }, { path: '/', tls: 'todo-tls' }]);
+    });
+
+    test('the test reads the path\'s presence', () => {
+      expect(disagreements({ not: { truthy: 'ingress.path' } })).toHaveLength(2);
+    });
   });
 });

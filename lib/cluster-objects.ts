@@ -163,9 +163,15 @@ export function resolveAutoscaling(setting: string, options: AutoscalingOptions)
   return { minReplicas, maxReplicas, targetCpuUtilization };
 }
 
-/** The URL of a component behind an Ingress: `https://host/path` (http without TLS). */
+/**
+ * @internal The Ingress routes the root path (`ingress.path` is `/`): its URL
+ * has no path after the host. {@link ingressUrl} and the chart's NOTES read it.
+ */
+export const INGRESS_AT_ROOT: ValueTest = { equals: 'ingress.path', to: '/' };
+
+/** The URL of a component behind an Ingress: `https://host/path` (http without TLS; no path at {@link INGRESS_AT_ROOT}). */
 export function ingressUrl(ingress: Pick<ResolvedIngress, 'host' | 'path' | 'tlsSecret'>): string {
-  return `${ingress.tlsSecret ? 'https' : 'http'}://${ingress.host}${ingress.path === '/' ? '' : ingress.path}`;
+  return `${ingress.tlsSecret ? 'https' : 'http'}://${ingress.host}${testHolds(INGRESS_AT_ROOT, { ingress: { path: ingress.path } }) ? '' : ingress.path}`;
 }
 
 /** The Ingress spec that routes `ingress.path` on `ingress.host` to the Service's port `portName`. */

@@ -223,11 +223,6 @@ const ALLOWED: readonly Allowed[] = [
     reason: 'the key-or-existing-Secret half restates the construct\'s `keyed` (todo-backend.ts:46); the rules-lack-it half is install-time only',
   },
   {
-    conditions: ['eq .Values.ingress.path "/"'],
-    files: ['templates/NOTES.txt'], at: 'lib/features/ingress.ts:18', anchor: 'const byPath = (secure: boolean) => `{{ if eq ${path} "/" }}', status: 'RESTATES',
-    reason: 'ingressUrl\'s root-path case (cluster-objects.ts:168), chosen between its two renderings',
-  },
-  {
     conditions: ['contains "NodePort" .Values.service.type', 'contains "LoadBalancer" .Values.service.type'],
     files: ['templates/NOTES.txt'], at: 'lib/features/service.ts:92', anchor: 'when: `contains "${ServiceType.NODE_PORT}" ${type}`', status: 'kept',
     reason: 'NOTES only: helm create\'s words on reaching the app for each Service type; no construct counterpart',

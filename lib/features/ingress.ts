@@ -1,6 +1,6 @@
 import * as k8s from '../../imports/k8s';
 import { AppComponent, HTTP_PORT_NAME } from '../app-component';
-import { CLASS_ANNOTATION_BESIDE_CLASS_NAME, ClusterRules, ingressSpec, ingressUrl, ResolvedIngress } from '../cluster-objects';
+import { CLASS_ANNOTATION_BESIDE_CLASS_NAME, ClusterRules, INGRESS_AT_ROOT, ingressSpec, ingressUrl, ResolvedIngress } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Helm, renderTemplate } from '../helm/template';
 import { testPipeline } from '../helm/value-cases';
@@ -15,7 +15,7 @@ const CHART_DEFAULT: ResolvedIngress = { host: '', path: '/', annotations: {} };
 function urlTemplate(): string {
   const [host, path, tls] = ['.Values.ingress.host', '.Values.ingress.path', '.Values.ingress.tls.secretName'];
   const url = (secure: boolean, root: boolean) => ingressUrl({ host: `{{ ${host} }}`, path: root ? '/' : `{{ ${path} }}`, ...(secure ? { tlsSecret: '-' } : {}) });
-  const byPath = (secure: boolean) => `{{ if eq ${path} "/" }}${url(secure, true)}{{ else }}${url(secure, false)}{{ end }}`;
+  const byPath = (secure: boolean) => `{{ if ${testPipeline(INGRESS_AT_ROOT)} }}${url(secure, true)}{{ else }}${url(secure, false)}{{ end }}`;
   return `{{ if ${tls} }}${byPath(true)}{{ else }}${byPath(false)}{{ end }}`;
 }
 
