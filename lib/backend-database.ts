@@ -95,7 +95,7 @@ export const STORAGE_CLASS_BESIDE_CLAIM: ValueTest = { all: [{ truthy: 'persiste
  * replica, no autoscaler. {@link BackendDatabase.allowsReplicas} reads it
  * of the engine, the chart's checks of the values ({@link SqliteRules}).
  */
-export const ONE_WRITER: ValueTest = { equals: 'database.type', to: DatabaseEngine.SQLITE };
+export const ONE_WRITER: ValueTest = { equalsText: 'database.type', to: DatabaseEngine.SQLITE };
 
 /**
  * The backend's database (`DATABASE_URL`).
