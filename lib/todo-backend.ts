@@ -43,7 +43,7 @@ const ANTHROPIC_EGRESS = new SecretEgress('ANTHROPIC_API_KEY', [HTTPS_PORT]);
  * chatbot calls the Anthropic API).
  */
 function backendEgress(database: BackendDatabase, props: TodoBackendProps): k8s.NetworkPolicyEgressRule[] {
-  return [...Database.egress(database), ...ANTHROPIC_EGRESS.rules(props.anthropicApiKey !== undefined || props.existingSecret !== undefined)];
+  return [...Database.egress(database), ...ANTHROPIC_EGRESS.rules({ value: props.anthropicApiKey, existingSecret: props.existingSecret })];
 }
 
 /**

@@ -212,8 +212,8 @@ const ALLOWED: readonly Allowed[] = [
   },
   {
     conditions: ['and (or .Values.secrets.ANTHROPIC_API_KEY .Values.existingSecret) (not (contains "{\\"ports\\":[{\\"port\\":443,\\"protocol\\":\\"TCP\\"}]}" (toJson .Values.networkPolicy.egress.rules)))'],
-    files: ['templates/networkpolicy.yaml'], at: 'lib/features/secret-egress.ts:37', anchor: 'when: `and (or .Values.secrets.${this.secret} .Values.existingSecret)', status: 'RESTATES',
-    reason: 'the key-or-existing-Secret half restates the construct\'s `keyed` (todo-backend.ts:46); the rules-lack-it half is install-time only',
+    files: ['templates/networkpolicy.yaml'], at: 'lib/features/secret-egress.ts:46', anchor: 'when: `and (${testPipeline(this.keyed)}) (not (contains', status: 'kept',
+    reason: 'install-time only: the values\' egress rules lack the rule; the key-or-existing-Secret half is testPipeline of SecretEgress.keyed, the test its rules() evaluate for the construct (todo-backend.ts:46)',
   },
   {
     conditions: ['contains "NodePort" .Values.service.type', 'contains "LoadBalancer" .Values.service.type'],

@@ -2,6 +2,7 @@ import * as k8s from '../../imports/k8s';
 import type { AppComponent } from '../app-component';
 import { egressToPorts } from '../cluster-objects';
 import { ComponentFeature } from '../component-feature';
+import { testHolds, testPipeline, ValueTest } from '../helm/value-cases';
 
 /**
  * @internal
@@ -15,6 +16,8 @@ export class SecretEgress implements ComponentFeature {
   public readonly name = 'secret egress';
   /** The rule: TCP to any address on the ports. */
   public readonly rule: k8s.NetworkPolicyEgressRule;
+  /** The key (`secrets.<key>`) or an existing Secret that may hold it is given: the construct's rules and the chart's read it. */
+  public readonly keyed: ValueTest;
 
   /**
    * @param secret the secret variable that turns the traffic on
@@ -22,11 +25,17 @@ export class SecretEgress implements ComponentFeature {
    */
   constructor(private readonly secret: string, ports: readonly number[]) {
     this.rule = egressToPorts(ports);
+    this.keyed = { any: [{ truthy: `secrets.${secret}` }, { truthy: 'existingSecret' }] };
   }
 
-  /** The rules of the manifests: the rule when the key or an existing Secret is given. */
-  public rules(keyed: boolean): k8s.NetworkPolicyEgressRule[] {
-    return keyed ? [this.rule] : [];
+  /**
+   * The rules of the manifests: the rule when the key or an existing Secret is given ({@link SecretEgress.keyed}).
+   *
+   * @param given the key's value and the existing Secret's name, when given
+   */
+  public rules(given: { readonly value?: string; readonly existingSecret?: string }): k8s.NetworkPolicyEgressRule[] {
+    // The values as the chart holds them (none: "").
+    return testHolds(this.keyed, { secrets: { [this.secret]: given.value ?? '' }, existingSecret: given.existingSecret ?? '' }) ? [this.rule] : [];
   }
 
   /** The rule, when the key or an existing Secret is set at install and the egress rules of the values lack it. */
@@ -34,7 +43,7 @@ export class SecretEgress implements ComponentFeature {
     // Helm's toJson writes a map's keys sorted: the rule, written the same way, is found in the rules' JSON.
     const rule = JSON.stringify(sortedJson(k8s.toJson_NetworkPolicyEgressRule(this.rule)));
     return {
-      when: `and (or .Values.secrets.${this.secret} .Values.existingSecret) (not (contains ${rule} (toJson .Values.networkPolicy.egress.rules)))`,
+      when: `and (${testPipeline(this.keyed)}) (not (contains ${rule} (toJson .Values.networkPolicy.egress.rules)))`,
       rules: [this.rule],
     };
   }
