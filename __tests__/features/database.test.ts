@@ -5,9 +5,10 @@ import { checkAppElsewhere } from '../../lib/app-checks';
 import { BackendDatabase, ONE_WRITER } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
 import { DATABASE_URL_IN_ENV, databasePort } from '../../lib/features/database';
+import { schemaTest } from '../../lib/helm/chart-rules';
 import { valueBesideExistingSecret } from '../../lib/features/secrets';
 import { AUTOSCALED_ONE_WRITER, REPLICAS_ONE_WRITER } from '../../lib/features/sqlite-rules';
-import { Rules } from '../../lib/validation';
+import { integerBetween, Rule, Rules } from '../../lib/validation';
 import { testHolds, testPipeline, ValueTest } from '../../lib/helm/value-cases';
 import { TodoBackend, TodoBackendProps } from '../../lib/todo-backend';
 import { comparable, FakeApiServer, helm } from '../support/helm';
@@ -164,6 +165,39 @@ describe('the values a Helm user types', () => {
     expect(databasePort(url)).toBe(port);
     expect(rule(render({ database: { type: 'postgres' }, externalDatabase: { url } }))).toEqual({ ports: [{ port, protocol: 'TCP' }] });
     expect(rule(backendWith({ database: BackendDatabase.postgres(url) }).objects)).toEqual({ ports: [{ port, protocol: 'TCP' }] });
+  });
+
+  describe('the bounds are Rules.port\'s, compiled by the chart rules (ruleTest), which databasePort tests', () => {
+    /** The chart's port of each URL whose port is at an edge of the rule: 0, 1, 65535, 65536. */
+    let edges: Array<[string, number]>;
+    beforeAll(() => {
+      edges = [0, 1, 65535, 65536].map((p) => {
+        const url = `postgresql://db:${p}/todo`;
+        const r = renderWith(sqliteCharts.backend, { database: { type: 'postgres' }, externalDatabase: { url } });
+        return [url, r.objects.find((o) => o.kind === 'NetworkPolicy').spec.egress[1].ports[0].port];
+      });
+    });
+    /** databasePort with another rule: the URL's port when the rule takes it, else 5432. */
+    const portWith = (rule: Rule<unknown>, url: string) => (rule.test(Number(/:(\d+)\//.exec(url)![1])) ? Number(/:(\d+)\//.exec(url)![1]) : 5432);
+    const disagreements = (rule: Rule<unknown>) => edges.filter(([url, port]) => portWith(rule, url) !== port).map(([url]) => url);
+
+    test('the helper\'s test is the rule\'s schema test; the chart and databasePort agree at the edges', () => {
+      const helper = fs.readFileSync(path.join(sqliteCharts.backend, 'templates', '_helpers.tpl'), 'utf8');
+      expect(helper).toContain(`{{- if ${schemaTest(Rules.port.schema, '$port')} }}{{ $port }}{{ else }}5432{{ end }}`);
+      expect(edges).toEqual([['postgresql://db:0/todo', 5432], ['postgresql://db:1/todo', 1], ['postgresql://db:65535/todo', 65535], ['postgresql://db:65536/todo', 5432]]);
+      expect(edges.map(([url]) => databasePort(url))).toEqual(edges.map(([, port]) => port));
+      expect(disagreements(Rules.port)).toEqual([]);
+    });
+
+    describe('fails when', () => {
+      test('the rule stops below 65535', () => {
+        expect(disagreements(integerBetween(1, 65534))).toEqual(['postgresql://db:65535/todo']);
+      });
+
+      test('the rule takes port 0', () => {
+        expect(disagreements(integerBetween(0, 65535))).toEqual(['postgresql://db:0/todo']);
+      });
+    });
   });
 
   test('the ports agree with WHATWG\'s URL wherever it reads the URL and gives a port in range; no URL gives 5432', () => {

@@ -152,9 +152,9 @@ const ALLOWED: readonly Allowed[] = [
     reason: 'install-time only: PostgreSQL chosen at install and the values\' egress rules lack its port; the rule itself is Database.egress\'s TS object',
   },
   {
-    conditions: ['$port := regexFind ":[0-9]+$" $host | trimPrefix ":" | default "0" | atoi', 'and (ge $port 1) (le $port 65535)'],
-    files: HELPERS, at: 'lib/features/database.ts:214', anchor: '{{- if and (ge $port ${PORT_RANGE.min}) (le $port ${PORT_RANGE.max}) }}', status: 'RESTATES',
-    reason: 'databasePort (the URL\'s port when in PORT_RANGE, else 5432) written again in Go; the pattern and bounds are read from TS (URL_PORT, PORT_RANGE)',
+    conditions: ['$port := regexFind ":[0-9]+$" $host | trimPrefix ":" | default "0" | atoi'],
+    files: HELPERS, at: 'lib/features/database.ts:223', anchor: '{{- $port := regexFind ${JSON.stringify(URL_PORT.port)} $host | trimPrefix ":" | default "0" | atoi }}', status: 'kept',
+    reason: 'the URL\'s port digits (URL_PORT\'s pattern, read from TS), none read as 0 as databasePort reads them (a port the rule refuses); whether it is a port is Rules.port\'s own test (ruleTest, line 224)',
   },
   {
     conditions: ['mulf (float64 (regexReplaceAll "^([0-9.]+)([a-zA-Z]*)$" $q "$1")) (float64 (ternary "1" (index $factors $suffix) (eq $suffix "")))'],

@@ -4,7 +4,7 @@ import type { GivenSecret } from '../component-variables';
 import { BackendDatabase, DATABASE_URL, DatabaseEngine, sqliteUrl } from '../backend-database';
 import { egressToPorts } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature, VariableAtInstall } from '../component-feature';
-import { ChartCheck, messageWith } from '../helm/chart-rules';
+import { ChartCheck, messageWith, ruleTest } from '../helm/chart-rules';
 import { Binding, Helm } from '../helm/template';
 import { testHolds, testPipeline, ValueTest } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
@@ -221,7 +221,7 @@ replicaCount 0 or 1, no autoscaling. postgres: the PostgreSQL server of external
 {{- $authority := regexFind ${JSON.stringify(URL_PORT.authority)} (toString .Values.externalDatabase.url) }}
 {{- $host := regexReplaceAll ${JSON.stringify(URL_PORT.userinfo)} (regexReplaceAll ${JSON.stringify(URL_PORT.scheme)} $authority "") "" }}
 {{- $port := regexFind ${JSON.stringify(URL_PORT.port)} $host | trimPrefix ":" | default "0" | atoi }}
-{{- if and (ge $port ${PORT_RANGE.min}) (le $port ${PORT_RANGE.max}) }}{{ $port }}{{ else }}${POSTGRES_PORT}{{ end }}
+{{- if ${ruleTest(Rules.port, '$port', 'databasePort')} }}{{ $port }}{{ else }}${POSTGRES_PORT}{{ end }}
 {{- end }}`.split('\n').slice(1),
     };
   }

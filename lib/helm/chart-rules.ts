@@ -204,6 +204,18 @@ export function schemaTest(schema: JsonSchema, v: string): string {
 }
 
 /**
+ * A Go template pipeline that is true when the value `v` (a template
+ * variable: `$port`) follows `rule`: its schema's {@link schemaTest}, for a
+ * helper that decides by a rule without refusing (a URL's port in
+ * `Rules.port`, else PostgreSQL's).
+ *
+ * @param name what the test is of, for the record ({@link RULE_TEXT}: `rule test <name>`)
+ */
+export function ruleTest(rule: Rule<unknown>, v: string, name: string): string {
+  return ruleText(schemaTest(rule.schema, v), `rule test ${name}`);
+}
+
+/**
  * Template lines that `fail` on the first check broken, with the props'
  * words: `'secrets.JWT_SECRET' must be a secret of at least 32 characters
  * without whitespace, got a value of 5 characters`.
