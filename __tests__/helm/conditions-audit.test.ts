@@ -229,9 +229,9 @@ const ALLOWED: readonly Allowed[] = [
   },
   // Scheduling, Service, egress, NOTES.
   {
-    conditions: ['or .Values.affinity (include "<chart>.spreadAcrossNodes" .)', 'omit (.Values.affinity | default dict) "podAntiAffinity"', 'hasKey (.Values.affinity | default dict) "podAntiAffinity"'],
-    files: ['templates/deployment.yaml'], at: 'lib/features/scheduling.ts:192', anchor: 'condition: `or .Values.affinity (${spread})`', status: 'RESTATES',
-    reason: 'the affinity merge (lines 192-199) is Scheduling.pod\'s (scheduling.ts:153-154: the app\'s anti-affinity unless affinity has podAntiAffinity); affinity is a prop too',
+    conditions: ['omit (.Values.affinity | default dict) "podAntiAffinity"'],
+    files: ['templates/deployment.yaml'], at: 'lib/features/scheduling.ts:230', anchor: '`${pad}{{- with omit ${affinity} ${JSON.stringify(SPREADING_PART)} }}`', status: 'kept',
+    reason: 'a data transform, not a rule: the affinity given without SPREADING_PART, the key Scheduling.pod leaves out too (its `rest`); whether the part is the given one or the app\'s is SPREADING_PART_FROM\'s table',
   },
   {
     conditions: ['and (has .Values.service.type (list "NodePort" "LoadBalancer")) .Values.service.nodePort'],

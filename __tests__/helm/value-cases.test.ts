@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { caseLines, decide, testHolds, testPipeline, ValueCase, ValueTest } from '../../lib/helm/value-cases';
+import { caseBlocks, caseLines, decide, testHolds, testPipeline, ValueCase, ValueTest } from '../../lib/helm/value-cases';
 import { helm } from '../support/helm';
 import { parseYaml } from '../support/yaml';
 
@@ -23,14 +23,15 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
  * A chart whose helper is `caseLines` of the table, and a ConfigMap with the
  * helper's text for each of `.Values.sets` (one helm run for every case).
  */
-function renderAll(cases: readonly ValueCase[], sets: readonly object[]): string[] {
+function renderAll(cases: readonly ValueCase[], sets: readonly object[], body = caseLines(cases, (helper) => `include "t.${helper}" .`, '.')): string[] {
   const dir = fs.mkdtempSync(path.join(tmp, 'chart-'));
   fs.mkdirSync(path.join(dir, 'templates'));
   fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: t\nversion: 0.1.0\n');
   fs.writeFileSync(path.join(dir, 'templates', '_helpers.tpl'), [
     '{{- define "t.named" -}}NAMED{{- end }}',
+    '{{- define "t.said" -}}{{ .said }}{{- end }}',
     '{{- define "t.decision" -}}',
-    ...caseLines(cases, (helper) => `include "t.${helper}" .`, '.'),
+    ...body,
     '{{- end }}',
     '',
   ].join('\n'));
@@ -167,6 +168,50 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(test_, s) ? 'yes' : 'no']));
     expect(new Set(rendered)).toEqual(new Set(['yes', 'no']));
     expect(() => testHolds(test_, { max: '2', min: 1 })).toThrow('\'max\' must be a number for this decision, got "2"');
+  });
+
+  test('helperSays: testHolds, given the helper\'s text, agrees with its pipeline in real helm (the text not empty)', () => {
+    const test_: ValueTest = { any: [{ truthy: 'on' }, { helperSays: 'said' }] };
+    const include = (helper: string) => `include "t.${helper}" .`;
+    expect(testPipeline(test_, '.Values', include)).toBe('or .Values.on (include "t.said" .)');
+    expect(testPipeline({ helperSays: 'said' }, '.Values', include)).toBe('include "t.said" .');
+    expect(() => testHolds(test_, { on: false })).toThrow('a decision gives the helper said, which was not given');
+    const sets: object[] = [];
+    for (const on of [false, true]) {
+      for (const said of ['', 'true', 'x']) {
+        sets.push({ on, said });
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s: any) => [s, testHolds(test_, s, { said: s.said }) ? 'yes' : 'no']));
+    expect(rendered.filter((r) => r === 'no')).toHaveLength(1);
+  });
+
+  test('caseBlocks: each case\'s lines under an if / else if chain, the first that holds rendered, as decide chooses', () => {
+    const include = (helper: string) => `include "t.${helper}" .`;
+    const cases: ValueCase[] = [{ when: { hasKey: 'map', key: 'k' }, then: { text: 'given' } }, { when: { helperSays: 'said' }, then: { text: 'said' } }];
+    const body = (then: { text?: string }) => [`  {{- "${then.text?.toUpperCase()}" }}`];
+    const lines = caseBlocks(cases, (then) => body(then as { text: string }), include, '.', '  ');
+    expect(lines).toEqual([
+      '  {{- if hasKey (.map | default dict) "k" }}', '  {{- "GIVEN" }}',
+      '  {{- else if include "t.said" . }}', '  {{- "SAID" }}',
+      '  {{- end }}',
+    ]);
+    const sets: object[] = [];
+    for (const map of [null, {}, { k: 1 }, { j: 1 }]) {
+      for (const said of ['', 'true']) {
+        sets.push({ map, said });
+      }
+    }
+    const rendered = renderAll(cases, sets, lines);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s: any) => [s, decide(cases, s, { said: s.said }).toUpperCase()]));
+    expect(new Set(rendered)).toEqual(new Set(['GIVEN', 'SAID', '']));
+    // A case without a test ends the chain with else; first, it is the whole text.
+    expect(caseBlocks([...cases, { then: { text: 'none' } }], (then) => body(then as { text: string }), include)).toEqual([
+      '{{- if hasKey (.Values.map | default dict) "k" }}', '  {{- "GIVEN" }}', '{{- else if include "t.said" . }}', '  {{- "SAID" }}', '{{- else }}', '  {{- "NONE" }}', '{{- end }}',
+    ]);
+    expect(caseBlocks([{ then: { text: 'none' } }, ...cases], (then) => body(then as { text: string }), include)).toEqual(['  {{- "NONE" }}']);
   });
 
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {

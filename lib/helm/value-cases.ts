@@ -35,7 +35,12 @@ export type ValueTest =
   /** All of the tests hold. */
   | { readonly all: readonly ValueTest[] }
   /** The test does not hold. */
-  | { readonly not: ValueTest };
+  | { readonly not: ValueTest }
+  /**
+   * The text of a named helper of the chart is not empty (`include ...`):
+   * given by the caller of `testHolds`, as `equalsHelper`'s helper is.
+   */
+  | { readonly helperSays: string };
 
 /** What a case gives. */
 export type CaseResult =
@@ -126,7 +131,8 @@ function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
   if ('hasKey' in test) return goHasKey(test.hasKey, at(values, test.hasKey), test.key);
   if ('all' in test) return test.all.every((t) => holds(t, values, helpers));
   if ('not' in test) return !holds(test.not, values, helpers);
-  return test.any.some((t) => holds(t, values, helpers));
+  if ('any' in test) return test.any.some((t) => holds(t, values, helpers));
+  return helperText(test.helperSays, helpers) !== '';
 }
 
 /**
@@ -192,7 +198,8 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
   if ('hasKey' in test) return wrap(`hasKey (${v(test.hasKey)} | default dict) ${JSON.stringify(test.key)}`);
   if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, include, true)).join(' ')}`);
   if ('not' in test) return wrap(`not ${pipeline(test.not, root, include, true)}`);
-  return wrap(`or ${test.any.map((t) => pipeline(t, root, include, true)).join(' ')}`);
+  if ('any' in test) return wrap(`or ${test.any.map((t) => pipeline(t, root, include, true)).join(' ')}`);
+  return wrap(include(test.helperSays));
 }
 
 /**
@@ -246,6 +253,32 @@ export function caseLines(cases: readonly ValueCase[], include: (helper: string)
     }
   }
   return lines.length === 0 ? [] : [...lines, '{{- end }}'];
+}
+
+/**
+ * The lines of a template that render, for the first case that holds, the
+ * lines `body` gives for its result (`decide` gives that result in
+ * TypeScript): an `if` / `else if` chain of blocks, each keyword on its own
+ * line (indented by `pad`), for results that are template text of several
+ * lines rather than a value.
+ *
+ * @param body the lines of a case's result
+ * @param include the pipeline that includes a named helper (`ChartScope.include`)
+ * @param root where the values are (`.Values`; `.` for values passed as the helper's argument)
+ */
+export function caseBlocks(cases: readonly ValueCase[], body: (then: CaseResult) => readonly string[], include: Include, root = '.Values', pad = ''): string[] {
+  const lines: string[] = [];
+  for (const c of cases) {
+    if (c.when === undefined && lines.length === 0) {
+      return [...body(c.then)]; // the first case always holds
+    }
+    const keyword = c.when === undefined ? 'else' : lines.length === 0 ? 'if' : 'else if';
+    lines.push(`${pad}{{- ${keyword}${c.when === undefined ? '' : ` ${rendered(pipeline(c.when, root, include), cases)}`} }}`, ...body(c.then));
+    if (c.when === undefined) {
+      break;
+    }
+  }
+  return lines.length === 0 ? [] : [...lines, `${pad}{{- end }}`];
 }
 
 /**
