@@ -51,7 +51,6 @@ interface Allowed {
 }
 
 const HELPERS = ['templates/_helpers.tpl'];
-const KINDS = ['cpu', 'memory', 'ephemeral-storage'];
 const SECRETS = ['JWT_SECRET', 'BETTER_AUTH_SECRET'];
 
 /** The hand-written decisions of the charts (category d). */
@@ -183,11 +182,6 @@ const ALLOWED: readonly Allowed[] = [
     conditions: ['mulf (float64 (regexReplaceAll "^([0-9.]+)([a-zA-Z]*)$" $q "$1")) (float64 (ternary "1" (index $factors $suffix) (eq $suffix "")))'],
     files: HELPERS, at: 'lib/features/resources.ts:54', anchor: '(float64 (ternary "1" (index $factors $suffix) (eq $suffix ""))) }}', status: 'kept',
     reason: 'evaluates quantityValue\'s data in Go (QUANTITY and QUANTITY_SUFFIXES read from TS); the ternary is the factor of no suffix, 1, not a rule',
-  },
-  {
-    conditions: KINDS.map((k) => `and (kindIs "map" .Values.resources.requests) (kindIs "map" .Values.resources.limits) (ne (toString (index .Values "resources" "requests" "${k}")) "<nil>") (ne (toString (index .Values "resources" "limits" "${k}")) "<nil>") (gt (float64 (include "<chart>.quantity" (index .Values "resources" "requests" "${k}"))) (float64 (include "<chart>.quantity" (index .Values "resources" "limits" "${k}"))))`),
-    files: HELPERS, at: 'lib/features/resources.ts:61', anchor: 'when: `and (kindIs "map" .Values.resources.requests)', status: 'RESTATES',
-    reason: 'resolveResources\' request-above-limit check (lib/resources.ts:61: quantityValue(request) > quantityValue(limit))',
   },
   // Probes, replicas, budget.
   {

@@ -30,6 +30,7 @@ function renderAll(cases: readonly ValueCase[], sets: readonly object[], body = 
   fs.writeFileSync(path.join(dir, 'templates', '_helpers.tpl'), [
     '{{- define "t.named" -}}NAMED{{- end }}',
     '{{- define "t.said" -}}{{ .said }}{{- end }}',
+    '{{- define "t.length" -}}{{ len (toString .) }}{{- end }}',
     '{{- define "t.decision" -}}',
     ...body,
     '{{- end }}',
@@ -212,6 +213,26 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
       '{{- if hasKey (.Values.map | default dict) "k" }}', '  {{- "GIVEN" }}', '{{- else if include "t.said" . }}', '  {{- "SAID" }}', '{{- else }}', '  {{- "NONE" }}', '{{- end }}',
     ]);
     expect(caseBlocks([{ then: { text: 'none' } }, ...cases], (then) => body(then as { text: string }), include)).toEqual(['  {{- "NONE" }}']);
+  });
+
+  test('above: both given and the first above the second through a helper: testHolds, given the helper as a function, agrees with its pipeline in real helm', () => {
+    const test_: ValueTest = { above: 'a.x-y', than: 'b.z', as: 'length' };
+    const include = (helper: string) => `include "t.${helper}" .`;
+    expect(testPipeline(test_, '.', include)).toBe('and (kindIs "map" .a) (kindIs "map" .b) (ne (toString (index . "a" "x-y")) "<nil>") (ne (toString (index . "b" "z")) "<nil>") '
+      + '(gt (float64 (include "t.length" (index . "a" "x-y"))) (float64 (include "t.length" (index . "b" "z"))))');
+    expect(() => testPipeline(test_, '.', () => 'include "t.length" $')).toThrow('the pipeline that includes length must pass it the root ("."), got "include \\"t.length\\" $"');
+    const sets: object[] = [];
+    for (const a of [{ 'x-y': 'abc' }, { 'x-y': 'a' }, { 'x-y': null }, {}, 'text']) {
+      for (const b of [{ z: 'ab' }, { z: 12345 }, { z: null }, {}]) {
+        sets.push({ a, b });
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    const length = (v: unknown) => String(v).length;
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(test_, s, { length }) ? 'yes' : 'no']));
+    expect(rendered.filter((r) => r === 'yes')).toHaveLength(1);
+    expect(() => testHolds({ helperSays: 'length' }, {}, { length })).toThrow('a decision gives the helper length\'s text, which was given as a function');
   });
 
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {

@@ -40,7 +40,16 @@ export type ValueTest =
    * The text of a named helper of the chart is not empty (`include ...`):
    * given by the caller of `testHolds`, as `equalsHelper`'s helper is.
    */
-  | { readonly helperSays: string };
+  | { readonly helperSays: string }
+  /**
+   * Both values are given (their maps are maps, and they are not null) and
+   * the first is above the second, as the numbers a named helper of the
+   * chart reads them as (`gt (float64 (include "<helper>" <value>)) ...`).
+   * The values are read with `index`, so that a key may hold any character
+   * (`ephemeral-storage`); the helper's TypeScript form is given to
+   * `testHolds` as a function.
+   */
+  | { readonly above: string; readonly than: string; readonly as: string };
 
 /** What a case gives. */
 export type CaseResult =
@@ -88,15 +97,38 @@ function goInt(path: string, v: unknown): number {
   return Math.trunc(v);
 }
 
-/** The text of each named helper a decision may read (`{ fullname: 'todo-backend' }`). */
-type Helpers = { readonly [name: string]: string };
+/**
+ * The text of each named helper a decision may read (`{ fullname: 'todo-backend' }`),
+ * or for a helper that reads a value (`above`'s), what it gives for the value.
+ */
+type Helpers = { readonly [name: string]: string | ((value: unknown) => number) };
 
 /** The text of a named helper, which must be given. */
 function helperText(helper: string, helpers: Helpers): string {
-  if (helpers[helper] === undefined) {
+  const h = helpers[helper];
+  if (h === undefined) {
     throw new Error(`a decision gives the helper ${helper}, which was not given`);
   }
-  return helpers[helper];
+  if (typeof h !== 'string') {
+    throw new Error(`a decision gives the helper ${helper}'s text, which was given as a function`);
+  }
+  return h;
+}
+
+/** What a named helper that reads a value gives for it, which must be given as a function. */
+function helperOf(helper: string, helpers: Helpers): (value: unknown) => number {
+  const h = helpers[helper];
+  if (typeof h !== 'function') {
+    throw new Error(`a decision reads values through the helper ${helper}, which was not given as a function`);
+  }
+  return h;
+}
+
+/** A value at a path is given: its parent is a map (`kindIs "map"`) and it is not null (`toString` is not "<nil>"). */
+function given(values: unknown, path: string): boolean {
+  const parent = path.split('.').slice(0, -1).join('.');
+  const p = parent === '' ? values : at(values, parent);
+  return p !== null && typeof p === 'object' && !Array.isArray(p) && at(values, path) !== undefined && at(values, path) !== null;
 }
 
 /** Sprig's `float64` of the values a chart's schema lets through (numbers, null). */
@@ -132,7 +164,9 @@ function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
   if ('all' in test) return test.all.every((t) => holds(t, values, helpers));
   if ('not' in test) return !holds(test.not, values, helpers);
   if ('any' in test) return test.any.some((t) => holds(t, values, helpers));
-  return helperText(test.helperSays, helpers) !== '';
+  if ('helperSays' in test) return helperText(test.helperSays, helpers) !== '';
+  const read = helperOf(test.as, helpers);
+  return given(values, test.above) && given(values, test.than) && read(at(values, test.above)) > read(at(values, test.than));
 }
 
 /**
@@ -177,8 +211,22 @@ function ref(root: string, path: string): string {
   return root === '.' ? `.${path}` : `${root}.${path}`;
 }
 
+/** A value under `root` read with `index` (`(index .Values "a" "b")`): any key may be a path's part. */
+function indexRef(root: string, path: string): string {
+  return `(index ${root} ${path.split('.').map((k) => JSON.stringify(k)).join(' ')})`;
+}
+
 /** The pipeline that includes a named helper (`ChartScope.include`). */
 type Include = (helper: string) => string;
+
+/** The pipeline that includes a named helper with `value` as its argument (`include "c.quantity" <value>`). */
+function includeOf(include: Include, helper: string, value: string): string {
+  const whole = include(helper);
+  if (!whole.endsWith(' .')) {
+    throw new Error(`the pipeline that includes ${helper} must pass it the root ("."), got ${JSON.stringify(whole)}`);
+  }
+  return `${whole.slice(0, -1)}${value}`;
+}
 
 /** A test that reads a helper, without the way to include it. */
 const NO_INCLUDE: Include = (helper) => {
@@ -199,7 +247,11 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
   if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, include, true)).join(' ')}`);
   if ('not' in test) return wrap(`not ${pipeline(test.not, root, include, true)}`);
   if ('any' in test) return wrap(`or ${test.any.map((t) => pipeline(t, root, include, true)).join(' ')}`);
-  return wrap(include(test.helperSays));
+  if ('helperSays' in test) return wrap(include(test.helperSays));
+  const [above, than] = [test.above, test.than].map((path) => indexRef(root, path));
+  const parents = [test.above, test.than].map((path) => path.split('.').slice(0, -1).join('.')).map((p) => (p === '' ? root : /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(p) ? ref(root, p) : indexRef(root, p)));
+  const number = (value: string) => `(float64 (${includeOf(include, test.as, value)}))`;
+  return wrap(`and ${parents.map((p) => `(kindIs "map" ${p})`).join(' ')} ${[above, than].map((v) => `(ne (toString ${v}) "<nil>")`).join(' ')} (gt ${number(above)} ${number(than)})`);
 }
 
 /**
