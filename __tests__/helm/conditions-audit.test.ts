@@ -207,13 +207,8 @@ const ALLOWED: readonly Allowed[] = [
   // Extra variables and volumes: checks of each entry of a list.
   {
     conditions: ['$ownEnv := concat (keys (.Values.env | default dict)) (list "JWT_SECRET" "ANTHROPIC_API_KEY" "DATABASE_URL") | uniq | sortAlpha', '$ownEnv := concat (keys (.Values.env | default dict)) (list "BETTER_AUTH_SECRET") | uniq | sortAlpha'],
-    files: HELPERS, at: 'lib/features/extra-env.ts:139', anchor: '`{{- $ownEnv := concat (keys (.Values.env | default dict))', status: 'kept',
+    files: HELPERS, at: 'lib/features/extra-env.ts:159', anchor: '`{{- $${OWN_ENV} := concat (keys (.Values.env | default dict))', status: 'kept',
     reason: 'gathers the component\'s own names (from TS: chartSecretVariables, variablesAtInstall) for the checks; default: no env is an empty map',
-  },
-  {
-    conditions: ['has $e#.name $ownEnv', 'hasKey $seenEnv $e#.name', 'regexMatch "(?i)(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)" $e#.name'],
-    files: HELPERS, at: 'lib/features/extra-env.ts:146', anchor: 'when: `has ${item}.name $ownEnv`', status: 'RESTATES',
-    reason: 'the construct\'s checks of each extra variable (extra-env.ts:68-76); value cases have no test of a list\'s entries yet',
   },
   {
     conditions: ['or (ne (len (without (keys $e#) "name" | sortAlpha)) 1) (not (has (first (without (keys $e#) "name" | sortAlpha)) (list "configMap" "csi" "downwardAPI" "emptyDir" "ephemeral" "persistentVolumeClaim" "projected" "secret")))',

@@ -235,6 +235,24 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(() => testHolds({ helperSays: 'length' }, {}, { length })).toThrow('a decision gives the helper length\'s text, which was given as a function');
   });
 
+  test('inList, inMap, matches: tests of an entry against the chart\'s template variables; testHolds, given them by name, agrees with real helm', () => {
+    const test_: ValueTest = { any: [{ inList: 'name', list: 'names' }, { inMap: 'name', map: 'seen' }, { matches: 'name', pattern: /^x_?y$/i }] };
+    expect(testPipeline(test_, '$e1')).toBe('or (has $e1.name $names) (hasKey $seen $e1.name) (regexMatch "(?i)^x_?y$" $e1.name)');
+    const sets: object[] = [];
+    for (const name of ['a', 'b', 'XY', 'x_y', 'xz']) {
+      for (const names of [[], ['a']]) {
+        for (const seen of [{}, { b: 0 }]) {
+          sets.push({ name, names, seen });
+        }
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    // The variables, as an each check's `before` lines set them.
+    const rendered = renderAll(cases, sets, ['{{- $names := .names }}{{- $seen := .seen }}', ...caseLines(cases, () => '', '.')]);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s: any) => [s, testHolds(test_, s, { names: s.names, seen: s.seen }) ? 'yes' : 'no']));
+    expect(rendered.filter((r) => r === 'yes')).toHaveLength(12);
+  });
+
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {
     expect(() => decide(TABLE, { on: true }, {})).toThrow('a decision gives the helper named, which was not given');
     expect(() => decide(TABLE, { kind: 'a', label: { x: 1 } })).toThrow('\'label\' must be text for this decision, got {"x":1}');

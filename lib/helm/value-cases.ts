@@ -49,7 +49,25 @@ export type ValueTest =
    * (`ephemeral-storage`); the helper's TypeScript form is given to
    * `testHolds` as a function.
    */
-  | { readonly above: string; readonly than: string; readonly as: string };
+  | { readonly above: string; readonly than: string; readonly as: string }
+  /**
+   * The value is an item of a list the chart holds in a template variable
+   * (`has <value> $<list>`): given to `testHolds` as an array under the
+   * list's name. For checks of each entry of a list (an `EachCheck`), with
+   * the entry as the values (`root`: the range's variable).
+   */
+  | { readonly inList: string; readonly list: string }
+  /**
+   * The value is a key of a map the chart holds in a template variable
+   * (`hasKey $<map> <value>`): given to `testHolds` as an object under the
+   * map's name (the names an entry before this one gave, say).
+   */
+  | { readonly inMap: string; readonly map: string }
+  /**
+   * The value is text the pattern matches (`regexMatch`; the pattern's `i`
+   * flag is Go's `(?i)`, and it must be written in the syntax both read).
+   */
+  | { readonly matches: string; readonly pattern: RegExp };
 
 /** What a case gives. */
 export type CaseResult =
@@ -101,7 +119,7 @@ function goInt(path: string, v: unknown): number {
  * The text of each named helper a decision may read (`{ fullname: 'todo-backend' }`),
  * or for a helper that reads a value (`above`'s), what it gives for the value.
  */
-type Helpers = { readonly [name: string]: string | ((value: unknown) => number) };
+type Helpers = { readonly [name: string]: string | ((value: unknown) => number) | readonly unknown[] | { readonly [key: string]: unknown } };
 
 /** The text of a named helper, which must be given. */
 function helperText(helper: string, helpers: Helpers): string {
@@ -122,6 +140,26 @@ function helperOf(helper: string, helpers: Helpers): (value: unknown) => number 
     throw new Error(`a decision reads values through the helper ${helper}, which was not given as a function`);
   }
   return h;
+}
+
+/** A list or map a decision reads, given under its name (the chart's template variable). */
+function named<T>(name: string, helpers: Helpers, kind: 'list' | 'map', is: (v: unknown) => v is T): T {
+  const h = helpers[name];
+  if (!is(h)) {
+    throw new Error(`a decision reads the ${kind} $${name}, which was not given as ${kind === 'list' ? 'an array' : 'an object'}`);
+  }
+  return h;
+}
+
+const isList = (v: unknown): v is readonly unknown[] => Array.isArray(v);
+const isMap = (v: unknown): v is { readonly [key: string]: unknown } => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A pattern as Go's regexp reads it: the `i` flag as `(?i)`, no other flag. */
+function goPattern(pattern: RegExp): string {
+  if (pattern.flags.replace('i', '') !== '') {
+    throw new Error(`a decision's pattern may have the flag i only, got /${pattern.source}/${pattern.flags}`);
+  }
+  return `${pattern.flags.includes('i') ? '(?i)' : ''}${pattern.source}`;
 }
 
 /** A value at a path is given: its parent is a map (`kindIs "map"`) and it is not null (`toString` is not "<nil>"). */
@@ -165,8 +203,21 @@ function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
   if ('not' in test) return !holds(test.not, values, helpers);
   if ('any' in test) return test.any.some((t) => holds(t, values, helpers));
   if ('helperSays' in test) return helperText(test.helperSays, helpers) !== '';
-  const read = helperOf(test.as, helpers);
-  return given(values, test.above) && given(values, test.than) && read(at(values, test.above)) > read(at(values, test.than));
+  if ('above' in test) {
+    const read = helperOf(test.as, helpers);
+    return given(values, test.above) && given(values, test.than) && read(at(values, test.above)) > read(at(values, test.than));
+  }
+  if ('inList' in test) return named(test.list, helpers, 'list', isList).includes(at(values, test.inList));
+  if ('inMap' in test) {
+    const key = at(values, test.inMap);
+    return typeof key === 'string' && Object.prototype.hasOwnProperty.call(named(test.map, helpers, 'map', isMap), key);
+  }
+  goPattern(test.pattern);
+  const text = at(values, test.matches);
+  if (typeof text !== 'string') {
+    throw new Error(`'${test.matches}' must be text for this decision, got ${JSON.stringify(text)}`);
+  }
+  return new RegExp(test.pattern.source, test.pattern.flags).test(text);
 }
 
 /**
@@ -248,10 +299,15 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
   if ('not' in test) return wrap(`not ${pipeline(test.not, root, include, true)}`);
   if ('any' in test) return wrap(`or ${test.any.map((t) => pipeline(t, root, include, true)).join(' ')}`);
   if ('helperSays' in test) return wrap(include(test.helperSays));
-  const [above, than] = [test.above, test.than].map((path) => indexRef(root, path));
-  const parents = [test.above, test.than].map((path) => path.split('.').slice(0, -1).join('.')).map((p) => (p === '' ? root : /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(p) ? ref(root, p) : indexRef(root, p)));
-  const number = (value: string) => `(float64 (${includeOf(include, test.as, value)}))`;
-  return wrap(`and ${parents.map((p) => `(kindIs "map" ${p})`).join(' ')} ${[above, than].map((v) => `(ne (toString ${v}) "<nil>")`).join(' ')} (gt ${number(above)} ${number(than)})`);
+  if ('above' in test) {
+    const [above, than] = [test.above, test.than].map((path) => indexRef(root, path));
+    const parents = [test.above, test.than].map((path) => path.split('.').slice(0, -1).join('.')).map((p) => (p === '' ? root : /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(p) ? ref(root, p) : indexRef(root, p)));
+    const number = (value: string) => `(float64 (${includeOf(include, test.as, value)}))`;
+    return wrap(`and ${parents.map((p) => `(kindIs "map" ${p})`).join(' ')} ${[above, than].map((x) => `(ne (toString ${x}) "<nil>")`).join(' ')} (gt ${number(above)} ${number(than)})`);
+  }
+  if ('inList' in test) return wrap(`has ${v(test.inList)} $${test.list}`);
+  if ('inMap' in test) return wrap(`hasKey $${test.map} ${v(test.inMap)}`);
+  return wrap(`regexMatch ${JSON.stringify(goPattern(test.pattern))} ${v(test.matches)}`);
 }
 
 /**
