@@ -203,12 +203,6 @@ const ALLOWED: readonly Allowed[] = [
     files: HELPERS, at: 'lib/features/extra-env.ts:159', anchor: '`{{- $${OWN_ENV} := concat (keys (.Values.env | default dict))', status: 'kept',
     reason: 'gathers the component\'s own names (from TS: chartSecretVariables, variablesAtInstall) for the checks; default: no env is an empty map',
   },
-  {
-    conditions: ['or (ne (len (without (keys $e#) "name" | sortAlpha)) 1) (not (has (first (without (keys $e#) "name" | sortAlpha)) (list "configMap" "csi" "downwardAPI" "emptyDir" "ephemeral" "persistentVolumeClaim" "projected" "secret")))',
-      'has $e#.name $ownVolumes', 'hasKey $seenVolumes $e#.name', 'not (has $e#.name $podVolumes)', 'has $e#.mountPath $ownPaths', 'hasKey $seenPaths $e#.mountPath'],
-    files: HELPERS, at: 'lib/features/extra-volumes.ts:167', anchor: 'when: `or (ne (len ${types(item)}) 1)', status: 'RESTATES',
-    reason: 'the construct\'s checks of each extra volume and mount (extra-volumes.ts:80-105); value cases have no test of a list\'s entries yet',
-  },
   // Scheduling, Service, egress, NOTES.
   {
     conditions: ['omit (.Values.affinity | default dict) "podAntiAffinity"'],

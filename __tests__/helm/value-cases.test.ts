@@ -276,6 +276,24 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     }
   });
 
+  test('oneKeyOf: testHolds agrees with its pipeline in real helm (on the values themselves, and on a map under them, none an empty map)', () => {
+    const entry: ValueTest = { oneKeyOf: '', besides: ['name', 'v'], among: ['a', 'b'] };
+    const under: ValueTest = { oneKeyOf: 'v', besides: ['name'], among: ['a'] };
+    expect(testPipeline(entry, '.')).toBe('and (eq (len (without (keys .) "name" "v" | sortAlpha)) 1) (has (first (without (keys .) "name" "v" | sortAlpha)) (list "a" "b"))');
+    const sets: object[] = [];
+    for (const keys of [[], ['a'], ['b'], ['c'], ['a', 'b'], ['name', 'a'], ['name']]) {
+      for (const v of [null, {}, { a: 1 }, { name: 'n', a: 1 }, { a: 1, c: 2 }]) {
+        sets.push({ ...Object.fromEntries(keys.map((k) => [k, 1])), v });
+      }
+    }
+    for (const t of [entry, under]) {
+      const cases: ValueCase[] = [{ when: t, then: { text: 'yes' } }, { then: { text: 'no' } }];
+      const rendered = renderAll(cases, sets);
+      expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(t, s) ? 'yes' : 'no']));
+      expect(new Set(rendered)).toEqual(new Set(['yes', 'no']));
+    }
+  });
+
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {
     expect(() => decide(TABLE, { on: true }, {})).toThrow('a decision gives the helper named, which was not given');
     expect(() => decide(TABLE, { kind: 'a', label: { x: 1 } })).toThrow('\'label\' must be text for this decision, got {"x":1}');

@@ -74,7 +74,14 @@ export type ValueTest =
    * The value is text the pattern matches (`regexMatch`; the pattern's `i`
    * flag is Go's `(?i)`, and it must be written in the syntax both read).
    */
-  | { readonly matches: string; readonly pattern: RegExp };
+  | { readonly matches: string; readonly pattern: RegExp }
+  /**
+   * The map at the path (`""`: the values themselves, such as a list's
+   * entry) has exactly one key besides those of `besides`, and it is one of
+   * `among` (`and (eq (len <keys>) 1) (has (first <keys>) (list ...))`, the
+   * keys `without` those besides; none is an empty map).
+   */
+  | { readonly oneKeyOf: string; readonly besides: readonly string[]; readonly among: readonly string[] };
 
 /** What a case gives. */
 export type CaseResult =
@@ -239,12 +246,20 @@ function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
     const key = at(values, test.inMap);
     return typeof key === 'string' && Object.prototype.hasOwnProperty.call(named(test.map, helpers, 'map', isMap), key);
   }
-  goPattern(test.pattern);
-  const text = at(values, test.matches);
-  if (typeof text !== 'string') {
-    throw new Error(`'${test.matches}' must be text for this decision, got ${JSON.stringify(text)}`);
+  if ('matches' in test) {
+    goPattern(test.pattern);
+    const text = at(values, test.matches);
+    if (typeof text !== 'string') {
+      throw new Error(`'${test.matches}' must be text for this decision, got ${JSON.stringify(text)}`);
+    }
+    return new RegExp(test.pattern.source, test.pattern.flags).test(text);
   }
-  return new RegExp(test.pattern.source, test.pattern.flags).test(text);
+  const map = test.oneKeyOf === '' ? values : at(values, test.oneKeyOf);
+  if (goTrue(map) && !isMap(map)) {
+    throw new Error(`'${test.oneKeyOf}' must be a map for this decision, got ${JSON.stringify(map)}`);
+  }
+  const keys = isMap(map) ? Object.keys(map).filter((k) => !test.besides.includes(k)) : [];
+  return keys.length === 1 && test.among.includes(keys[0]);
 }
 
 /**
@@ -335,7 +350,9 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
   }
   if ('inList' in test) return wrap(`has ${v(test.inList)} $${test.list}`);
   if ('inMap' in test) return wrap(`hasKey $${test.map} ${v(test.inMap)}`);
-  return wrap(`regexMatch ${JSON.stringify(goPattern(test.pattern))} ${v(test.matches)}`);
+  if ('matches' in test) return wrap(`regexMatch ${JSON.stringify(goPattern(test.pattern))} ${v(test.matches)}`);
+  const keys = `(without (keys ${test.oneKeyOf === '' ? root : `(${v(test.oneKeyOf)} | default dict)`})${test.besides.map((k) => ` ${JSON.stringify(k)}`).join('')} | sortAlpha)`;
+  return wrap(`and (eq (len ${keys}) 1) (has (first ${keys}) (list ${test.among.map((k) => JSON.stringify(k)).join(' ')}))`);
 }
 
 /**
