@@ -96,7 +96,17 @@ function bundled(name, entry, options = {}) {
  * @param {string} bundle the bundle's path
  */
 function runBundle(bundle) {
-  const st = fs.statSync(bundle);
+  // The stamp and the text from one open file: a bundle renamed into place between a stat and a read would
+  // otherwise pair the new text with the old bundle's cache.
+  const fd = fs.openSync(bundle, 'r');
+  let st;
+  let source;
+  try {
+    st = fs.fstatSync(fd);
+    source = fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
   const key = Buffer.from(`${st.ino}:${st.size}:${st.mtimeMs}\n`);
   const cacheFile = `${bundle}.v8`;
   let cachedData;
@@ -108,7 +118,7 @@ function runBundle(bundle) {
   } catch {
     // No cache yet.
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', () => {
       try {
