@@ -30,7 +30,7 @@ describe('components list their features; the chart renders them', () => {
     const { app, backend, frontend } = build();
     const files = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-chart`, { component: c }).files();
     const [back, front] = [files(backend), files(frontend)];
-    expect(back['templates/pvc.yaml']).toContain('{{- if and (and (eq (toString .Values.database.type) "sqlite") .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
+    expect(back['templates/pvc.yaml']).toContain('{{- if and (eq (toString .Values.database.type) "sqlite") (and .Values.persistence.enabled (not .Values.persistence.existingClaim)) }}');
     expect(front['templates/pvc.yaml']).toBeUndefined();
     expect(back['values.yaml']).toMatch(/^persistence:$/m);
     expect(front['values.yaml']).not.toMatch(/^persistence:$/m);
@@ -86,12 +86,12 @@ describe('components list their features; the chart renders them', () => {
   test('parts shared by name are shared only between features of the same options (chartPartsKey)', () => {
     const { app, backend } = build();
     const pvc = (id: string) => new TodoHelmChart(app, id, { component: backend, chartName: 'keyed' }).files()['templates/pvc.yaml'];
-    expect(pvc('first')).toContain('{{- if and (and (eq (toString .Values.database.type) "sqlite") .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
+    expect(pvc('first')).toContain('{{- if and (eq (toString .Values.database.type) "sqlite") (and .Values.persistence.enabled (not .Values.persistence.existingClaim)) }}');
     // The same component with its persistence under another condition, in a chart of the same name: its own parts, not the first chart's.
     const features = backend.features as ComponentFeature[];
     features[features.findIndex((f) => f instanceof Persistence)] = new Persistence('.Values.other');
     expect(new Persistence('.Values.other').chartPartsKey).not.toBe(new Persistence('.Values.third').chartPartsKey);
-    expect(pvc('second')).toContain('{{- if and (and (.Values.other) .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
+    expect(pvc('second')).toContain('{{- if and (.Values.other) (and .Values.persistence.enabled (not .Values.persistence.existingClaim)) }}');
   });
 
   test('a chart defines the helpers its templates use, and no other (the frontend has no claim)', () => {

@@ -21,7 +21,7 @@ import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
 import { LintAnnotations, lintAnnotations } from './features/lint-annotations';
 import { componentLabels, Names, selectorLabels } from './features/names';
-import { claimNameOf, claimSpec, ROLLING_UPDATE } from './features/persistence';
+import { claimCreated, claimNameOf, claimSpec, ROLLING_UPDATE } from './features/persistence';
 import { Probes } from './features/probes';
 import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
@@ -793,7 +793,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
 
     this.secret = secrets.object(this);
 
-    if (this.persistentVolume && this.persistentVolume.existingClaim === undefined) {
+    if (claimCreated(this.persistentVolume)) {
       this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
         metadata: { name: this.dataClaimName, labels },
         spec: claimSpec(this.persistentVolume),

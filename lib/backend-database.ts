@@ -90,6 +90,14 @@ export const SQLITE_SIZE: Rule<string> = stringMatching(
 export const STORAGE_CLASS_BESIDE_CLAIM: ValueTest = { all: [{ truthy: 'persistence.existingClaim' }, { truthy: 'persistence.storageClass' }] };
 
 /**
+ * @internal
+ * The component's own claim is created: a volume (`persistence.enabled`)
+ * and no claim of the user's, on the `persistence` values. The component
+ * (`claimCreated`) and the chart's `pvc.yaml` condition read it.
+ */
+export const CLAIM_CREATED: ValueTest = { all: [{ truthy: 'persistence.enabled' }, { not: { truthy: 'persistence.existingClaim' } }] };
+
+/**
  * The backend's database (`DATABASE_URL`).
  *
  * @example
