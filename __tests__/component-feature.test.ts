@@ -56,7 +56,7 @@ describe('components list their features; the chart renders them', () => {
       imagePullPolicy: ImagePullPolicy.ALWAYS, imageTag: '1.2.3', corsOrigins: ['http://192.168.49.2:30300'],
       commonLabels: { team: 'other' }, podAnnotations: { a: 'b' }, extraEnvVars: [{ name: 'EXTRA', value: 'x' }], imagePullSecrets: ['registry'],
     });
-    const byName = other.features.filter((f) => f.chartPartsByName).map((f) => f.name);
+    const byName = other.features.filter((f) => f.chartPartsKey !== undefined).map((f) => f.name);
     expect(byName).toEqual(expect.arrayContaining(['service', 'probes', 'ingress', 'autoscaling', 'helm test']));
     expect(byName).not.toContain('extra volumes'); // reads the other features' parts
     const shared = (c: TodoBackend | TodoFrontend, id: string) => new TodoHelmChart(app, id, { component: c, chartName: 'shared' }).files();
@@ -91,6 +91,10 @@ describe('components list their features; the chart renders them', () => {
     const features = backend.features as ComponentFeature[];
     features[features.findIndex((f) => f instanceof Persistence)] = new Persistence('.Values.other');
     expect(new Persistence('.Values.other').chartPartsKey).not.toBe(new Persistence('.Values.third').chartPartsKey);
+    // A feature that reads no option of its own is shared under the key ''; one without a key is never shared.
+    expect(backend.features.filter((f) => f.chartPartsKey === '').map((f) => f.name)).toEqual(expect.arrayContaining(['service', 'probes', 'disruption budget']));
+    expect(new Persistence().chartPartsKey).toBe('');
+    expect(backend.features.find((f) => f.name === 'extra volumes')!.chartPartsKey).toBeUndefined();
     expect(pvc('second')).toContain('{{- if and (.Values.other) (and .Values.persistence.enabled (not .Values.persistence.existingClaim)) }}');
   });
 

@@ -20,8 +20,8 @@ const CHART_DEFAULT_MIN_AVAILABLE = 1;
  */
 export class DisruptionBudget implements ComponentFeature {
   public readonly name = 'disruption budget';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   /** The component's budget, when `minAvailable` is set. */
   public object(c: AppComponent): k8s.KubePodDisruptionBudget | undefined {

@@ -85,9 +85,7 @@ const CHART_DEFAULT_VOLUME: PersistentVolume = { mountPath: DATA_MOUNT_PATH, siz
  */
 export class Persistence implements ComponentFeature {
   public readonly name = 'persistence';
-  /** Its chart parts depend on the chart's name and its condition alone. */
-  public readonly chartPartsByName = true;
-  /** Its parts read the chart's condition: charts share them only under the same condition. */
+  /** Its chart parts depend on the chart's name and its condition alone: charts share them only under the same condition. */
   public readonly chartPartsKey: string;
 
   /**
