@@ -42,12 +42,11 @@ export class DisruptionBudget implements ComponentFeature {
 
   public chart(_c: AppComponent, chart: ChartScope): ChartParts {
     const skeleton = k8s.KubePodDisruptionBudget.manifest({ metadata: { labels: {}, name: '' }, spec: disruptionBudgetSpec(CHART_DEFAULT_MIN_AVAILABLE, {}) });
-    const include = (helper: string) => chart.include(helper);
     return {
       helpers: [
         '{{/* The pods that run when none is being replaced: autoscaling.minReplicas when the autoscaler is on, else replicaCount (REPLICAS_IN_EFFECT). */}}',
         `{{- define "${chart.chartName}.replicasInEffect" -}}`,
-        ...caseLines(REPLICAS_IN_EFFECT, include),
+        ...caseLines(REPLICAS_IN_EFFECT, (helper) => chart.include(helper)),
         '{{- end }}',
       ],
       templates: {
