@@ -135,7 +135,7 @@ export function goPattern(source: string): string {
  * (`*` ends a prefix): `isOwnedKey` of lib/shared-rules.ts, for a chart.
  */
 export function ownedKeyTest(keys: readonly string[], v: string): string {
-  return `or ${keys.map((k) => (k.endsWith('*') ? `(hasPrefix ${literal(k.slice(0, -1))} ${v})` : `(eq ${literal(k)} ${v})`)).join(' ')}`;
+  return ruleText(`or ${keys.map((k) => (k.endsWith('*') ? `(hasPrefix ${literal(k.slice(0, -1))} ${v})` : `(eq ${literal(k)} ${v})`)).join(' ')}`, 'ownedKeyTest');
 }
 
 const number = (v: string) => `(or (kindIs "int64" ${v}) (kindIs "int" ${v}) (kindIs "float64" ${v}))`;
@@ -216,7 +216,7 @@ export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string
       lines.push(
         ...(c.before ?? []),
         // Read from the root, `$`: nested in another's entry, `.` is that entry.
-        `{{- range ${key}, ${item} := ${valueExpr(c.value, '$.Values')} }}`,
+        ruleText(`{{- range ${key}, ${item} := ${valueExpr(c.value, '$.Values')} }}`, `each ${c.value}`),
         ...renderChecks(c.checks(key, item), `${prefix}${i}_`),
         ...(c.after?.(key, item) ?? []),
         '{{- end }}',
@@ -225,7 +225,7 @@ export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string
     }
     if (c.kind === 'message') {
       const message = c.args?.length ? `(printf ${literal(c.message)} ${c.args.map((a) => `(toString ${a})`).join(' ')})` : literal(c.message);
-      lines.push(`{{- if ${c.when} }}`, `{{- fail ${message} }}`, '{{- end }}');
+      lines.push(`{{- if ${c.when} }}`, ruleText(`{{- fail ${message} }}`, 'message'), '{{- end }}');
       return;
     }
     const v = `$v${prefix}${i}`;
@@ -239,10 +239,26 @@ export function renderChecks(checks: readonly ChartCheck[], prefix = ''): string
       : literal(before);
     lines.push(
       `{{- ${v} := ${c.expr ?? valueExpr(c.value)} }}`,
-      `{{- if and (${c.when ?? 'true'}) (not ${schemaTest(c.rule.schema, v)}) }}`,
-      `{{- fail (print ${start} ${got} ${literal(after)}) }}`,
+      ruleText(`{{- if and (${c.when ?? 'true'}) (not ${schemaTest(c.rule.schema, v)}) }}`, `rule ${c.value}`, c.when),
+      ruleText(`{{- fail (print ${start} ${got} ${literal(after)}) }}`, `rule ${c.value}`),
       '{{- end }}',
     );
   });
   return lines;
+}
+
+/**
+ * @internal The text this file rendered (a check's line, an `ownedKeyTest`
+ * pipeline) and what it came from (`rule secrets.JWT_SECRET`, `message`,
+ * `each commonLabels`, `ownedKeyTest`), with the `when` pipeline a rule
+ * check was given, which is not this file's: the conditions audit
+ * (__tests__/helm/conditions-audit.test.ts) tells the checks compiled from
+ * the rules from hand-written ones by it. One entry per distinct text.
+ */
+export const RULE_TEXT = new Map<string, { readonly from: string; readonly when?: string }>();
+
+/** Records text this file rendered ({@link RULE_TEXT}) and gives it back. */
+function ruleText(text: string, from: string, when?: string): string {
+  RULE_TEXT.set(text, { from, when });
+  return text;
 }

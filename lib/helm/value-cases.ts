@@ -232,7 +232,7 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
  * @param include the pipeline that includes a named helper the test reads (`ChartScope.include`)
  */
 export function testPipeline(test: ValueTest, root = '.Values', include: Include = NO_INCLUDE): string {
-  return pipeline(test, root, include);
+  return rendered(pipeline(test, root, include), test);
 }
 
 /** The template text of a result. */
@@ -271,10 +271,25 @@ export function caseLines(cases: readonly ValueCase[], include: (helper: string)
     if (keyword === undefined) {
       return [result]; // the first case always holds
     }
-    lines.push(`{{- ${keyword}${c.when === undefined ? '' : ` ${pipeline(c.when, root, include)}`} }}${result}`);
+    lines.push(`{{- ${keyword}${c.when === undefined ? '' : ` ${rendered(pipeline(c.when, root, include), cases)}`} }}${result}`);
     if (c.when === undefined) {
       break;
     }
   }
   return lines.length === 0 ? [] : [...lines, '{{- end }}'];
+}
+
+/**
+ * @internal What each pipeline that {@link testPipeline} and {@link caseLines}
+ * rendered came from (its test, or its table), by the pipeline's text: how
+ * the conditions audit (__tests__/helm/conditions-audit.test.ts) knows a
+ * chart's condition is generated, without guessing from its text. One entry
+ * per distinct pipeline.
+ */
+export const RENDERED_PIPELINES = new Map<string, ValueTest | readonly ValueCase[]>();
+
+/** Records a rendered pipeline ({@link RENDERED_PIPELINES}) and gives it back. */
+function rendered(text: string, from: ValueTest | readonly ValueCase[]): string {
+  RENDERED_PIPELINES.set(text, from);
+  return text;
 }
