@@ -37,7 +37,7 @@ import { TestConnection } from './features/test-connection';
 import { HealthProbe } from './health-probe';
 import { ComponentService, networkPolicyPeers } from './plus-interop';
 import { KeysSecret } from './keys-secret';
-import { LintSubject } from './lint-exceptions';
+import { LintValues } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
 import { secretLookingName, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, BUDGET_LEAVES_NO_POD, REPLICAS_IN_EFFECT } from './shared-rules';
@@ -823,13 +823,12 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
       ...Object.assign({}, ...fields.map((f) => f.container ?? {})),
     };
 
-    const lint: LintSubject = {
-      serviceType: this.serviceType,
-      imageTag: this.image.tag,
-      imagePullPolicy: this.imagePullPolicy,
-      networkPolicy,
-      egressPolicy: this.networkPolicyEgress,
-      externalServiceAccount: this.account.external,
+    // The values the lint exceptions read, as the chart's values.yaml holds them (the features' values).
+    const lint: LintValues = {
+      service: { type: this.serviceType },
+      image: { tag: this.image.tag, pullPolicy: this.imagePullPolicy },
+      networkPolicy: { enabled: networkPolicy, egress: { enabled: this.networkPolicyEgress } },
+      serviceAccount: { create: this.account.create, name: this.account.name ?? '' },
     };
     // Copies: what a user adds to the objects' annotations must not change these.
     this.ownAnnotations = { Deployment: { ...lintAnnotations('Deployment', lint).annotations }, Service: { ...lintAnnotations('Service', lint).annotations } };

@@ -1,15 +1,17 @@
 import { ApiObject } from 'cdk8s';
-import { ImagePullPolicy, ServiceType } from 'cdk8s-plus-28';
 import { KUBE_LINTER_IGNORE_PREFIX, KUBE_SCORE_IGNORE, KUBE_SCORE_REASON, LINT_RULES } from './checks/lint';
+import { testHolds, testPipeline, ValueTest } from './helm/value-cases';
 import { show } from './validation';
 
 /**
  * A deliberate deviation from a default check of kube-score or kube-linter,
  * recorded on the object with the tools' own annotations and a one-line
  * reason. Each exception holds exactly when a setting makes it hold, and it
- * says so twice: for the constructs (`applies`) and for the charts
- * (`helmCondition`, over `.Values`), so that a chart rendered with other
- * values carries the annotations those values call for.
+ * says so once, as a test on the chart's values (`when`, a `ValueTest` of
+ * lib/helm/value-cases.ts): the constructs decide it with `testHolds` on
+ * the component's values as its chart holds them ({@link LintValues}), the
+ * charts render it with `testPipeline` over `.Values`, so that a chart
+ * rendered with other values carries the annotations those values call for.
  */
 export interface LintException {
   /** The object it is recorded on. */
@@ -20,21 +22,21 @@ export interface LintException {
   readonly kubeLinter: readonly string[];
   /** Why, in one line. */
   readonly reason: string;
-  /** Whether it holds for a component with these values. */
-  readonly applies: (c: LintSubject) => boolean;
-  /** The same, as a Helm template pipeline over the chart's values. */
-  readonly helmCondition: string;
+  /** When it holds: a test on the chart's values ({@link LintValues}), for the constructs and the charts. */
+  readonly when: ValueTest;
 }
 
-/** What the exceptions read of a component. */
-export interface LintSubject {
-  readonly serviceType: ServiceType;
-  readonly imageTag: string;
-  readonly imagePullPolicy: ImagePullPolicy;
-  readonly networkPolicy: boolean;
-  readonly egressPolicy: boolean;
-  /** Whether the pods run as a ServiceAccount of the user's, not among the manifests. */
-  readonly externalServiceAccount?: boolean;
+/**
+ * The chart's values the exceptions read, as a component's chart holds them
+ * in its values.yaml (the features' `values`): what the constructs decide
+ * the exceptions on.
+ */
+export interface LintValues {
+  readonly service: { readonly type: string };
+  readonly image: { readonly tag: string; readonly pullPolicy: string };
+  readonly networkPolicy: { readonly enabled: boolean; readonly egress: { readonly enabled: boolean } };
+  /** `name`: "" when none is given. */
+  readonly serviceAccount: { readonly create: boolean; readonly name: string };
 }
 
 /** Every exception the project makes, each where its setting holds. README: "Checks and exceptions". */
@@ -44,40 +46,36 @@ export const LINT_EXCEPTIONS: readonly LintException[] = [
     kubeScore: ['service-type'],
     kubeLinter: [],
     reason: 'NodePort: browsers reach the app at the Minikube node\'s address, which has no load balancer (the cluster profile uses ClusterIP behind an Ingress)',
-    applies: (c) => c.serviceType === ServiceType.NODE_PORT,
-    helmCondition: 'eq .Values.service.type "NodePort"',
+    when: { equals: 'service.type', to: 'NodePort' },
   },
   {
     object: 'Deployment',
     kubeScore: ['container-image-tag'],
     kubeLinter: ['latest-tag'],
     reason: 'latest only when no tag is given at synth: npm run deploy builds the images and passes their content tags, so what it deploys is never latest',
-    applies: (c) => c.imageTag === 'latest',
-    helmCondition: 'eq (toString .Values.image.tag) "latest"',
+    // As text: the schema asks for a string, and a tag written as a number is compared rather than refused by eq.
+    when: { equalsText: 'image.tag', to: 'latest' },
   },
   {
     object: 'Deployment',
     kubeScore: ['container-image-pull-policy'],
     kubeLinter: [],
     reason: 'the images are built into the Minikube node\'s Docker daemon and are in no registry, so Always would fail to pull them (the cluster profile pulls Always)',
-    applies: (c) => c.imagePullPolicy !== ImagePullPolicy.ALWAYS,
-    helmCondition: 'ne .Values.image.pullPolicy "Always"',
+    when: { not: { equals: 'image.pullPolicy', to: 'Always' } },
   },
   {
     object: 'Deployment',
     kubeScore: ['pod-networkpolicy'],
     kubeLinter: [],
     reason: 'NetworkPolicies, or their egress rules, were turned off in the settings (networkPolicy / TODO_NETWORK_POLICY)',
-    applies: (c) => !c.networkPolicy || !c.egressPolicy,
-    helmCondition: 'not (and .Values.networkPolicy.enabled .Values.networkPolicy.egress.enabled)',
+    when: { not: { all: [{ truthy: 'networkPolicy.enabled' }, { truthy: 'networkPolicy.egress.enabled' }] } },
   },
   {
     object: 'Deployment',
     kubeScore: [],
     kubeLinter: ['non-existent-service-account'],
     reason: 'the ServiceAccount is yours (serviceAccount.name without serviceAccount.create), as an existingSecret is: it is not among the manifests',
-    applies: (c) => c.externalServiceAccount === true,
-    helmCondition: 'and (not .Values.serviceAccount.create) .Values.serviceAccount.name',
+    when: { all: [{ not: { truthy: 'serviceAccount.create' } }, { truthy: 'serviceAccount.name' }] },
   },
 ];
 
@@ -95,26 +93,29 @@ export function exceptionAnnotations(exceptions: readonly LintException[]): { [k
   return annotations;
 }
 
-/** The exceptions that hold for a component, on one of its objects. */
-export function exceptionsFor(object: LintException['object'], subject: LintSubject): LintException[] {
-  return LINT_EXCEPTIONS.filter((e) => e.object === object && e.applies(subject));
+/**
+ * The exceptions that hold for a component, on one of its objects: those of
+ * `exceptions` whose test holds for the component's values.
+ */
+export function exceptionsFor(object: LintException['object'], values: LintValues, exceptions: readonly LintException[] = LINT_EXCEPTIONS): LintException[] {
+  return exceptions.filter((e) => e.object === object && testHolds(e.when, values));
 }
 
 /**
  * A Helm template that renders the annotations of the exceptions on
- * `object` whose conditions hold (nothing when none do), as
- * {@link exceptionAnnotations} would.
+ * `object` whose tests hold for `.Values` (nothing when none do), as
+ * {@link exceptionAnnotations} of {@link exceptionsFor} would.
  */
-export function exceptionAnnotationsTemplate(object: LintException['object'], user: UserAnnotations = { ignore: [], annotations: {} }): string[] {
-  const mine = LINT_EXCEPTIONS.filter((e) => e.object === object);
+export function exceptionAnnotationsTemplate(object: LintException['object'], user: UserAnnotations = { ignore: [], annotations: {} }, exceptions: readonly LintException[] = LINT_EXCEPTIONS): string[] {
+  const mine = exceptions.filter((e) => e.object === object);
   const lines = ['{{- $ignore := list }}'];
   for (const e of mine) {
-    lines.push(`{{- if ${e.helmCondition} }}`, ...e.kubeScore.map((c) => `{{- $ignore = append $ignore "${c}" }}`), '{{- end }}');
+    lines.push(`{{- if ${testPipeline(e.when)} }}`, ...e.kubeScore.map((c) => `{{- $ignore = append $ignore "${c}" }}`), '{{- end }}');
   }
   lines.push(...user.ignore.map((c) => `{{- $ignore = append $ignore ${JSON.stringify(c)} }}`));
   lines.push('{{- if $ignore }}', `${KUBE_SCORE_IGNORE}: {{ join "," ($ignore | uniq) | quote }}`, '{{- end }}');
   for (const e of mine) {
-    lines.push(`{{- if ${e.helmCondition} }}`);
+    lines.push(`{{- if ${testPipeline(e.when)} }}`);
     for (const c of e.kubeScore) lines.push(`${KUBE_SCORE_REASON}${c}: ${JSON.stringify(e.reason)}`);
     for (const c of e.kubeLinter) lines.push(`${KUBE_LINTER_IGNORE_PREFIX}${c}: ${JSON.stringify(e.reason)}`);
     lines.push('{{- end }}');

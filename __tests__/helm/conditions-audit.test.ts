@@ -67,13 +67,6 @@ const ALLOWED: readonly Allowed[] = [
     files: HELPERS, at: 'lib/features/names.ts:170', anchor: '{{- default .Release.Namespace .Values.namespace }}', status: 'kept',
     reason: 'the release\'s namespace (helm install --namespace) when values.namespace is empty: install-time only',
   },
-  // Lint exceptions: their helmCondition strings.
-  {
-    conditions: ['eq .Values.service.type "NodePort"', 'eq (toString .Values.image.tag) "latest"', 'ne .Values.image.pullPolicy "Always"',
-      'not (and .Values.networkPolicy.enabled .Values.networkPolicy.egress.enabled)', 'and (not .Values.serviceAccount.create) .Values.serviceAccount.name'],
-    files: HELPERS, at: 'lib/lint-exceptions.ts:48', anchor: 'helmCondition: \'eq .Values.service.type "NodePort"\'', status: 'TO CONVERT',
-    reason: 'the lint exceptions\' helmCondition strings (lines 48-80, rendered at 112 and 117) restate their TypeScript `applies`',
-  },
   // Secrets.
   {
     conditions: ['not .Values.existingSecret'],
@@ -313,9 +306,8 @@ describe('conditions audit: every decision of the charts is generated from TypeS
       expect([a.at, Number(line) > 0 && Number(line) <= source.split('\n').length, source.includes(a.anchor)]).toEqual([a.at, true, true]);
       expect(a.reason.length).toBeGreaterThan(20);
     }
-    // The one being converted elsewhere, and no other (the budget check and the claim's condition are value cases now).
-    expect(ALLOWED.filter((a) => a.status === 'TO CONVERT').map((a) => a.at.split(':')[0]).sort())
-      .toEqual(['lib/lint-exceptions.ts']);
+    // None being converted elsewhere: the budget check, the claim's condition and the lint exceptions are value cases now.
+    expect(ALLOWED.filter((a) => a.status === 'TO CONVERT').map((a) => a.at.split(':')[0]).sort()).toEqual([]);
   });
 
   test('every category is found in every setup, and every template file is scanned', () => {

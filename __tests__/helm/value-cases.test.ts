@@ -206,6 +206,29 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(() => testOnDecided([], (path) => ({ truthy: path }))).toThrow('a test on a decision needs a case');
   });
 
+  test('equalsText: testHolds agrees with its pipeline in real helm on every combination (a value as Sprig\'s toString writes it)', () => {
+    const test_: ValueTest = { any: [{ equalsText: 'tag', to: 'latest' }, { equalsText: 'tag', to: '1' }, { equalsText: 'tag', to: 'true' }, { equalsText: 'tag', to: '<nil>' }] };
+    expect(testPipeline({ equalsText: 'tag', to: 'latest' })).toBe('eq (toString .Values.tag) "latest"');
+    expect(testPipeline(test_)).toBe('or (eq (toString .Values.tag) "latest") (eq (toString .Values.tag) "1") (eq (toString .Values.tag) "true") (eq (toString .Values.tag) "<nil>")');
+    const sets: object[] = [];
+    for (const tag of ['latest', 'Latest', 'latest-1', '', '1', '1.0', 'true', '<nil>', 1, 1.0, 0, -3, 999999, true, false, null]) {
+      sets.push({ tag });
+    }
+    sets.push({});
+    // Each alternative on its own, so that a set holding one of them is told apart from one holding another.
+    for (const t of test_.any) {
+      const cases: ValueCase[] = [{ when: t, then: { text: 'yes' } }, { then: { text: 'no' } }];
+      const rendered = renderAll(cases, sets);
+      expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(t, s) ? 'yes' : 'no']));
+      expect(rendered.filter((r) => r === 'yes').length).toBeGreaterThan(0);
+    }
+    expect(sets.filter((s) => testHolds({ equalsText: 'tag', to: 'latest' }, s))).toEqual([{ tag: 'latest' }]);
+    // Numbers whose text Go writes otherwise than JavaScript, or differently by where they come from, are refused.
+    for (const tag of [1.5, 1e6, -0, [], {}]) {
+      expect(() => testHolds(test_, { tag })).toThrow(`'tag' must be text for this decision, got ${JSON.stringify(tag)}`);
+    }
+  });
+
   test('plain errors: a helper not given, a value that is not text, a count that is not a number, text with template delimiters', () => {
     expect(() => decide(TABLE, { on: true }, {})).toThrow('a decision gives the helper named, which was not given');
     expect(() => decide(TABLE, { kind: 'a', label: { x: 1 } })).toThrow('\'label\' must be text for this decision, got {"x":1}');

@@ -1,15 +1,15 @@
 import type { AppComponent } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { Binding } from '../helm/template';
-import { exceptionAnnotations, exceptionAnnotationsTemplate, exceptionsFor, LintException, LintSubject, userAnnotations } from '../lint-exceptions';
+import { exceptionAnnotations, exceptionAnnotationsTemplate, exceptionsFor, LintException, LintValues, userAnnotations } from '../lint-exceptions';
 import { synthesized } from '../helm/escape-hatches';
 
 /** The objects of a component that carry lint exceptions. */
 const OBJECTS: readonly LintException['object'][] = ['Deployment', 'Service'];
 
-/** @internal The metadata of an object with the lint exceptions that hold for it (none: no `annotations`). */
-export function lintAnnotations(object: LintException['object'], subject: LintSubject): { annotations?: { [key: string]: string } } {
-  const annotations = exceptionAnnotations(exceptionsFor(object, subject));
+/** @internal The metadata of an object with the lint exceptions that hold for the component's values (none: no `annotations`). */
+export function lintAnnotations(object: LintException['object'], values: LintValues): { annotations?: { [key: string]: string } } {
+  const annotations = exceptionAnnotations(exceptionsFor(object, values));
   return Object.keys(annotations).length === 0 ? {} : { annotations };
 }
 
@@ -25,8 +25,8 @@ export function lintAnnotationsBinding(chart: ChartScope, object: LintException[
 /**
  * @internal
  * The deliberate exceptions to kube-score and kube-linter checks
- * (lib/lint-exceptions.ts, each with its condition for the constructs and
- * for the values): the component puts {@link lintAnnotations} on its
+ * (lib/lint-exceptions.ts, each with one test on the values, which the
+ * constructs decide and the chart renders): the component puts {@link lintAnnotations} on its
  * Deployment and Service; a chart has one helper per object, rendered from
  * the same exceptions, and binds the Deployment's annotations to it (the
  * Service feature binds its own). The annotations put on the Deployment

@@ -64,8 +64,6 @@ export interface ResolvedServiceAccount {
   readonly automount: boolean;
   /** The ServiceAccount the pods run as: none means the namespace's default. */
   readonly accountName?: string;
-  /** Whether the pods run as a ServiceAccount of the user's, which is not in the output. */
-  readonly external: boolean;
 }
 
 const V = '.Values.serviceAccount';
@@ -116,7 +114,7 @@ export class ServiceAccount implements ComponentFeature {
       throw new Error(automountNeedsAccount(`${setting}.automount`, `${setting}.create`, `${setting}.name`));
     }
     const accountName = decide(ACCOUNT_NAME, values, { fullname: componentName });
-    return { create, name, annotations, automount, accountName: accountName === '' ? undefined : accountName, external: !create && name !== undefined };
+    return { create, name, annotations, automount, accountName: accountName === '' ? undefined : accountName };
   }
 
   public readonly name = 'service account';

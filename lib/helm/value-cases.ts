@@ -35,7 +35,14 @@ export type ValueTest =
   /** All of the tests hold. */
   | { readonly all: readonly ValueTest[] }
   /** The test does not hold. */
-  | { readonly not: ValueTest };
+  | { readonly not: ValueTest }
+  /**
+   * The value as text (Sprig's `toString`: null is "<nil>", a boolean
+   * "true" or "false") equals a string (`eq (toString .Values.<path>) "<to>"`):
+   * a value the schema leaves loose (a tag written as a number) is compared,
+   * not refused by `eq`.
+   */
+  | { readonly equalsText: string; readonly to: string };
 
 /** What a case gives. */
 export type CaseResult =
@@ -105,6 +112,25 @@ function goFloat(path: string, v: unknown): number {
   return v;
 }
 
+/**
+ * Sprig's `toString` of the values a decision can compare exactly: text,
+ * null, booleans and integers below a million but -0 (Go writes a larger
+ * number read from a values file as `1e+06`, one given with --set as
+ * `1000000`, and -0 as `-0`).
+ */
+function goText(path: string, v: unknown): string {
+  if (typeof v === 'string') {
+    return v;
+  }
+  if (v === undefined || v === null) {
+    return '<nil>';
+  }
+  if (typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e6 && !Object.is(v, -0))) {
+    return String(v);
+  }
+  throw new Error(`'${path}' must be text for this decision, got ${JSON.stringify(v)}`);
+}
+
 /** Whether a map of the values holds a key: none (null, or false for Go's `default`) is an empty map. */
 function goHasKey(path: string, v: unknown, key: string): boolean {
   if (!goTrue(v)) {
@@ -126,7 +152,8 @@ function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
   if ('hasKey' in test) return goHasKey(test.hasKey, at(values, test.hasKey), test.key);
   if ('all' in test) return test.all.every((t) => holds(t, values, helpers));
   if ('not' in test) return !holds(test.not, values, helpers);
-  return test.any.some((t) => holds(t, values, helpers));
+  if ('any' in test) return test.any.some((t) => holds(t, values, helpers));
+  return goText(test.equalsText, at(values, test.equalsText)) === test.to;
 }
 
 /**
@@ -223,7 +250,8 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
   if ('hasKey' in test) return wrap(`hasKey (${v(test.hasKey)} | default dict) ${JSON.stringify(test.key)}`);
   if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, include, true)).join(' ')}`);
   if ('not' in test) return wrap(`not ${pipeline(test.not, root, include, true)}`);
-  return wrap(`or ${test.any.map((t) => pipeline(t, root, include, true)).join(' ')}`);
+  if ('any' in test) return wrap(`or ${test.any.map((t) => pipeline(t, root, include, true)).join(' ')}`);
+  return wrap(`eq (toString ${v(test.equalsText)}) ${JSON.stringify(test.to)}`);
 }
 
 /**
