@@ -5,6 +5,9 @@ import { copyProject, ProjectCopy, startSynth, treeHash } from './support/projec
 import { find, secretValues } from './support/util';
 import { readYaml } from './support/yaml';
 
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * `npm run synth` killed (SIGKILL, the whole process group) at many moments
  * of its run, and run twice at once: dist/ is always the old output or the
@@ -21,8 +24,6 @@ describe('a killed or concurrent synth never breaks dist/', () => {
   const hashes: { [name: string]: string } = {};
   let duration = 0;
 
-  const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const synth = async (env: NodeJS.ProcessEnv) => {
     const start = Date.now();
     const code = await exited(startSynth(project, env));
@@ -144,7 +145,7 @@ describe('a killed or concurrent synth never breaks dist/', () => {
         return exited(child).then((code) => ({ code, output }));
       });
       for (const { code, output } of await Promise.all(runs)) {
-        expect(output).not.toMatch(/ENOTEMPTY|EEXIST|ENOENT|synth failed|Error/);
+        expect(output).not.toMatch(/ENOTEMPTY|EEXIST|ENOENT|synth failed|synthesis failed|Error|ERROR/);
         if (code !== 0) {
           throw new Error(`a synth exited ${code}, printing:\n${output}`); // what it printed, so that a failure shows it
         }
@@ -154,4 +155,63 @@ describe('a killed or concurrent synth never breaks dist/', () => {
       expect(fs.readdirSync(gens).sort()).toEqual(['current', fs.readlinkSync(path.join(gens, 'current'))].sort());
     }
   }, 300_000);
+});
+
+/**
+ * cdk8s-cli removes its output directory (cdk8s.yaml's `output:`, the
+ * scratch directory) when it starts, and reads it once its app has exited.
+ * A second `npm run synth` whose CLI starts between the first one's app
+ * publishing the scratch directory and the first CLI reading it used to
+ * remove it from under the first, which then failed with the CLI's
+ * `ERROR: synthesis failed, app expected to create ...` (exit 1; dist/ was
+ * fine). Here the app command of the copy's cdk8s.yaml holds the first
+ * synth in that window (after the app, before the CLI reads) until the
+ * second has had time to start.
+ */
+describe('a synth started while another one is between its app and its CLI reading the output', () => {
+  let project: ProjectCopy;
+  beforeAll(() => {
+    project = copyProject();
+    const first = project.run('npm', ['run', 'synth']);
+    expect(first.status).toBe(0);
+  }, 120_000);
+  afterAll(() => project.remove());
+
+  test('both succeed, the first lists its manifest, the second starts only once the first is done', async () => {
+    const scratch = path.join(project.dir, 'node_modules', '.cache', 'todo-cdk8s', 'cdk8s.out');
+    const gate = path.join(project.dir, 'gate');
+    const waiting = path.join(project.dir, 'waiting');
+    // After the app: say so, then wait (at most 60 s) for the gate.
+    const hold = `node -e "require('fs').appendFileSync('waiting', process.ppid + '\\\\n'); const end = Date.now() + 60000; while (!require('fs').existsSync('gate') && Date.now() < end) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)"`;
+    const config = fs.readFileSync(path.join(project.dir, 'cdk8s.yaml'), 'utf8');
+    fs.writeFileSync(path.join(project.dir, 'cdk8s.yaml'), config.replace(/^app: (.*)$/m, (_, app) => `app: ${app} && ${hold}`));
+    const start = (env: NodeJS.ProcessEnv) => {
+      const child = spawn('npm', ['run', '--silent', 'synth'], { cwd: project.dir, env: { ...project.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (d) => (output += d));
+      child.stderr!.on('data', (d) => (output += d));
+      return exited(child).then((code) => ({ code, output }));
+    };
+    const until = async (condition: () => boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while (!condition() && Date.now() < end) {
+        await sleep(20);
+      }
+      return condition();
+    };
+    const first = start({ TODO_BACKEND_IMAGE_TAG: 'held-a' });
+    // The first synth's app has written dist/ and published the scratch directory.
+    expect(await until(() => fs.existsSync(waiting), 60_000)).toBe(true);
+    const published = fs.readlinkSync(scratch);
+    const second = start({ TODO_BACKEND_IMAGE_TAG: 'held-b' });
+    // Time for the second CLI to start and (unless it waits) remove the scratch directory.
+    const removed = await until(() => !fs.existsSync(scratch), 8_000);
+    fs.writeFileSync(gate, '');
+    const [a, b] = await Promise.all([first, second]);
+    expect({ removed, code: a.code, output: a.output }).toEqual({ removed: false, code: 0, output: expect.stringContaining('  - node_modules/.cache/todo-cdk8s/cdk8s.out/todo.k8s.yaml') });
+    expect(a.output).not.toMatch(/ERROR|Error|synth failed/);
+    expect({ code: b.code, output: b.output }).toEqual({ code: 0, output: expect.stringContaining('  - node_modules/.cache/todo-cdk8s/cdk8s.out/todo.k8s.yaml') });
+    expect(fs.readlinkSync(scratch)).not.toBe(published);
+    expect(readYaml(path.join(project.dir, 'dist', 'todo.k8s.yaml')).some((o) => JSON.stringify(o).includes(':held-b'))).toBe(true);
+  }, 180_000);
 });

@@ -36,6 +36,19 @@ describe('synthesize (the default app)', () => {
     expect(fs.statSync(path.join(outdir, 'build-images.sh')).mode & 0o111).not.toBe(0);
   });
 
+  test('lists the files it wrote as they were at the end of the synth, each directory sorted by localeCompare', () => {
+    const result = synthesize({ outdir, env });
+    const walk = (dir: string, prefix = ''): string[] => fs.readdirSync(dir).sort((a, b) => a.localeCompare(b))
+      .flatMap((name) => (fs.statSync(path.join(dir, name)).isDirectory() ? walk(path.join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
+    const written = walk(outdir);
+    expect(written).toHaveLength(36);
+    expect(written.slice(0, 4)).toEqual(['build-images.sh', 'helm/backend/.helmignore', 'helm/backend/Chart.yaml', 'helm/backend/templates/_helpers.tpl']);
+    expect(written.at(-1)).toBe('todo.k8s.yaml');
+    fs.rmSync(outdir, { recursive: true });
+    expect(result.files).toEqual(written);
+    expect(result.files).toBe(result.files);
+  });
+
   test('snapshot of the manifests (secret values redacted; the components\' own environment is pinned by their suites, and asserted here)', () => {
     let todo!: TodoApp;
     synthesize({ outdir, env, extend: (t) => { todo = t; } });

@@ -295,8 +295,19 @@ function newId(): string {
 
 // --- the lock ----------------------------------------------------------------
 
-function withLock(gens: string, target: string, timeoutMs: number, action: () => void): void {
-  const file = path.join(gens, LOCK);
+/**
+ * Runs `action` holding the lock file `<dir>/lock` (made with `dir` when
+ * missing): the pid of the holder and a token. A lock whose holder no longer
+ * runs is taken over; a live holder is waited for, up to `timeoutMs`.
+ * Besides the generations of an output directory, scripts/synth.js locks
+ * whole `cdk8s synth` runs with it.
+ *
+ * @param dir the directory of the lock file
+ * @param target what the lock guards, as the timeout's error names it
+ * @throws Error when the lock stays held longer than `timeoutMs`, or what `action` throws
+ */
+export function withLock(dir: string, target: string, timeoutMs: number, action: () => void): void {
+  const file = path.join(dir, LOCK);
   const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -306,8 +317,8 @@ function withLock(gens: string, target: string, timeoutMs: number, action: () =>
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        // A failed first write removed the generations directory meanwhile.
-        fs.mkdirSync(gens, { recursive: true, mode: 0o700 });
+        // A failed first write removed the generations directory meanwhile (or it was never made).
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         continue;
       }
       if (code !== 'EEXIST') {

@@ -1,5 +1,6 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { ContainerResources, Cpu } from 'cdk8s-plus-28';
+import { testHolds, ValueTest } from './helm/value-cases';
 import { exceedsLimit, QUANTITY, QUANTITY_SUFFIXES as SUFFIX } from './shared-rules';
 import { check, Rules } from './validation';
 
@@ -13,6 +14,19 @@ export interface CpuMemoryQuantities {
 export interface ResourceQuantities {
   readonly requests: { readonly 'cpu': string; readonly 'memory': string; readonly 'ephemeral-storage': string };
   readonly limits: { readonly 'cpu': string; readonly 'memory': string; readonly 'ephemeral-storage': string };
+}
+
+/** @internal The chart helper that gives the number a quantity stands for, as {@link quantityValue} reads it. */
+export const QUANTITY_HELPER = 'quantity';
+
+/**
+ * @internal
+ * A request above its limit, on the values (`resources.requests.<kind>`
+ * above `resources.limits.<kind>`, both given, as numbers): refused by
+ * `resolveResources` and by the chart's check, which renders this test.
+ */
+export function requestAboveLimit(kind: string): ValueTest {
+  return { above: `resources.requests.${kind}`, than: `resources.limits.${kind}`, as: QUANTITY_HELPER };
 }
 
 /**
@@ -58,7 +72,7 @@ export function resolveResources(setting: string, given: ContainerResources | un
   for (const [kind, prop] of [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeral-storage', 'ephemeralStorage']] as const) {
     const request = result.requests[kind];
     const limit = result.limits[kind];
-    if (quantityValue(request) > quantityValue(limit)) {
+    if (testHolds(requestAboveLimit(kind), { resources: result }, { [QUANTITY_HELPER]: (v) => quantityValue(String(v)) })) {
       throw new Error(exceedsLimit(`${setting}.${prop}.request`, `${setting}.${prop}.limit`, limit, request));
     }
   }

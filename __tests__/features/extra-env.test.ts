@@ -3,6 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { AppComponentOptions } from '../../lib/app-component';
+import { EXTRA_VARIABLE } from '../../lib/features/extra-env';
+import { testHolds, testPipeline, ValueTest } from '../../lib/helm/value-cases';
 import { runAllChecks } from '../../lib/checks';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { TodoBackend } from '../../lib/todo-backend';
@@ -184,5 +186,69 @@ describe('the component\'s own ConfigMap or Secret as extra input: one test each
     const refusals = want.map((w: any) => w.refused).filter((m) => m !== undefined);
     expect(refusals).toHaveLength(10);
     expect(refusals.filter((m) => m.startsWith('\'extraEnvVarsCM\''))).toEqual(Array(8).fill('\'extraEnvVarsCM\' must not be the ConfigMap the component has itself (todo-backend-config), got "todo-backend-config"'));
+  });
+});
+
+describe('the checks of each extra variable: one test each (EXTRA_VARIABLE) over the entry, for the props and the chart\'s checks in the range', () => {
+  const OWN = ['ANTHROPIC_API_KEY', 'ANTHROPIC_MODEL', 'CORS_ORIGINS', 'DATABASE_URL', 'JWT_ALGORITHM', 'JWT_EXPIRY_HOURS', 'JWT_SECRET'];
+  /** The first check of the entries that holds, as the definitions say: [index, check]. */
+  const firstFailing = (defs: { [check: string]: ValueTest }, names: readonly string[]) => {
+    const seen: { [name: string]: number } = {};
+    for (const [i, name] of names.entries()) {
+      const failed = Object.keys(defs).find((check) => testHolds(defs[check], { name }, { ownEnv: OWN, seenEnv: seen }));
+      if (failed !== undefined) return [i, failed];
+      seen[name] = i;
+    }
+    return undefined;
+  };
+  /** The check a message is of. */
+  const checkOf = (message: string) => (message.includes('a variable the component has itself') ? 'own' : message.includes('must differ from') ? 'twice' : 'secretLooking');
+
+  test('the tests render as the range\'s checks: on the entry\'s variable, with the chart\'s variables of own and earlier names', () => {
+    expect([EXTRA_VARIABLE.own, EXTRA_VARIABLE.twice, EXTRA_VARIABLE.secretLooking].map((t) => testPipeline(t, '$e1'))).toEqual([
+      'has $e1.name $ownEnv', 'hasKey $seenEnv $e1.name', 'regexMatch "(?i)(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)" $e1.name',
+    ]);
+  });
+
+  test('on every pair of names, the chart refuses exactly what the props refuse, with the same words, at the check the definitions choose', () => {
+    const NAMES = ['A', 'B', 'DATABASE_URL', 'api_key', 'JWT_SECRET'];
+    const seen: object[] = [];
+    const want: object[] = [];
+    const decided: object[] = [];
+    const mutated: object[] = [];
+    // A changed definition: the secret-looking pattern without its i flag.
+    const lowerCaseBlind = { ...EXTRA_VARIABLE, secretLooking: { matches: 'name', pattern: new RegExp((EXTRA_VARIABLE.secretLooking as { pattern: RegExp }).pattern.source) } };
+    for (const first of NAMES) {
+      for (const second of NAMES) {
+        const names = [first, second];
+        const r = helm(['template', 'todo-backend', CHARTS.backend, ...names.flatMap((n, i) => ['--set-string', `extraEnvVars[${i}].name=${n}`, '--set-string', `extraEnvVars[${i}].value=v`])]);
+        const chart = r.status === 0 ? undefined : helmMessage(r.stderr);
+        seen.push({ names, refused: chart === undefined ? undefined : asProps(chart) });
+        let refused: string | undefined;
+        try {
+          componentsWith({ extraEnvVars: names.map((name) => ({ name, value: 'v' })) });
+        } catch (e) {
+          refused = (e as Error).message;
+        }
+        want.push({ names, refused });
+        decided.push({ names, check: chart === undefined ? undefined : [/^'extraEnvVars\[(\d)\]/.exec(chart)![1] === '1' ? 1 : 0, checkOf(chart)] });
+        mutated.push({ names, check: firstFailing(lowerCaseBlind, names) });
+        expect(decided[decided.length - 1]).toEqual({ names, check: firstFailing(EXTRA_VARIABLE, names) });
+      }
+    }
+    expect(seen).toEqual(want);
+    expect(new Set(decided.map((d: any) => d.check?.[1]))).toEqual(new Set([undefined, 'own', 'twice', 'secretLooking']));
+    expect(want.filter((w: any) => w.refused === undefined).map((w: any) => w.names)).toEqual([['A', 'B'], ['B', 'A']]);
+    // Fails when the definition changes: without the i flag, "api_key" passes in TypeScript and not in the chart.
+    expect(decided.filter((d, i) => JSON.stringify(d) !== JSON.stringify(mutated[i])).map((d: any) => d.names)).toEqual([
+      ['A', 'api_key'], ['B', 'api_key'], ['api_key', 'A'], ['api_key', 'B'], ['api_key', 'DATABASE_URL'], ['api_key', 'api_key'], ['api_key', 'JWT_SECRET'],
+    ]);
+  });
+
+  test('plain errors of the entry tests: a list or map not given, a name that is not text, a pattern Go would read otherwise', () => {
+    expect(() => testHolds(EXTRA_VARIABLE.own, { name: 'A' }, {})).toThrow('a decision reads the list $ownEnv, which was not given as an array');
+    expect(() => testHolds(EXTRA_VARIABLE.twice, { name: 'A' }, { seenEnv: [] })).toThrow('a decision reads the map $seenEnv, which was not given as an object');
+    expect(() => testHolds(EXTRA_VARIABLE.secretLooking, { name: 1 })).toThrow('\'name\' must be text for this decision, got 1');
+    expect(() => testPipeline({ matches: 'name', pattern: /x/g }, '$e1')).toThrow('a decision\'s pattern may have the flag i only, got /x/g');
   });
 });

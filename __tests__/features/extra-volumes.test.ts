@@ -4,6 +4,8 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { BackendDatabase } from '../../lib/backend-database';
+import { EXTRA_MOUNT, EXTRA_VOLUME } from '../../lib/features/extra-volumes';
+import { testHolds, testPipeline, ValueTest } from '../../lib/helm/value-cases';
 import { runAllChecks } from '../../lib/checks';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { helm } from '../support/helm';
@@ -138,5 +140,99 @@ describe('conflicts with the component\'s own volumes are refused by the props a
     expect(find(objects, 'Deployment', 'todo-backend').spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }, { name: 'data', emptyDir: {} }]);
     const r = render(CHARTS.backend, { ...extra, persistence: { enabled: false }, securityContext: { readOnlyRootFilesystem: false } });
     expect([r.status, r.stderr]).toEqual([0, '']);
+  });
+});
+
+describe('the checks of each extra volume and mount: one test each (EXTRA_VOLUME, EXTRA_MOUNT) over the entry, for the props and the chart\'s checks in the range', () => {
+  /** The first check of the entries that holds, as the definitions say (`lists`: the chart's variables): [index, check]. */
+  const firstFailing = (defs: { [check: string]: ValueTest }, entries: readonly any[], lists: { [name: string]: unknown }, field: string, seen: string) => {
+    const earlier: { [key: string]: number } = {};
+    for (const [i, entry] of entries.entries()) {
+      const failed = Object.keys(defs).find((check) => testHolds(defs[check], entry, { ...lists, [seen]: earlier } as any));
+      if (failed !== undefined) return [i, failed];
+      earlier[entry[field]] = i;
+    }
+    return undefined;
+  };
+  /** The entry and check a message is of. */
+  const checkOf = (message: string) => [Number(/\[(\d)\]/.exec(message)![1]),
+    message.includes('exactly one volume type') ? 'type' : message.includes('must differ from') ? 'twice' : message.includes('must be a volume of the pod') ? 'notOfPod' : 'own'];
+  const refusal = (extra: { extraVolumes: k8s.Volume[]; extraVolumeMounts: k8s.VolumeMount[] }) => {
+    const r = render(CHARTS.backend, { extraVolumes: extra.extraVolumes.map((v) => k8s.toJson_Volume(v)), extraVolumeMounts: extra.extraVolumeMounts });
+    let props: string | undefined;
+    try {
+      componentsWith(extra);
+    } catch (e) {
+      props = (e as Error).message;
+    }
+    return { chart: r.status === 0 ? undefined : helmMessage(r.stderr), props };
+  };
+
+  test('the tests render as the range\'s checks, on the entry\'s variable', () => {
+    expect(testPipeline(EXTRA_VOLUME.type, '$e1')).toBe('not (and (eq (len (without (keys $e1) "name" | sortAlpha)) 1) (has (first (without (keys $e1) "name" | sortAlpha)) '
+      + '(list "configMap" "csi" "downwardAPI" "emptyDir" "ephemeral" "persistentVolumeClaim" "projected" "secret")))');
+    expect([EXTRA_VOLUME.own, EXTRA_VOLUME.twice, EXTRA_MOUNT.notOfPod, EXTRA_MOUNT.own, EXTRA_MOUNT.twice].map((t) => testPipeline(t, '$e1'))).toEqual([
+      'has $e1.name $ownVolumes', 'hasKey $seenVolumes $e1.name', 'not (has $e1.name $podVolumes)', 'has $e1.mountPath $ownPaths', 'hasKey $seenPaths $e1.mountPath',
+    ]);
+  });
+
+  test('on every pair of volumes, the chart refuses exactly what the props refuse, with the same words, at the check the definitions choose', () => {
+    const VOLUMES: k8s.Volume[] = [certs, settings, { name: 'data', emptyDir: {} }, { name: 'host', hostPath: { path: '/var/run' } }, { name: 'certs', emptyDir: {} }, { name: 'two', emptyDir: {}, secret: { secretName: 's' } }];
+    const lists = { ownVolumes: ['tmp', 'data'] };
+    // A changed definition: emptyDir left out of the allowed types.
+    const mutatedDefs = { ...EXTRA_VOLUME, type: { not: { oneKeyOf: '', besides: ['name'], among: ['configMap', 'secret'] } } };
+    const seen: object[] = [];
+    const want: object[] = [];
+    let disagreements = 0;
+    for (const a of VOLUMES) {
+      for (const b of VOLUMES) {
+        const extra = { extraVolumes: [a, b], extraVolumeMounts: [] };
+        const { chart, props } = refusal(extra);
+        const at = [a.name, b.name, Object.keys(k8s.toJson_Volume(b) ?? {})];
+        seen.push({ at, refused: chart === undefined ? undefined : asProps(chart) });
+        want.push({ at, refused: props });
+        const entries = extra.extraVolumes.map((v) => k8s.toJson_Volume(v));
+        expect([at, chart === undefined ? undefined : checkOf(chart)]).toEqual([at, firstFailing(EXTRA_VOLUME, entries, lists, 'name', 'seenVolumes')]);
+        if (JSON.stringify(firstFailing(mutatedDefs, entries, lists, 'name', 'seenVolumes')) !== JSON.stringify(chart === undefined ? undefined : checkOf(chart))) disagreements++;
+      }
+    }
+    expect(seen).toEqual(want);
+    expect(new Set(seen.map((x: any) => x.refused === undefined ? 'none' : checkOf(x.refused)[1]))).toEqual(new Set(['none', 'type', 'own', 'twice']));
+    // Fails when the definition changes: the emptyDir volumes (data, the second certs) are refused by their type, at once:
+    // the 12 pairs they come first in, and the 4 they follow certs or settings in.
+    expect(disagreements).toBe(16);
+  });
+
+  test('on every pair of mounts, the chart refuses exactly what the props refuse, with the same words, at the check the definitions choose', () => {
+    const MOUNTS: k8s.VolumeMount[] = [{ name: 'certs', mountPath: '/etc/certs' }, { name: 'cert', mountPath: '/x' }, { name: 'certs', mountPath: '/data' }, { name: 'tmp', mountPath: '/etc/certs' }, { name: 'tmp', mountPath: '/scratch' }];
+    const lists = { podVolumes: ['tmp', 'data', 'certs'], ownPaths: ['/tmp', '/data'] };
+    // A changed definition: a mount of the component's volumes only.
+    const mutatedDefs = { ...EXTRA_MOUNT, notOfPod: { not: { inList: 'name', list: 'ownVolumes' } } };
+    const seen: object[] = [];
+    const want: object[] = [];
+    let disagreements = 0;
+    for (const a of MOUNTS) {
+      for (const b of MOUNTS) {
+        const extra = { extraVolumes: [certs], extraVolumeMounts: [a, b] };
+        const { chart, props } = refusal(extra);
+        const at = [a, b];
+        seen.push({ at, refused: chart === undefined ? undefined : asProps(chart) });
+        want.push({ at, refused: props });
+        expect([at, chart === undefined ? undefined : checkOf(chart)]).toEqual([at, firstFailing(EXTRA_MOUNT, [a, b], lists, 'mountPath', 'seenPaths')]);
+        if (JSON.stringify(firstFailing(mutatedDefs, [a, b], { ...lists, ownVolumes: ['tmp', 'data'] }, 'mountPath', 'seenPaths')) !== JSON.stringify(chart === undefined ? undefined : checkOf(chart))) disagreements++;
+      }
+    }
+    expect(seen).toEqual(want);
+    expect(new Set(seen.map((x: any) => x.refused === undefined ? 'none' : checkOf(x.refused)[1]))).toEqual(new Set(['none', 'notOfPod', 'own', 'twice']));
+    // Fails when the definition changes: a mount of the user's volume (certs) is refused: the 10 pairs one comes first in,
+    // and the 4 it follows a mount of tmp in.
+    expect(disagreements).toBe(14);
+  });
+
+  test('oneKeyOf: a map of one key besides those left out, among those allowed; none is an empty map; not a map is refused plainly', () => {
+    const t: ValueTest = { oneKeyOf: 'v', besides: ['name'], among: ['a'] };
+    expect([{ v: { name: 'x', a: 1 } }, { v: { a: 1, b: 2 } }, { v: { b: 1 } }, { v: null }, {}].map((x) => testHolds(t, x))).toEqual([true, false, false, false, false]);
+    expect(testPipeline(t)).toBe('and (eq (len (without (keys (.Values.v | default dict)) "name" | sortAlpha)) 1) (has (first (without (keys (.Values.v | default dict)) "name" | sortAlpha)) (list "a"))');
+    expect(() => testHolds(t, { v: 'x' })).toThrow('\'v\' must be a map for this decision, got "x"');
   });
 });

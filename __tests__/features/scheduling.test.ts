@@ -3,7 +3,8 @@ import Ajv from 'ajv';
 import * as fc from 'fast-check';
 import { runAllChecks } from '../../lib/checks';
 import { checkLint } from '../../lib/checks/lint';
-import { AFFINITY, TOLERATIONS } from '../../lib/features/scheduling';
+import { AFFINITY, AFFINITY_SET, SPREADING_PART_FROM, TOLERATIONS } from '../../lib/features/scheduling';
+import { decide, testHolds } from '../../lib/helm/value-cases';
 import { comparable } from '../support/helm';
 import { asValues, defaultFrontendChart, frontendWith, helmMessage, lintWith, renderWith, thrown, valuesFor } from '../support/feature-chart';
 import { validateObjects } from '../support/k8s-schema';
@@ -156,6 +157,47 @@ describe('scheduling: nodeSelector, tolerations, affinity, priorityClassName', (
       expect(want.filter((w: any) => w.refused)).toEqual([
         { spreadAcrossNodes: true, what: 'a node affinity', refused: true },
         { spreadAcrossNodes: true, what: 'an anti-affinity', refused: true },
+      ]);
+    });
+  });
+
+  describe('the affinity merge: one test (AFFINITY_SET) and one table (SPREADING_PART_FROM) for Scheduling.pod and the chart', () => {
+    const AFFINITIES = { 'none': {}, 'a node affinity': NODE_AFFINITY, 'an anti-affinity': OWN_ANTI_AFFINITY, 'both': { ...NODE_AFFINITY, ...OWN_ANTI_AFFINITY } };
+    /** spreadAcrossNodes and the replicas: spreading off, automatic with 1 and 2 pods, asked. */
+    const SPREADS = [[false, 2], [null, 1], [null, 2], [true, 1]] as const;
+    /** Where the pods' anti-affinity came from, as the table names it (the user's is required, the app's preferred). */
+    const source = (spec: any) => (spec.affinity?.podAntiAffinity === undefined ? ''
+      : spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution !== undefined ? 'given' : 'spreading');
+
+    test('on every combination of affinity and spreading, the chart renders the affinity the props render, and both follow the table', () => {
+      const seen: object[] = [];
+      const decided: object[] = [];
+      const mutated: object[] = [];
+      const swapped = [...SPREADING_PART_FROM].reverse();
+      for (const [what, affinity] of Object.entries(AFFINITIES)) {
+        for (const [spreadAcrossNodes, replicas] of SPREADS) {
+          if (spreadAcrossNodes === true && what !== 'none') continue; // refused (AFFINITY_BESIDE_SPREAD)
+          const component = frontendWith({ replicas, spreadAcrossNodes: spreadAcrossNodes ?? undefined, affinity });
+          const plain = podSpec(component.node.findAll().filter((c: any) => c.kind === 'Deployment').map((o: any) => o.toJson()));
+          const r = renderWith(dir, valuesFor(component));
+          expect([r.status, r.stderr]).toEqual([0, '']);
+          const chart = podSpec(r.objects);
+          const at = { what, spreadAcrossNodes, replicas };
+          expect([at, chart.affinity]).toEqual([at, plain.affinity]);
+          const values = { affinity };
+          const helpers = { spreadAcrossNodes: component.spreadAcrossNodes ? 'true' : '' };
+          seen.push({ ...at, set: chart.affinity !== undefined, part: source(chart) });
+          decided.push({ ...at, set: testHolds(AFFINITY_SET, values, helpers), part: decide(SPREADING_PART_FROM, values, helpers) });
+          mutated.push({ ...at, set: testHolds(AFFINITY_SET, values, helpers), part: decide(swapped, values, helpers) });
+        }
+      }
+      expect(seen).toEqual(decided);
+      expect(seen).toHaveLength(13);
+      // Each outcome is reached: no affinity, the given part kept, the app's added.
+      expect(new Set(decided.map((d: any) => `${d.set} ${d.part}`))).toEqual(new Set(['false ', 'true ', 'true given', 'true spreading']));
+      // Fails when the definition changes: with the cases swapped, the spreading pods' own anti-affinity is lost.
+      expect(seen.filter((s, i) => JSON.stringify(s) !== JSON.stringify(mutated[i])).map((s: any) => [s.what, s.spreadAcrossNodes, s.replicas])).toEqual([
+        ['an anti-affinity', null, 2], ['both', null, 2],
       ]);
     });
   });

@@ -51,7 +51,6 @@ interface Allowed {
 }
 
 const HELPERS = ['templates/_helpers.tpl'];
-const KINDS = ['cpu', 'memory', 'ephemeral-storage'];
 const SECRETS = ['JWT_SECRET', 'BETTER_AUTH_SECRET'];
 
 /** The hand-written decisions of the charts (category d). */
@@ -182,11 +181,6 @@ const ALLOWED: readonly Allowed[] = [
     files: HELPERS, at: 'lib/features/resources.ts:54', anchor: '(float64 (ternary "1" (index $factors $suffix) (eq $suffix ""))) }}', status: 'kept',
     reason: 'evaluates quantityValue\'s data in Go (QUANTITY and QUANTITY_SUFFIXES read from TS); the ternary is the factor of no suffix, 1, not a rule',
   },
-  {
-    conditions: KINDS.map((k) => `and (kindIs "map" .Values.resources.requests) (kindIs "map" .Values.resources.limits) (ne (toString (index .Values "resources" "requests" "${k}")) "<nil>") (ne (toString (index .Values "resources" "limits" "${k}")) "<nil>") (gt (float64 (include "<chart>.quantity" (index .Values "resources" "requests" "${k}"))) (float64 (include "<chart>.quantity" (index .Values "resources" "limits" "${k}"))))`),
-    files: HELPERS, at: 'lib/features/resources.ts:61', anchor: 'when: `and (kindIs "map" .Values.resources.requests)', status: 'RESTATES',
-    reason: 'resolveResources\' request-above-limit check (lib/resources.ts:61: quantityValue(request) > quantityValue(limit))',
-  },
   // Probes, replicas.
   {
     conditions: ['eq .type "http"'],
@@ -201,25 +195,14 @@ const ALLOWED: readonly Allowed[] = [
   // Extra variables and volumes: checks of each entry of a list.
   {
     conditions: ['$ownEnv := concat (keys (.Values.env | default dict)) (list "JWT_SECRET" "ANTHROPIC_API_KEY" "DATABASE_URL") | uniq | sortAlpha', '$ownEnv := concat (keys (.Values.env | default dict)) (list "BETTER_AUTH_SECRET") | uniq | sortAlpha'],
-    files: HELPERS, at: 'lib/features/extra-env.ts:139', anchor: '`{{- $ownEnv := concat (keys (.Values.env | default dict))', status: 'kept',
+    files: HELPERS, at: 'lib/features/extra-env.ts:159', anchor: '`{{- $${OWN_ENV} := concat (keys (.Values.env | default dict))', status: 'kept',
     reason: 'gathers the component\'s own names (from TS: chartSecretVariables, variablesAtInstall) for the checks; default: no env is an empty map',
-  },
-  {
-    conditions: ['has $e#.name $ownEnv', 'hasKey $seenEnv $e#.name', 'regexMatch "(?i)(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)" $e#.name'],
-    files: HELPERS, at: 'lib/features/extra-env.ts:146', anchor: 'when: `has ${item}.name $ownEnv`', status: 'RESTATES',
-    reason: 'the construct\'s checks of each extra variable (extra-env.ts:68-76); value cases have no test of a list\'s entries yet',
-  },
-  {
-    conditions: ['or (ne (len (without (keys $e#) "name" | sortAlpha)) 1) (not (has (first (without (keys $e#) "name" | sortAlpha)) (list "configMap" "csi" "downwardAPI" "emptyDir" "ephemeral" "persistentVolumeClaim" "projected" "secret")))',
-      'has $e#.name $ownVolumes', 'hasKey $seenVolumes $e#.name', 'not (has $e#.name $podVolumes)', 'has $e#.mountPath $ownPaths', 'hasKey $seenPaths $e#.mountPath'],
-    files: HELPERS, at: 'lib/features/extra-volumes.ts:167', anchor: 'when: `or (ne (len ${types(item)}) 1)', status: 'RESTATES',
-    reason: 'the construct\'s checks of each extra volume and mount (extra-volumes.ts:80-105); value cases have no test of a list\'s entries yet',
   },
   // Scheduling, Service, egress, NOTES.
   {
-    conditions: ['or .Values.affinity (include "<chart>.spreadAcrossNodes" .)', 'omit (.Values.affinity | default dict) "podAntiAffinity"', 'hasKey (.Values.affinity | default dict) "podAntiAffinity"'],
-    files: ['templates/deployment.yaml'], at: 'lib/features/scheduling.ts:192', anchor: 'condition: `or .Values.affinity (${spread})`', status: 'RESTATES',
-    reason: 'the affinity merge (lines 192-199) is Scheduling.pod\'s (scheduling.ts:153-154: the app\'s anti-affinity unless affinity has podAntiAffinity); affinity is a prop too',
+    conditions: ['omit (.Values.affinity | default dict) "podAntiAffinity"'],
+    files: ['templates/deployment.yaml'], at: 'lib/features/scheduling.ts:230', anchor: '`${pad}{{- with omit ${affinity} ${JSON.stringify(SPREADING_PART)} }}`', status: 'kept',
+    reason: 'a data transform, not a rule: the affinity given without SPREADING_PART, the key Scheduling.pod leaves out too (its `rest`); whether the part is the given one or the app\'s is SPREADING_PART_FROM\'s table',
   },
   {
     conditions: ['and (has .Values.service.type (list "NodePort" "LoadBalancer")) .Values.service.nodePort'],

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { caseLines, decide, testHolds, testOnDecided, testPipeline, ValueCase, ValueTest } from '../../lib/helm/value-cases';
+import { caseBlocks, caseLines, decide, testHolds, testOnDecided, testPipeline, ValueCase, ValueTest } from '../../lib/helm/value-cases';
 import { helm } from '../support/helm';
 import { parseYaml } from '../support/yaml';
 
@@ -23,14 +23,16 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
  * A chart whose helper is `caseLines` of the table, and a ConfigMap with the
  * helper's text for each of `.Values.sets` (one helm run for every case).
  */
-function renderAll(cases: readonly ValueCase[], sets: readonly object[]): string[] {
+function renderAll(cases: readonly ValueCase[], sets: readonly object[], body = caseLines(cases, (helper) => `include "t.${helper}" .`, '.')): string[] {
   const dir = fs.mkdtempSync(path.join(tmp, 'chart-'));
   fs.mkdirSync(path.join(dir, 'templates'));
   fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: t\nversion: 0.1.0\n');
   fs.writeFileSync(path.join(dir, 'templates', '_helpers.tpl'), [
     '{{- define "t.named" -}}NAMED{{- end }}',
+    '{{- define "t.said" -}}{{ .said }}{{- end }}',
+    '{{- define "t.length" -}}{{ len (toString .) }}{{- end }}',
     '{{- define "t.decision" -}}',
-    ...caseLines(cases, (helper) => `include "t.${helper}" .`, '.'),
+    ...body,
     '{{- end }}',
     '',
   ].join('\n'));
@@ -206,6 +208,88 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(() => testOnDecided([], (path) => ({ truthy: path }))).toThrow('a test on a decision needs a case');
   });
 
+  test('helperSays: testHolds, given the helper\'s text, agrees with its pipeline in real helm (the text not empty)', () => {
+    const test_: ValueTest = { any: [{ truthy: 'on' }, { helperSays: 'said' }] };
+    const include = (helper: string) => `include "t.${helper}" .`;
+    expect(testPipeline(test_, '.Values', include)).toBe('or .Values.on (include "t.said" .)');
+    expect(testPipeline({ helperSays: 'said' }, '.Values', include)).toBe('include "t.said" .');
+    expect(() => testHolds(test_, { on: false })).toThrow('a decision gives the helper said, which was not given');
+    const sets: object[] = [];
+    for (const on of [false, true]) {
+      for (const said of ['', 'true', 'x']) {
+        sets.push({ on, said });
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s: any) => [s, testHolds(test_, s, { said: s.said }) ? 'yes' : 'no']));
+    expect(rendered.filter((r) => r === 'no')).toHaveLength(1);
+  });
+
+  test('caseBlocks: each case\'s lines under an if / else if chain, the first that holds rendered, as decide chooses', () => {
+    const include = (helper: string) => `include "t.${helper}" .`;
+    const cases: ValueCase[] = [{ when: { hasKey: 'map', key: 'k' }, then: { text: 'given' } }, { when: { helperSays: 'said' }, then: { text: 'said' } }];
+    const body = (then: { text?: string }) => [`  {{- "${then.text?.toUpperCase()}" }}`];
+    const lines = caseBlocks(cases, (then) => body(then as { text: string }), include, '.', '  ');
+    expect(lines).toEqual([
+      '  {{- if hasKey (.map | default dict) "k" }}', '  {{- "GIVEN" }}',
+      '  {{- else if include "t.said" . }}', '  {{- "SAID" }}',
+      '  {{- end }}',
+    ]);
+    const sets: object[] = [];
+    for (const map of [null, {}, { k: 1 }, { j: 1 }]) {
+      for (const said of ['', 'true']) {
+        sets.push({ map, said });
+      }
+    }
+    const rendered = renderAll(cases, sets, lines);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s: any) => [s, decide(cases, s, { said: s.said }).toUpperCase()]));
+    expect(new Set(rendered)).toEqual(new Set(['GIVEN', 'SAID', '']));
+    // A case without a test ends the chain with else; first, it is the whole text.
+    expect(caseBlocks([...cases, { then: { text: 'none' } }], (then) => body(then as { text: string }), include)).toEqual([
+      '{{- if hasKey (.Values.map | default dict) "k" }}', '  {{- "GIVEN" }}', '{{- else if include "t.said" . }}', '  {{- "SAID" }}', '{{- else }}', '  {{- "NONE" }}', '{{- end }}',
+    ]);
+    expect(caseBlocks([{ then: { text: 'none' } }, ...cases], (then) => body(then as { text: string }), include)).toEqual(['  {{- "NONE" }}']);
+  });
+
+  test('above: both given and the first above the second through a helper: testHolds, given the helper as a function, agrees with its pipeline in real helm', () => {
+    const test_: ValueTest = { above: 'a.x-y', than: 'b.z', as: 'length' };
+    const include = (helper: string) => `include "t.${helper}" .`;
+    expect(testPipeline(test_, '.', include)).toBe('and (kindIs "map" .a) (kindIs "map" .b) (ne (toString (index . "a" "x-y")) "<nil>") (ne (toString (index . "b" "z")) "<nil>") '
+      + '(gt (float64 (include "t.length" (index . "a" "x-y"))) (float64 (include "t.length" (index . "b" "z"))))');
+    expect(() => testPipeline(test_, '.', () => 'include "t.length" $')).toThrow('the pipeline that includes length must pass it the root ("."), got "include \\"t.length\\" $"');
+    const sets: object[] = [];
+    for (const a of [{ 'x-y': 'abc' }, { 'x-y': 'a' }, { 'x-y': null }, {}, 'text']) {
+      for (const b of [{ z: 'ab' }, { z: 12345 }, { z: null }, {}]) {
+        sets.push({ a, b });
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    const length = (v: unknown) => String(v).length;
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(test_, s, { length }) ? 'yes' : 'no']));
+    expect(rendered.filter((r) => r === 'yes')).toHaveLength(1);
+    expect(() => testHolds({ helperSays: 'length' }, {}, { length })).toThrow('a decision gives the helper length\'s text, which was given as a function');
+  });
+
+  test('inList, inMap, matches: tests of an entry against the chart\'s template variables; testHolds, given them by name, agrees with real helm', () => {
+    const test_: ValueTest = { any: [{ inList: 'name', list: 'names' }, { inMap: 'name', map: 'seen' }, { matches: 'name', pattern: /^x_?y$/i }] };
+    expect(testPipeline(test_, '$e1')).toBe('or (has $e1.name $names) (hasKey $seen $e1.name) (regexMatch "(?i)^x_?y$" $e1.name)');
+    const sets: object[] = [];
+    for (const name of ['a', 'b', 'XY', 'x_y', 'xz']) {
+      for (const names of [[], ['a']]) {
+        for (const seen of [{}, { b: 0 }]) {
+          sets.push({ name, names, seen });
+        }
+      }
+    }
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    // The variables, as an each check's `before` lines set them.
+    const rendered = renderAll(cases, sets, ['{{- $names := .names }}{{- $seen := .seen }}', ...caseLines(cases, () => '', '.')]);
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s: any) => [s, testHolds(test_, s, { names: s.names, seen: s.seen }) ? 'yes' : 'no']));
+    expect(rendered.filter((r) => r === 'yes')).toHaveLength(12);
+  });
+
   test('equalsText: testHolds agrees with its pipeline in real helm on every combination (a value as Sprig\'s toString writes it)', () => {
     const test_: ValueTest = { any: [{ equalsText: 'tag', to: 'latest' }, { equalsText: 'tag', to: '1' }, { equalsText: 'tag', to: 'true' }, { equalsText: 'tag', to: '<nil>' }] };
     expect(testPipeline({ equalsText: 'tag', to: 'latest' })).toBe('eq (toString .Values.tag) "latest"');
@@ -226,6 +310,24 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     // Numbers whose text Go writes otherwise than JavaScript, or differently by where they come from, are refused.
     for (const tag of [1.5, 1e6, -0, [], {}]) {
       expect(() => testHolds(test_, { tag })).toThrow(`'tag' must be text for this decision, got ${JSON.stringify(tag)}`);
+    }
+  });
+
+  test('oneKeyOf: testHolds agrees with its pipeline in real helm (on the values themselves, and on a map under them, none an empty map)', () => {
+    const entry: ValueTest = { oneKeyOf: '', besides: ['name', 'v'], among: ['a', 'b'] };
+    const under: ValueTest = { oneKeyOf: 'v', besides: ['name'], among: ['a'] };
+    expect(testPipeline(entry, '.')).toBe('and (eq (len (without (keys .) "name" "v" | sortAlpha)) 1) (has (first (without (keys .) "name" "v" | sortAlpha)) (list "a" "b"))');
+    const sets: object[] = [];
+    for (const keys of [[], ['a'], ['b'], ['c'], ['a', 'b'], ['name', 'a'], ['name']]) {
+      for (const v of [null, {}, { a: 1 }, { name: 'n', a: 1 }, { a: 1, c: 2 }]) {
+        sets.push({ ...Object.fromEntries(keys.map((k) => [k, 1])), v });
+      }
+    }
+    for (const t of [entry, under]) {
+      const cases: ValueCase[] = [{ when: t, then: { text: 'yes' } }, { then: { text: 'no' } }];
+      const rendered = renderAll(cases, sets);
+      expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(t, s) ? 'yes' : 'no']));
+      expect(new Set(rendered)).toEqual(new Set(['yes', 'no']));
     }
   });
 

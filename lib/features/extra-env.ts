@@ -25,6 +25,23 @@ const OWN_CONFIG_MAP: ValueTest = { all: [{ truthy: 'extraEnvVarsCM' }, { equals
 /** The Secret the component creates named as extra input (none is created with existingSecret): refused by `ExtraEnvFeature.check` and the chart. */
 const OWN_SECRET: ValueTest = { all: [{ truthy: 'extraEnvVarsSecret' }, { not: { truthy: 'existingSecret' } }, { equalsHelper: 'extraEnvVarsSecret', helper: 'secretName' }] };
 
+/** The chart's template variables that the checks of each extra variable read: the component's own names, and those of the entries before. */
+const OWN_ENV = 'ownEnv';
+const SEEN_ENV = 'seenEnv';
+
+/**
+ * @internal
+ * The checks of each extra variable (an entry of `extraEnvVars`), in order:
+ * a name the component sets itself, a name an entry before gave, a name that
+ * looks like a secret. `ExtraEnvFeature.check` tests each entry, the chart's
+ * checks render them over the range's entry.
+ */
+export const EXTRA_VARIABLE: { readonly own: ValueTest; readonly twice: ValueTest; readonly secretLooking: ValueTest } = {
+  own: { inList: 'name', list: OWN_ENV },
+  twice: { inMap: 'name', map: SEEN_ENV },
+  secretLooking: { matches: 'name', pattern: SECRET_LOOKING_KEY },
+};
+
 /** The user's variables of a component, checked: the words of the chart's checks below. */
 export interface ExtraEnv {
   readonly vars: readonly ExtraEnvVar[];
@@ -62,20 +79,23 @@ export class ExtraEnvFeature implements ComponentFeature {
     if (!Array.isArray(vars)) {
       throw new Error(`'${s('extraEnvVars')}' must be a list of { name, value }, got ${show(vars)}`);
     }
+    // The names of the entries before, and the index of each (as the chart's $seenEnv).
+    const seen: { [name: string]: number } = Object.create(null);
     vars.forEach((v, i) => {
       const setting = s(`extraEnvVars[${i}].name`);
       const name = check(setting, v?.name, Rules.envName);
-      if (own.includes(name)) {
+      const lists = { [OWN_ENV]: own, [SEEN_ENV]: seen };
+      if (testHolds(EXTRA_VARIABLE.own, v, lists)) {
         throw new Error(ownedByComponent(setting, 'a variable', taken, show(name), OWN_HINT(s('env'))));
       }
-      const earlier = vars.findIndex((e) => e.name === name);
-      if (earlier < i) {
-        throw new Error(namedTwice(setting, s(`extraEnvVars[${earlier}].name`), ONE_VALUE, show(name)));
+      if (testHolds(EXTRA_VARIABLE.twice, v, lists)) {
+        throw new Error(namedTwice(setting, s(`extraEnvVars[${seen[name]}].name`), ONE_VALUE, show(name)));
       }
-      if (SECRET_LOOKING_KEY.test(name)) {
+      if (testHolds(EXTRA_VARIABLE.secretLooking, v, lists)) {
         throw new Error(secretLookingName(setting, SECRET_LOOKING_KEY, IN_PLAIN_TEXT, show(name), SECRET_HINT(s('extraEnvVarsSecret'))));
       }
       check(s(`extraEnvVars[${i}].value`), v.value, { allowed: 'a string', schema: { type: 'string' }, test: (x: unknown): x is string => typeof x === 'string' });
+      seen[name] = i;
     });
     const configMap = checkOptional(s('extraEnvVarsCM'), options.extraEnvVarsCM, Rules.dnsSubdomain);
     const secret = checkOptional(s('extraEnvVarsSecret'), options.extraEnvVarsSecret, Rules.dnsSubdomain);
@@ -136,28 +156,28 @@ export class ExtraEnvFeature implements ComponentFeature {
         kind: 'each',
         value: 'extraEnvVars',
         before: [
-          `{{- $ownEnv := concat (keys (.Values.env | default dict)) (list ${secrets}) | uniq | sortAlpha }}`,
-          '{{- $seenEnv := dict }}',
+          `{{- $${OWN_ENV} := concat (keys (.Values.env | default dict)) (list ${secrets}) | uniq | sortAlpha }}`,
+          `{{- $${SEEN_ENV} := dict }}`,
         ],
         checks: (index, item) => [
           { kind: 'rule', value: setting('%s'), valueArgs: [index], rule: Rules.envName, expr: `${item}.name` },
           {
             kind: 'message',
-            when: `has ${item}.name $ownEnv`,
-            ...messageWith((i, own, got) => ownedByComponent(setting(i), 'a variable', own, got, OWN_HINT('env')), [index, '(join ", " $ownEnv)', `(toJson ${item}.name)`]),
+            when: testPipeline(EXTRA_VARIABLE.own, item),
+            ...messageWith((i, own, got) => ownedByComponent(setting(i), 'a variable', own, got, OWN_HINT('env')), [index, `(join ", " $${OWN_ENV})`, `(toJson ${item}.name)`]),
           },
           {
             kind: 'message',
-            when: `hasKey $seenEnv ${item}.name`,
-            ...messageWith((i, earlier, got) => namedTwice(setting(i), setting(earlier), ONE_VALUE, got), [index, `(index $seenEnv ${item}.name)`, `(toJson ${item}.name)`]),
+            when: testPipeline(EXTRA_VARIABLE.twice, item),
+            ...messageWith((i, earlier, got) => namedTwice(setting(i), setting(earlier), ONE_VALUE, got), [index, `(index $${SEEN_ENV} ${item}.name)`, `(toJson ${item}.name)`]),
           },
           {
             kind: 'message',
-            when: `regexMatch ${JSON.stringify(`(?i)${SECRET_LOOKING_KEY.source}`)} ${item}.name`,
+            when: testPipeline(EXTRA_VARIABLE.secretLooking, item),
             ...messageWith((i, got) => secretLookingName(setting(i), SECRET_LOOKING_KEY, IN_PLAIN_TEXT, got, SECRET_HINT('extraEnvVarsSecret')), [index, `(toJson ${item}.name)`]),
           },
         ],
-        after: (index, item) => [`{{- $_ := set $seenEnv ${item}.name ${index} }}`],
+        after: (index, item) => [`{{- $_ := set $${SEEN_ENV} ${item}.name ${index} }}`],
       },
       {
         kind: 'message',

@@ -4,6 +4,7 @@ import { ALLOWED_VOLUME_TYPES } from '../checks/pod-security';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { messageWith } from '../helm/chart-rules';
 import { Helm } from '../helm/template';
+import { testHolds, testPipeline, ValueTest } from '../helm/value-cases';
 import { leaf, ValuesNode } from '../helm/values';
 import { namedTwice, notAmong, ownedByComponent, volumeType } from '../shared-rules';
 import { check, JsonSchema, Rule, Rules, show, stringMatching } from '../validation';
@@ -16,6 +17,38 @@ const ALLOWED = [...ALLOWED_VOLUME_TYPES].join(', ');
 const ONE_VOLUME = 'a pod has one volume per name';
 const ONE_MOUNT = 'a container has one mount per path';
 const POD_VOLUME = 'a volume of the pod';
+
+/** The chart's template variables that the checks of each entry read: the component's own names and paths, the pod's volumes, and those of the entries before. */
+const OWN_VOLUMES = 'ownVolumes';
+const SEEN_VOLUMES = 'seenVolumes';
+const POD_VOLUMES = 'podVolumes';
+const OWN_PATHS = 'ownPaths';
+const SEEN_PATHS = 'seenPaths';
+
+/**
+ * @internal
+ * The checks of each extra volume (an entry of `extraVolumes`, as the API's
+ * JSON), in order: a type that is not one allowed type, a name of the
+ * component's, a name an entry before gave. `ExtraVolumesFeature.check`
+ * tests each entry, the chart's checks render them over the range's entry.
+ */
+export const EXTRA_VOLUME: { readonly type: ValueTest; readonly own: ValueTest; readonly twice: ValueTest } = {
+  type: { not: { oneKeyOf: '', besides: ['name'], among: [...ALLOWED_VOLUME_TYPES] } },
+  own: { inList: 'name', list: OWN_VOLUMES },
+  twice: { inMap: 'name', map: SEEN_VOLUMES },
+};
+
+/**
+ * @internal
+ * The checks of each extra mount (an entry of `extraVolumeMounts`), in
+ * order: a volume the pod does not have, a path of the component's, a path
+ * an entry before gave (the path's rule is checked between the first two).
+ */
+export const EXTRA_MOUNT: { readonly notOfPod: ValueTest; readonly own: ValueTest; readonly twice: ValueTest } = {
+  notOfPod: { not: { inList: 'name', list: POD_VOLUMES } },
+  own: { inList: 'mountPath', list: OWN_PATHS },
+  twice: { inMap: 'mountPath', map: SEEN_PATHS },
+};
 
 /** The volume's types: its keys but `name` (the API allows one). */
 function typesOf(volume: k8s.Volume): string[] {
@@ -74,36 +107,41 @@ export class ExtraVolumesFeature implements ComponentFeature {
     volumes: readonly k8s.Volume[], mounts: readonly k8s.VolumeMount[]): void {
     const s = (prop: string) => `${role}.${prop}`;
     const ownNames = own.volumes.map((v) => v.name);
+    // The names (and below, paths) of the entries before, and the index of each (as the chart's $seenVolumes, $seenPaths).
+    const seenVolumes: { [name: string]: number } = Object.create(null);
     volumes.forEach((v, i) => {
       const setting = s(`extraVolumes[${i}].name`);
       const name = check(setting, v?.name, Rules.dnsLabel);
-      const types = typesOf(v);
-      if (types.length !== 1 || !ALLOWED_VOLUME_TYPES.has(types[0])) {
-        throw new Error(volumeType(s(`extraVolumes[${i}]`), ALLOWED, show(types)));
+      const entry = k8s.toJson_Volume(v);
+      const lists = { [OWN_VOLUMES]: ownNames, [SEEN_VOLUMES]: seenVolumes };
+      if (testHolds(EXTRA_VOLUME.type, entry, lists)) {
+        throw new Error(volumeType(s(`extraVolumes[${i}]`), ALLOWED, show(typesOf(v))));
       }
-      if (ownNames.includes(name)) {
+      if (testHolds(EXTRA_VOLUME.own, entry, lists)) {
         throw new Error(ownedByComponent(setting, 'a volume', ownNames.join(', '), show(name)));
       }
-      const earlier = volumes.findIndex((e) => e.name === name);
-      if (earlier < i) {
-        throw new Error(namedTwice(setting, s(`extraVolumes[${earlier}].name`), ONE_VOLUME, show(name)));
+      if (testHolds(EXTRA_VOLUME.twice, entry, lists)) {
+        throw new Error(namedTwice(setting, s(`extraVolumes[${seenVolumes[name]}].name`), ONE_VOLUME, show(name)));
       }
+      seenVolumes[name] = i;
     });
     const podVolumes = [...ownNames, ...volumes.map((v) => v.name)];
     const ownPaths = own.mounts.map((m) => m.mountPath);
+    const seenPaths: { [path: string]: number } = Object.create(null);
     mounts.forEach((m, i) => {
       const setting = (field: string) => s(`extraVolumeMounts[${i}].${field}`);
-      if (!podVolumes.includes(m?.name)) {
+      const lists = { [POD_VOLUMES]: podVolumes, [OWN_PATHS]: ownPaths, [SEEN_PATHS]: seenPaths };
+      if (testHolds(EXTRA_MOUNT.notOfPod, m, lists)) {
         throw new Error(notAmong(setting('name'), POD_VOLUME, podVolumes.join(', '), show(m?.name)));
       }
       const path = check(setting('mountPath'), m.mountPath, MOUNT_PATH);
-      if (ownPaths.includes(path)) {
+      if (testHolds(EXTRA_MOUNT.own, m, lists)) {
         throw new Error(ownedByComponent(setting('mountPath'), 'a mount path', ownPaths.join(', '), show(path)));
       }
-      const earlier = mounts.findIndex((e) => e.mountPath === path);
-      if (earlier < i) {
-        throw new Error(namedTwice(setting('mountPath'), s(`extraVolumeMounts[${earlier}].mountPath`), ONE_MOUNT, show(path)));
+      if (testHolds(EXTRA_MOUNT.twice, m, lists)) {
+        throw new Error(namedTwice(setting('mountPath'), s(`extraVolumeMounts[${seenPaths[path]}].mountPath`), ONE_MOUNT, show(path)));
       }
+      seenPaths[path] = i;
     });
   }
 
@@ -159,54 +197,54 @@ export class ExtraVolumesFeature implements ComponentFeature {
         {
           kind: 'each',
           value: 'extraVolumes',
-          before: [own('ownVolumes', '$ownVolumes', 'name'), '{{- $seenVolumes := dict }}'],
+          before: [own('ownVolumes', `$${OWN_VOLUMES}`, 'name'), `{{- $${SEEN_VOLUMES} := dict }}`],
           checks: (index, item) => [
             { kind: 'rule', value: name('extraVolumes', 'name')('%s'), valueArgs: [index], rule: Rules.dnsLabel, expr: `${item}.name` },
             {
               kind: 'message',
-              when: `or (ne (len ${types(item)}) 1) (not (has (first ${types(item)}) (list ${[...ALLOWED_VOLUME_TYPES].map((t) => JSON.stringify(t)).join(' ')})))`,
+              when: testPipeline(EXTRA_VOLUME.type, item),
               ...messageWith((i, got) => volumeType(`extraVolumes[${i}]`, ALLOWED, got), [index, `(toJson ${types(item)})`]),
             },
             {
               kind: 'message',
-              when: `has ${item}.name $ownVolumes`,
-              ...messageWith((i, names, got) => ownedByComponent(name('extraVolumes', 'name')(i), 'a volume', names, got), [index, '(join ", " $ownVolumes)', `(toJson ${item}.name)`]),
+              when: testPipeline(EXTRA_VOLUME.own, item),
+              ...messageWith((i, names, got) => ownedByComponent(name('extraVolumes', 'name')(i), 'a volume', names, got), [index, `(join ", " $${OWN_VOLUMES})`, `(toJson ${item}.name)`]),
             },
             {
               kind: 'message',
-              when: `hasKey $seenVolumes ${item}.name`,
-              ...messageWith((i, earlier, got) => namedTwice(name('extraVolumes', 'name')(i), name('extraVolumes', 'name')(earlier), ONE_VOLUME, got), [index, `(index $seenVolumes ${item}.name)`, `(toJson ${item}.name)`]),
+              when: testPipeline(EXTRA_VOLUME.twice, item),
+              ...messageWith((i, earlier, got) => namedTwice(name('extraVolumes', 'name')(i), name('extraVolumes', 'name')(earlier), ONE_VOLUME, got), [index, `(index $${SEEN_VOLUMES} ${item}.name)`, `(toJson ${item}.name)`]),
             },
           ],
-          after: (index, item) => [`{{- $_ := set $seenVolumes ${item}.name ${index} }}`],
+          after: (index, item) => [`{{- $_ := set $${SEEN_VOLUMES} ${item}.name ${index} }}`],
         },
         {
           kind: 'each',
           value: 'extraVolumeMounts',
           before: [
-            '{{- $podVolumes := $ownVolumes }}{{- range (index .Values "extraVolumes") }}{{- $podVolumes = append $podVolumes .name }}{{- end }}',
-            own('ownVolumeMounts', '$ownPaths', 'mountPath'),
-            '{{- $seenPaths := dict }}',
+            `{{- $${POD_VOLUMES} := $${OWN_VOLUMES} }}{{- range (index .Values "extraVolumes") }}{{- $${POD_VOLUMES} = append $${POD_VOLUMES} .name }}{{- end }}`,
+            own('ownVolumeMounts', `$${OWN_PATHS}`, 'mountPath'),
+            `{{- $${SEEN_PATHS} := dict }}`,
           ],
           checks: (index, item) => [
             {
               kind: 'message',
-              when: `not (has ${item}.name $podVolumes)`,
-              ...messageWith((i, names, got) => notAmong(name('extraVolumeMounts', 'name')(i), POD_VOLUME, names, got), [index, '(join ", " $podVolumes)', `(toJson ${item}.name)`]),
+              when: testPipeline(EXTRA_MOUNT.notOfPod, item),
+              ...messageWith((i, names, got) => notAmong(name('extraVolumeMounts', 'name')(i), POD_VOLUME, names, got), [index, `(join ", " $${POD_VOLUMES})`, `(toJson ${item}.name)`]),
             },
             { kind: 'rule', value: name('extraVolumeMounts', 'mountPath')('%s'), valueArgs: [index], rule: MOUNT_PATH, expr: `${item}.mountPath` },
             {
               kind: 'message',
-              when: `has ${item}.mountPath $ownPaths`,
-              ...messageWith((i, paths, got) => ownedByComponent(name('extraVolumeMounts', 'mountPath')(i), 'a mount path', paths, got), [index, '(join ", " $ownPaths)', `(toJson ${item}.mountPath)`]),
+              when: testPipeline(EXTRA_MOUNT.own, item),
+              ...messageWith((i, paths, got) => ownedByComponent(name('extraVolumeMounts', 'mountPath')(i), 'a mount path', paths, got), [index, `(join ", " $${OWN_PATHS})`, `(toJson ${item}.mountPath)`]),
             },
             {
               kind: 'message',
-              when: `hasKey $seenPaths ${item}.mountPath`,
-              ...messageWith((i, earlier, got) => namedTwice(name('extraVolumeMounts', 'mountPath')(i), name('extraVolumeMounts', 'mountPath')(earlier), ONE_MOUNT, got), [index, `(index $seenPaths ${item}.mountPath)`, `(toJson ${item}.mountPath)`]),
+              when: testPipeline(EXTRA_MOUNT.twice, item),
+              ...messageWith((i, earlier, got) => namedTwice(name('extraVolumeMounts', 'mountPath')(i), name('extraVolumeMounts', 'mountPath')(earlier), ONE_MOUNT, got), [index, `(index $${SEEN_PATHS} ${item}.mountPath)`, `(toJson ${item}.mountPath)`]),
             },
           ],
-          after: (index, item) => [`{{- $_ := set $seenPaths ${item}.mountPath ${index} }}`],
+          after: (index, item) => [`{{- $_ := set $${SEEN_PATHS} ${item}.mountPath ${index} }}`],
         },
       ],
     };

@@ -3,7 +3,9 @@ import type { AppComponent } from '../app-component';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { messageWith, valueExpr } from '../helm/chart-rules';
 import { Helm } from '../helm/template';
+import { testPipeline } from '../helm/value-cases';
 import { leaf, ValuesNode } from '../helm/values';
+import { QUANTITY_HELPER, requestAboveLimit } from '../resources';
 import { exceedsLimit, QUANTITY, QUANTITY_SUFFIXES } from '../shared-rules';
 import { JsonSchema, Rules } from '../validation';
 
@@ -42,12 +44,11 @@ export class Resources implements ComponentFeature {
   }
 
   public chart(_c: AppComponent, chart: ChartScope): ChartParts {
-    const number = (e: string) => `(float64 (${chart.include('quantity').replace(/ \.$/, '')} ${e}))`;
     return {
       deployment: [{ path: 'spec.template.spec.containers.0.resources', expr: Helm.nindent('toYaml .Values.resources') }],
       helpers: `
 {{/* The number a quantity (a string such as "250m", or a number) stands for, read as the constructs read it. */}}
-{{- define "${chart.chartName}.quantity" -}}
+{{- define "${chart.chartName}.${QUANTITY_HELPER}" -}}
 {{- $q := toString . }}
 {{- $factors := dict ${Object.entries(QUANTITY_SUFFIXES).map(([s, f]) => `${JSON.stringify(s)} ${JSON.stringify(String(f))}`).join(' ')} }}
 {{- $suffix := regexReplaceAll ${JSON.stringify(QUANTITY.source)} $q "$2" }}
@@ -58,7 +59,7 @@ export class Resources implements ComponentFeature {
         const [requestValue, limitValue] = [valueExpr(request), valueExpr(limit)];
         return {
           kind: 'message' as const,
-          when: `and (kindIs "map" .Values.resources.requests) (kindIs "map" .Values.resources.limits) (ne (toString ${requestValue}) "<nil>") (ne (toString ${limitValue}) "<nil>") (gt ${number(requestValue)} ${number(limitValue)})`,
+          when: testPipeline(requestAboveLimit(kind), '.Values', (helper) => chart.include(helper)),
           ...messageWith((l, r) => exceedsLimit(request, limit, l, r), [limitValue, requestValue]),
         };
       }),

@@ -3,7 +3,7 @@ import type { AppComponent } from '../app-component';
 import { antiAffinity } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { Helm } from '../helm/template';
-import { testHolds, testPipeline, ValueTest } from '../helm/value-cases';
+import { caseBlocks, decide, testHolds, testPipeline, ValueCase, ValueTest } from '../helm/value-cases';
 import { leaf, ValuesNode } from '../helm/values';
 import { AFFINITY_BESIDE_SPREADING, conflict } from '../shared-rules';
 import { check, checkOptional, JsonSchema, LABELS, orEmpty, Rule, Rules, show } from '../validation';
@@ -91,6 +91,28 @@ export const AFFINITY: Rule<k8s.Affinity> = {
  */
 const AFFINITY_BESIDE_SPREAD: ValueTest = { all: [{ isBool: 'spreadAcrossNodes' }, { truthy: 'spreadAcrossNodes' }, { truthy: 'affinity' }] };
 
+/** The part of an affinity that spreading sets: the app's preferred anti-affinity, unless the affinity given has its own. */
+const SPREADING_PART = 'podAntiAffinity';
+
+/**
+ * @internal
+ * The pods have an affinity: one is given, or they spread (`SPREAD_HELPER`'s
+ * text, "true" or ""). `Scheduling.pod` tests it, the chart renders the
+ * field under its pipeline.
+ */
+export const AFFINITY_SET: ValueTest = { any: [{ truthy: 'affinity' }, { helperSays: SPREAD_HELPER }] };
+
+/**
+ * @internal
+ * Where the pods' `SPREADING_PART` comes from: the affinity given when it
+ * has one, else the app's when the pods spread, else none (""). `Scheduling.pod`
+ * decides it, the chart renders the same table as blocks (`caseBlocks`).
+ */
+export const SPREADING_PART_FROM: readonly ValueCase[] = [
+  { when: { hasKey: 'affinity', key: SPREADING_PART }, then: { text: 'given' } },
+  { when: { helperSays: SPREAD_HELPER }, then: { text: 'spreading' } },
+];
+
 /** The scheduling props of a component, as given. */
 export interface SchedulingOptions {
   readonly nodeSelector?: { readonly [key: string]: string };
@@ -150,13 +172,20 @@ export class Scheduling implements ComponentFeature {
 
   public pod(c: AppComponent): PodFields {
     const { nodeSelector, tolerations, affinity, priorityClassName } = this.scheduling;
-    const spread = c.spreadAcrossNodes && affinity.podAntiAffinity === undefined ? { podAntiAffinity: antiAffinity(c.selectorLabels).podAntiAffinity } : {};
-    const merged = { ...affinity, ...spread };
+    // The values the chart decides on, and its spreading helper's text.
+    const values = { affinity };
+    const helpers = { [SPREAD_HELPER]: c.spreadAcrossNodes ? 'true' : '' };
+    const { [SPREADING_PART]: given, ...rest } = affinity;
+    const part = {
+      given: { [SPREADING_PART]: given },
+      spreading: { [SPREADING_PART]: antiAffinity(c.selectorLabels)[SPREADING_PART] },
+      '': {},
+    }[decide(SPREADING_PART_FROM, values, helpers) as 'given' | 'spreading' | ''];
     return {
       spec: {
         ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
         ...(tolerations.length > 0 ? { tolerations: [...tolerations] } : {}),
-        ...(Object.keys(merged).length > 0 ? { affinity: merged } : {}),
+        ...(testHolds(AFFINITY_SET, values, helpers) ? { affinity: { ...rest, ...part } } : {}),
         ...(priorityClassName === undefined ? {} : { priorityClassName }),
       },
     };
@@ -176,9 +205,9 @@ pod anti-affinity is kept unless this affinity has a podAntiAffinity.`, affinity
 
   public chart(_c: AppComponent, chart: ChartScope): ChartParts {
     const pod = 'spec.template.spec';
-    const spread = chart.include(SPREAD_HELPER);
-    const ours = Helm.value({ podAntiAffinity: antiAffinity({}).podAntiAffinity }, [
-      { path: 'podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.podAffinityTerm.labelSelector.matchLabels', expr: Helm.nindent(chart.include('selectorLabels')) },
+    const include = (helper: string) => chart.include(helper);
+    const ours = Helm.value({ [SPREADING_PART]: antiAffinity({})[SPREADING_PART] }, [
+      { path: `${SPREADING_PART}.preferredDuringSchedulingIgnoredDuringExecution.0.podAffinityTerm.labelSelector.matchLabels`, expr: Helm.nindent(chart.include('selectorLabels')) },
     ]) as { template: (n: number) => string[] };
     const affinity = '(.Values.affinity | default dict)';
     return {
@@ -189,19 +218,19 @@ pod anti-affinity is kept unless this affinity has a podAntiAffinity.`, affinity
           path: `${pod}.affinity`,
           expr: {
             kind: 'optionalBlock',
-            condition: `or .Values.affinity (${spread})`,
+            condition: testPipeline(AFFINITY_SET, '.Values', include),
             template: (n) => {
               const pad = ' '.repeat(n);
+              const part = {
+                given: [`${pad}${SPREADING_PART}:`, `${pad}  {{- toYaml .Values.affinity.${SPREADING_PART} | nindent ${n + 2} }}`],
+                spreading: ours.template(n),
+              };
               return [
-                `${pad}{{- with omit ${affinity} "podAntiAffinity" }}`,
+                // The rest of the affinity given, as Scheduling.pod's `rest`.
+                `${pad}{{- with omit ${affinity} ${JSON.stringify(SPREADING_PART)} }}`,
                 `${pad}{{- toYaml . | nindent ${n} }}`,
                 `${pad}{{- end }}`,
-                `${pad}{{- if hasKey ${affinity} "podAntiAffinity" }}`,
-                `${pad}podAntiAffinity:`,
-                `${pad}  {{- toYaml .Values.affinity.podAntiAffinity | nindent ${n + 2} }}`,
-                `${pad}{{- else if ${spread} }}`,
-                ...ours.template(n),
-                `${pad}{{- end }}`,
+                ...caseBlocks(SPREADING_PART_FROM, (then) => part[(then as { text: 'given' | 'spreading' }).text], include, '.Values', pad),
               ];
             },
           },

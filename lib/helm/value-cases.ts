@@ -42,7 +42,46 @@ export type ValueTest =
    * a value the schema leaves loose (a tag written as a number) is compared,
    * not refused by `eq`.
    */
-  | { readonly equalsText: string; readonly to: string };
+  | { readonly equalsText: string; readonly to: string }
+  /**
+   * The text of a named helper of the chart is not empty (`include ...`):
+   * given by the caller of `testHolds`, as `equalsHelper`'s helper is.
+   */
+  | { readonly helperSays: string }
+  /**
+   * Both values are given (their maps are maps, and they are not null) and
+   * the first is above the second, as the numbers a named helper of the
+   * chart reads them as (`gt (float64 (include "<helper>" <value>)) ...`).
+   * The values are read with `index`, so that a key may hold any character
+   * (`ephemeral-storage`); the helper's TypeScript form is given to
+   * `testHolds` as a function.
+   */
+  | { readonly above: string; readonly than: string; readonly as: string }
+  /**
+   * The value is an item of a list the chart holds in a template variable
+   * (`has <value> $<list>`): given to `testHolds` as an array under the
+   * list's name. For checks of each entry of a list (an `EachCheck`), with
+   * the entry as the values (`root`: the range's variable).
+   */
+  | { readonly inList: string; readonly list: string }
+  /**
+   * The value is a key of a map the chart holds in a template variable
+   * (`hasKey $<map> <value>`): given to `testHolds` as an object under the
+   * map's name (the names an entry before this one gave, say).
+   */
+  | { readonly inMap: string; readonly map: string }
+  /**
+   * The value is text the pattern matches (`regexMatch`; the pattern's `i`
+   * flag is Go's `(?i)`, and it must be written in the syntax both read).
+   */
+  | { readonly matches: string; readonly pattern: RegExp }
+  /**
+   * The map at the path (`""`: the values themselves, such as a list's
+   * entry) has exactly one key besides those of `besides`, and it is one of
+   * `among` (`and (eq (len <keys>) 1) (has (first <keys>) (list ...))`, the
+   * keys `without` those besides; none is an empty map).
+   */
+  | { readonly oneKeyOf: string; readonly besides: readonly string[]; readonly among: readonly string[] };
 
 /** What a case gives. */
 export type CaseResult =
@@ -90,15 +129,58 @@ function goInt(path: string, v: unknown): number {
   return Math.trunc(v);
 }
 
-/** The text of each named helper a decision may read (`{ fullname: 'todo-backend' }`). */
-type Helpers = { readonly [name: string]: string };
+/**
+ * The text of each named helper a decision may read (`{ fullname: 'todo-backend' }`),
+ * or for a helper that reads a value (`above`'s), what it gives for the value.
+ */
+type Helpers = { readonly [name: string]: string | ((value: unknown) => number) | readonly unknown[] | { readonly [key: string]: unknown } };
 
 /** The text of a named helper, which must be given. */
 function helperText(helper: string, helpers: Helpers): string {
-  if (helpers[helper] === undefined) {
+  const h = helpers[helper];
+  if (h === undefined) {
     throw new Error(`a decision gives the helper ${helper}, which was not given`);
   }
-  return helpers[helper];
+  if (typeof h !== 'string') {
+    throw new Error(`a decision gives the helper ${helper}'s text, which was given as a function`);
+  }
+  return h;
+}
+
+/** What a named helper that reads a value gives for it, which must be given as a function. */
+function helperOf(helper: string, helpers: Helpers): (value: unknown) => number {
+  const h = helpers[helper];
+  if (typeof h !== 'function') {
+    throw new Error(`a decision reads values through the helper ${helper}, which was not given as a function`);
+  }
+  return h;
+}
+
+/** A list or map a decision reads, given under its name (the chart's template variable). */
+function named<T>(name: string, helpers: Helpers, kind: 'list' | 'map', is: (v: unknown) => v is T): T {
+  const h = helpers[name];
+  if (!is(h)) {
+    throw new Error(`a decision reads the ${kind} $${name}, which was not given as ${kind === 'list' ? 'an array' : 'an object'}`);
+  }
+  return h;
+}
+
+const isList = (v: unknown): v is readonly unknown[] => Array.isArray(v);
+const isMap = (v: unknown): v is { readonly [key: string]: unknown } => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A pattern as Go's regexp reads it: the `i` flag as `(?i)`, no other flag. */
+function goPattern(pattern: RegExp): string {
+  if (pattern.flags.replace('i', '') !== '') {
+    throw new Error(`a decision's pattern may have the flag i only, got /${pattern.source}/${pattern.flags}`);
+  }
+  return `${pattern.flags.includes('i') ? '(?i)' : ''}${pattern.source}`;
+}
+
+/** A value at a path is given: its parent is a map (`kindIs "map"`) and it is not null (`toString` is not "<nil>"). */
+function given(values: unknown, path: string): boolean {
+  const parent = path.split('.').slice(0, -1).join('.');
+  const p = parent === '' ? values : at(values, parent);
+  return p !== null && typeof p === 'object' && !Array.isArray(p) && at(values, path) !== undefined && at(values, path) !== null;
 }
 
 /** Sprig's `float64` of the values a chart's schema lets through (numbers, null). */
@@ -153,7 +235,31 @@ function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
   if ('all' in test) return test.all.every((t) => holds(t, values, helpers));
   if ('not' in test) return !holds(test.not, values, helpers);
   if ('any' in test) return test.any.some((t) => holds(t, values, helpers));
-  return goText(test.equalsText, at(values, test.equalsText)) === test.to;
+  if ('equalsText' in test) return goText(test.equalsText, at(values, test.equalsText)) === test.to;
+  if ('helperSays' in test) return helperText(test.helperSays, helpers) !== '';
+  if ('above' in test) {
+    const read = helperOf(test.as, helpers);
+    return given(values, test.above) && given(values, test.than) && read(at(values, test.above)) > read(at(values, test.than));
+  }
+  if ('inList' in test) return named(test.list, helpers, 'list', isList).includes(at(values, test.inList));
+  if ('inMap' in test) {
+    const key = at(values, test.inMap);
+    return typeof key === 'string' && Object.prototype.hasOwnProperty.call(named(test.map, helpers, 'map', isMap), key);
+  }
+  if ('matches' in test) {
+    goPattern(test.pattern);
+    const text = at(values, test.matches);
+    if (typeof text !== 'string') {
+      throw new Error(`'${test.matches}' must be text for this decision, got ${JSON.stringify(text)}`);
+    }
+    return new RegExp(test.pattern.source, test.pattern.flags).test(text);
+  }
+  const map = test.oneKeyOf === '' ? values : at(values, test.oneKeyOf);
+  if (goTrue(map) && !isMap(map)) {
+    throw new Error(`'${test.oneKeyOf}' must be a map for this decision, got ${JSON.stringify(map)}`);
+  }
+  const keys = isMap(map) ? Object.keys(map).filter((k) => !test.besides.includes(k)) : [];
+  return keys.length === 1 && test.among.includes(keys[0]);
 }
 
 /**
@@ -229,8 +335,22 @@ function ref(root: string, path: string): string {
   return root === '.' ? `.${path}` : `${root}.${path}`;
 }
 
+/** A value under `root` read with `index` (`(index .Values "a" "b")`): any key may be a path's part. */
+function indexRef(root: string, path: string): string {
+  return `(index ${root} ${path.split('.').map((k) => JSON.stringify(k)).join(' ')})`;
+}
+
 /** The pipeline that includes a named helper (`ChartScope.include`). */
 type Include = (helper: string) => string;
+
+/** The pipeline that includes a named helper with `value` as its argument (`include "c.quantity" <value>`). */
+function includeOf(include: Include, helper: string, value: string): string {
+  const whole = include(helper);
+  if (!whole.endsWith(' .')) {
+    throw new Error(`the pipeline that includes ${helper} must pass it the root ("."), got ${JSON.stringify(whole)}`);
+  }
+  return `${whole.slice(0, -1)}${value}`;
+}
 
 /** A test that reads a helper, without the way to include it. */
 const NO_INCLUDE: Include = (helper) => {
@@ -251,7 +371,19 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
   if ('all' in test) return wrap(`and ${test.all.map((t) => pipeline(t, root, include, true)).join(' ')}`);
   if ('not' in test) return wrap(`not ${pipeline(test.not, root, include, true)}`);
   if ('any' in test) return wrap(`or ${test.any.map((t) => pipeline(t, root, include, true)).join(' ')}`);
-  return wrap(`eq (toString ${v(test.equalsText)}) ${JSON.stringify(test.to)}`);
+  if ('equalsText' in test) return wrap(`eq (toString ${v(test.equalsText)}) ${JSON.stringify(test.to)}`);
+  if ('helperSays' in test) return wrap(include(test.helperSays));
+  if ('above' in test) {
+    const [above, than] = [test.above, test.than].map((path) => indexRef(root, path));
+    const parents = [test.above, test.than].map((path) => path.split('.').slice(0, -1).join('.')).map((p) => (p === '' ? root : /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(p) ? ref(root, p) : indexRef(root, p)));
+    const number = (value: string) => `(float64 (${includeOf(include, test.as, value)}))`;
+    return wrap(`and ${parents.map((p) => `(kindIs "map" ${p})`).join(' ')} ${[above, than].map((x) => `(ne (toString ${x}) "<nil>")`).join(' ')} (gt ${number(above)} ${number(than)})`);
+  }
+  if ('inList' in test) return wrap(`has ${v(test.inList)} $${test.list}`);
+  if ('inMap' in test) return wrap(`hasKey $${test.map} ${v(test.inMap)}`);
+  if ('matches' in test) return wrap(`regexMatch ${JSON.stringify(goPattern(test.pattern))} ${v(test.matches)}`);
+  const keys = `(without (keys ${test.oneKeyOf === '' ? root : `(${v(test.oneKeyOf)} | default dict)`})${test.besides.map((k) => ` ${JSON.stringify(k)}`).join('')} | sortAlpha)`;
+  return wrap(`and (eq (len ${keys}) 1) (has (first ${keys}) (list ${test.among.map((k) => JSON.stringify(k)).join(' ')}))`);
 }
 
 /**
@@ -305,6 +437,32 @@ export function caseLines(cases: readonly ValueCase[], include: (helper: string)
     }
   }
   return lines.length === 0 ? [] : [...lines, '{{- end }}'];
+}
+
+/**
+ * The lines of a template that render, for the first case that holds, the
+ * lines `body` gives for its result (`decide` gives that result in
+ * TypeScript): an `if` / `else if` chain of blocks, each keyword on its own
+ * line (indented by `pad`), for results that are template text of several
+ * lines rather than a value.
+ *
+ * @param body the lines of a case's result
+ * @param include the pipeline that includes a named helper (`ChartScope.include`)
+ * @param root where the values are (`.Values`; `.` for values passed as the helper's argument)
+ */
+export function caseBlocks(cases: readonly ValueCase[], body: (then: CaseResult) => readonly string[], include: Include, root = '.Values', pad = ''): string[] {
+  const lines: string[] = [];
+  for (const c of cases) {
+    if (c.when === undefined && lines.length === 0) {
+      return [...body(c.then)]; // the first case always holds
+    }
+    const keyword = c.when === undefined ? 'else' : lines.length === 0 ? 'if' : 'else if';
+    lines.push(`${pad}{{- ${keyword}${c.when === undefined ? '' : ` ${rendered(pipeline(c.when, root, include), cases)}`} }}`, ...body(c.then));
+    if (c.when === undefined) {
+      break;
+    }
+  }
+  return lines.length === 0 ? [] : [...lines, `${pad}{{- end }}`];
 }
 
 /**
