@@ -30,7 +30,7 @@ describe('components list their features; the chart renders them', () => {
     const { app, backend, frontend } = build();
     const files = (c: TodoBackend | TodoFrontend) => new TodoHelmChart(app, `${c.node.id}-chart`, { component: c }).files();
     const [back, front] = [files(backend), files(frontend)];
-    expect(back['templates/pvc.yaml']).toContain('{{- if and (and (eq (toString .Values.database.type) "sqlite") .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
+    expect(back['templates/pvc.yaml']).toContain('{{- if and (eq (toString .Values.database.type) "sqlite") (and .Values.persistence.enabled (not .Values.persistence.existingClaim)) }}');
     expect(front['templates/pvc.yaml']).toBeUndefined();
     expect(back['values.yaml']).toMatch(/^persistence:$/m);
     expect(front['values.yaml']).not.toMatch(/^persistence:$/m);
@@ -56,7 +56,7 @@ describe('components list their features; the chart renders them', () => {
       imagePullPolicy: ImagePullPolicy.ALWAYS, imageTag: '1.2.3', corsOrigins: ['http://192.168.49.2:30300'],
       commonLabels: { team: 'other' }, podAnnotations: { a: 'b' }, extraEnvVars: [{ name: 'EXTRA', value: 'x' }], imagePullSecrets: ['registry'],
     });
-    const byName = other.features.filter((f) => f.chartPartsByName).map((f) => f.name);
+    const byName = other.features.filter((f) => f.chartPartsKey !== undefined).map((f) => f.name);
     expect(byName).toEqual(expect.arrayContaining(['service', 'probes', 'ingress', 'autoscaling', 'helm test']));
     expect(byName).not.toContain('extra volumes'); // reads the other features' parts
     const shared = (c: TodoBackend | TodoFrontend, id: string) => new TodoHelmChart(app, id, { component: c, chartName: 'shared' }).files();
@@ -86,12 +86,16 @@ describe('components list their features; the chart renders them', () => {
   test('parts shared by name are shared only between features of the same options (chartPartsKey)', () => {
     const { app, backend } = build();
     const pvc = (id: string) => new TodoHelmChart(app, id, { component: backend, chartName: 'keyed' }).files()['templates/pvc.yaml'];
-    expect(pvc('first')).toContain('{{- if and (and (eq (toString .Values.database.type) "sqlite") .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
+    expect(pvc('first')).toContain('{{- if and (eq (toString .Values.database.type) "sqlite") (and .Values.persistence.enabled (not .Values.persistence.existingClaim)) }}');
     // The same component with its persistence under another condition, in a chart of the same name: its own parts, not the first chart's.
     const features = backend.features as ComponentFeature[];
     features[features.findIndex((f) => f instanceof Persistence)] = new Persistence('.Values.other');
     expect(new Persistence('.Values.other').chartPartsKey).not.toBe(new Persistence('.Values.third').chartPartsKey);
-    expect(pvc('second')).toContain('{{- if and (and (.Values.other) .Values.persistence.enabled) (not .Values.persistence.existingClaim) }}');
+    // A feature that reads no option of its own is shared under the key ''; one without a key is never shared.
+    expect(backend.features.filter((f) => f.chartPartsKey === '').map((f) => f.name)).toEqual(expect.arrayContaining(['service', 'probes', 'disruption budget']));
+    expect(new Persistence().chartPartsKey).toBe('');
+    expect(backend.features.find((f) => f.name === 'extra volumes')!.chartPartsKey).toBeUndefined();
+    expect(pvc('second')).toContain('{{- if and (.Values.other) (and .Values.persistence.enabled (not .Values.persistence.existingClaim)) }}');
   });
 
   test('a chart defines the helpers its templates use, and no other (the frontend has no claim)', () => {

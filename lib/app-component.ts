@@ -8,7 +8,7 @@ import { SECRET_LOOKING_KEY } from './checks/semantic';
 import { DockerImage } from './docker-image';
 import { AutoscalingOptions, DNS_EGRESS, IngressOptions, ingressUrl, resolveAutoscaling, resolveIngress, ResolvedAutoscaling, ResolvedIngress } from './cluster-objects';
 import { ComponentFeature, PodFields } from './component-feature';
-import { testHolds, ValueTest } from './helm/value-cases';
+import { decide, testHolds, ValueTest } from './helm/value-cases';
 import { Autoscaling } from './features/autoscaling';
 import { Checksums } from './features/checksums';
 import { DisruptionBudget } from './features/disruption-budget';
@@ -22,7 +22,7 @@ import { Ingress } from './features/ingress';
 import { NetworkPolicy } from './features/network-policy';
 import { LintAnnotations, lintAnnotations } from './features/lint-annotations';
 import { componentLabels, Names, selectorLabels } from './features/names';
-import { claimNameOf, claimSpec, ROLLING_UPDATE } from './features/persistence';
+import { claimCreated, claimNameOf, claimSpec, ROLLING_UPDATE } from './features/persistence';
 import { Probes } from './features/probes';
 import { Replicas } from './features/replicas';
 import { Resources } from './features/resources';
@@ -41,7 +41,7 @@ import { KeysSecret } from './keys-secret';
 import { LintValues } from './lint-exceptions';
 import { CpuMemoryQuantities, quantityValue, ResourceQuantities, resolveResources } from './resources';
 import { check, checkOptional, durationSeconds, integerBetween, oneOf, Rule, Rules, show } from './validation';
-import { secretLookingName, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow } from './shared-rules';
+import { secretLookingName, LABEL_VALUE_EDGES, LABEL_VALUE_MAX, minAvailableBelow, BUDGET_LEAVES_NO_POD, REPLICAS_IN_EFFECT } from './shared-rules';
 
 export { randomSecret } from './features/secrets';
 
@@ -700,7 +700,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
     }
     const baseImage = options.image ?? definition.defaultImage.with({ tag: checkOptional(s('imageTag'), options.imageTag, Rules.imageTag) }, s('image'));
     this.image = definition.buildArgs ? baseImage.with({ buildArgs: definition.buildArgs }) : baseImage;
-    this.replicas = check(s('replicas'), options.replicas ?? 1, Rules.replicas);
+    const replicaCount = check(s('replicas'), options.replicas ?? 1, Rules.replicas);
     this.imagePullPolicy = check(s('imagePullPolicy'), options.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT, oneOf(PULL_POLICIES));
     const exposure = resolveExposure(role, definition.defaultNodePort, options);
     this.serviceType = exposure.serviceType;
@@ -738,11 +738,15 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
       throw new Error(`'${s('replicas')}' cannot be combined with '${s('autoscaling')}' (the autoscaler owns the replica count), got ${show(options.replicas)}`);
     }
     this.autoscaling = options.autoscaling === undefined ? undefined : resolveAutoscaling(s('autoscaling'), options.autoscaling);
-    if (this.autoscaling) {
-      this.replicas = this.autoscaling.minReplicas;
-    }
     this.minAvailable = checkOptional(s('minAvailable'), options.minAvailable, integerBetween(1, undefined, 'a whole number'));
-    if (this.minAvailable !== undefined && this.minAvailable >= Math.max(this.replicas, 1)) {
+    // The values as the chart holds them: the replicas in effect and the budget are the chart's rules (REPLICAS_IN_EFFECT, BUDGET_LEAVES_NO_POD).
+    const scaling = {
+      replicaCount,
+      autoscaling: { enabled: this.autoscaling !== undefined, minReplicas: this.autoscaling?.minReplicas ?? null },
+      podDisruptionBudget: { enabled: this.minAvailable !== undefined, minAvailable: this.minAvailable ?? null },
+    };
+    this.replicas = Number(decide(REPLICAS_IN_EFFECT, scaling));
+    if (testHolds(BUDGET_LEAVES_NO_POD, scaling)) {
       throw new Error(minAvailableBelow(s('minAvailable'), String(this.replicas), String(this.minAvailable)));
     }
     this.spreadAcrossNodes = Spreading.resolve(options.spreadAcrossNodes, this.replicas, this.autoscaling !== undefined);
@@ -792,7 +796,7 @@ export abstract class AppComponent extends Construct implements kplus.IPodSelect
 
     this.secret = secrets.object(this);
 
-    if (this.persistentVolume && this.persistentVolume.existingClaim === undefined) {
+    if (claimCreated(this.persistentVolume)) {
       this.persistentVolumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
         metadata: { name: this.dataClaimName, labels },
         spec: claimSpec(this.persistentVolume),

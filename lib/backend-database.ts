@@ -91,6 +91,14 @@ export const STORAGE_CLASS_BESIDE_CLAIM: ValueTest = { all: [{ truthy: 'persiste
 
 /**
  * @internal
+ * The component's own claim is created: a volume (`persistence.enabled`)
+ * and no claim of the user's, on the `persistence` values. The component
+ * (`claimCreated`) and the chart's `pvc.yaml` condition read it.
+ */
+export const CLAIM_CREATED: ValueTest = { all: [{ truthy: 'persistence.enabled' }, { not: { truthy: 'persistence.existingClaim' } }] };
+
+/**
+ * @internal
  * The values choose a database of one writer (`database.type` SQLite): one
  * replica, no autoscaler. {@link BackendDatabase.allowsReplicas} reads it
  * of the engine, the chart's checks of the values ({@link SqliteRules}).

@@ -133,19 +133,14 @@ export interface ComponentFeature {
   /** Helm: the templates, bindings and checks of those values. */
   chart?(component: AppComponent, chart: ChartScope): ChartParts;
   /**
-   * Whether {@link chart} depends on the chart's name alone (its helpers'
-   * names), not on the component nor on the feature's options: a chart then
-   * reuses the parts an earlier chart of the same name got from a feature of
-   * the same class, so an app of many components renders them once. The
-   * parts are shared: nothing may change them.
-   */
-  readonly chartPartsByName?: boolean;
-  /**
-   * With {@link chartPartsByName}: the feature's own options that
-   * {@link chart} reads, as text; charts share parts only between features
-   * whose options are the same.
+   * Given when {@link chart} depends on the chart's name (its helpers'
+   * names) and on the feature's own options alone, not on the component: the
+   * options it reads, as text ('' for none). A chart then reuses the parts
+   * an earlier chart of the same name got from a feature of the same class
+   * and key, so an app of many components renders them once. The parts are
+   * shared: nothing may change them.
    *
-   * @default '' (the parts read no option)
+   * @default - none: the parts are the component's own, rendered for each chart
    */
   readonly chartPartsKey?: string;
   /**

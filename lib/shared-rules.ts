@@ -1,3 +1,4 @@
+import { testOnDecided, ValueCase, ValueTest } from './helm/value-cases';
 import type { Rule } from './validation';
 
 /**
@@ -50,6 +51,32 @@ export const REFUSED_BESIDE_CLASS_NAME = 'the API server refuses the annotation 
 export function minAvailableBelow(setting: string, replicas: string, got: string): string {
   return `'${setting}' must be below the replica count (${replicas}) so that a node can be drained, got ${got}`;
 }
+
+/**
+ * The pods a component runs when none is being replaced, on the chart's
+ * values: `autoscaling.minReplicas` while the autoscaler owns the count,
+ * else `replicaCount`. The component's `replicas` and the chart's
+ * `replicasInEffect` helper both read it.
+ */
+export const REPLICAS_IN_EFFECT: readonly ValueCase[] = [
+  { when: { truthy: 'autoscaling.enabled' }, then: { value: 'autoscaling.minReplicas' } },
+  { then: { value: 'replicaCount' } },
+];
+
+/**
+ * A disruption budget that leaves no pod to drain, on the chart's values:
+ * `podDisruptionBudget.minAvailable` at least the replicas in effect
+ * ({@link REPLICAS_IN_EFFECT}) and at least 1 (with no pods, any budget
+ * blocks). Refused by the component ({@link minAvailableBelow}) and the
+ * chart's check.
+ */
+export const BUDGET_LEAVES_NO_POD: ValueTest = {
+  all: [
+    { truthy: 'podDisruptionBudget.enabled' },
+    { atLeast: 'podDisruptionBudget.minAvailable', n: 1 },
+    { not: testOnDecided(REPLICAS_IN_EFFECT, (replicas) => ({ below: 'podDisruptionBudget.minAvailable', than: replicas })) },
+  ],
+};
 
 /** Why a secret value cannot be given beside `existingSecret`. */
 export const IGNORED_BESIDE_EXISTING_SECRET = 'the value would be ignored';

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
-import { BackendDatabase, STORAGE_CLASS_BESIDE_CLAIM } from '../../lib/backend-database';
+import { BackendDatabase, CLAIM_CREATED, STORAGE_CLASS_BESIDE_CLAIM } from '../../lib/backend-database';
 import { runAllChecks } from '../../lib/checks';
-import { claimNameOf } from '../../lib/features/persistence';
-import { testPipeline } from '../../lib/helm/value-cases';
+import { claimCreated, claimNameOf } from '../../lib/features/persistence';
+import { testHolds, testPipeline, ValueTest } from '../../lib/helm/value-cases';
 import { TodoHelmChart } from '../../lib/helm/todo-helm-chart';
 import { TodoBackend } from '../../lib/todo-backend';
 import { helm, template, templateError } from '../support/helm';
@@ -51,6 +51,72 @@ describe('the claim the pods mount: one table (CLAIM_NAME) for the construct and
       expect(volumes.find((v: any) => v.persistentVolumeClaim).persistentVolumeClaim.claimName).toBe(claimNameOf(existingClaim, 'todo-backend'));
       expect(backend.dataClaimName).toBe(existingClaim ?? 'todo-backend-data');
     }
+  });
+});
+
+describe('the claim the chart creates: one test (CLAIM_CREATED) for the construct and pvc.yaml, under the feature\'s condition (database.type sqlite)', () => {
+  interface Seen {
+    readonly at: { type: string; enabled: boolean; existingClaim: string };
+    /** Whether the chart rendered a PersistentVolumeClaim; its message when it refused the values. */
+    readonly chart: boolean | string;
+    /** Whether the backend built with the database these values stand for created one (undefined: no props give these values). */
+    readonly props: boolean | undefined;
+  }
+  /** The database the props give for the values, when some do: SQLite off its volume has no claim of the user's. */
+  const databaseOf = (at: Seen['at']): BackendDatabase | undefined => {
+    if (at.type === 'postgres') return BackendDatabase.postgresFromSecret({ secretName: 'todo-db' });
+    if (at.enabled) return BackendDatabase.sqlite({ existingClaim: at.existingClaim || undefined });
+    return at.existingClaim ? undefined : BackendDatabase.ephemeralSqlite();
+  };
+  const valuesOf = (at: Seen['at']) => ({ persistence: { enabled: at.enabled, existingClaim: at.existingClaim } });
+  let seen: Seen[];
+  beforeAll(() => {
+    seen = [];
+    for (const type of ['sqlite', 'postgres']) {
+      for (const enabled of [true, false]) {
+        for (const existingClaim of ['', 'todo-db-files']) {
+          const at = { type, enabled, existingClaim };
+          const r = renderWith(chartDir, {
+            database: { type },
+            ...valuesOf(at),
+            // PostgreSQL from a Secret of yours; the SQLite file in the container needs a writable root.
+            ...(type === 'postgres' ? { externalDatabase: { existingSecret: 'todo-db' } } : enabled ? {} : { securityContext: { readOnlyRootFilesystem: false } }),
+          });
+          const database = databaseOf(at);
+          seen.push({
+            at,
+            chart: r.status === 0 ? ofKind(r.objects, 'PersistentVolumeClaim').length === 1 : helmMessage(r.stderr),
+            props: database === undefined ? undefined : build(database).backend.persistentVolumeClaim !== undefined,
+          });
+        }
+      }
+    }
+  });
+  /** The combinations the chart renders where it and a test (under the feature's condition) disagree. */
+  const disagreements = (test: ValueTest) => seen.filter((s) => typeof s.chart === 'boolean' && (s.at.type === 'sqlite' && testHolds(test, valuesOf(s.at))) !== s.chart).map((s) => s.at);
+
+  test('on every combination of database.type, persistence.enabled and existingClaim, the chart creates the claim exactly when the construct does, as the test holds', () => {
+    expect(testPipeline(CLAIM_CREATED)).toBe('and .Values.persistence.enabled (not .Values.persistence.existingClaim)');
+    expect(seen).toHaveLength(8);
+    // A claim of the user's with PostgreSQL is refused by a rule of its own (the value applies to SQLite only).
+    expect(seen.filter((s) => typeof s.chart === 'string').map((s) => s.at)).toEqual([true, false].map((enabled) => ({ type: 'postgres', enabled, existingClaim: 'todo-db-files' })));
+    expect(disagreements(CLAIM_CREATED)).toEqual([]);
+    const withProps = seen.filter((s) => s.props !== undefined && typeof s.chart === 'boolean');
+    expect(withProps.map((s) => [s.at, s.chart])).toEqual(withProps.map((s) => [s.at, s.props]));
+    expect(withProps).toHaveLength(5);
+    expect(seen.filter((s) => s.chart === true).map((s) => s.at)).toEqual([{ type: 'sqlite', enabled: true, existingClaim: '' }]);
+    // The construct reads the same test.
+    expect([claimCreated(undefined), claimCreated({ mountPath: '/data', size: '1Gi' }), claimCreated({ mountPath: '/data', size: '1Gi', existingClaim: 'c' })]).toEqual([false, true, false]);
+  });
+
+  describe('fails when', () => {
+    test('the test leaves out the claim of the user\'s (a claim created beside it)', () => {
+      expect(disagreements({ truthy: 'persistence.enabled' })).toEqual([{ type: 'sqlite', enabled: true, existingClaim: 'todo-db-files' }]);
+    });
+
+    test('the test leaves out persistence.enabled (a claim for the file in the container)', () => {
+      expect(disagreements({ not: { truthy: 'persistence.existingClaim' } })).toEqual([{ type: 'sqlite', enabled: false, existingClaim: '' }]);
+    });
   });
 });
 

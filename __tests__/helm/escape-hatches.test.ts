@@ -244,7 +244,7 @@ describe('escape-hatches helpers', () => {
     const calls = todo.backend.features.filter((f) => f.chart !== undefined).map((f) => jest.spyOn(f, 'chart' as never));
     new TodoHelmChart(app, 'chart', { component: todo.backend }).files();
     // Parts that depend on the chart's name alone may come from an earlier chart of that name (component-feature.test.ts).
-    const expected = todo.backend.features.filter((f) => f.chart !== undefined).map((f) => (f.chartPartsByName ? expect.any(Number) : 1));
+    const expected = todo.backend.features.filter((f) => f.chart !== undefined).map((f) => (f.chartPartsKey !== undefined ? expect.any(Number) : 1));
     expect(calls.map((c) => c.mock.calls.length)).toEqual(expected);
     expect(calls.every((c) => c.mock.calls.length <= 1)).toBe(true);
     for (const c of calls) c.mockRestore();

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { caseBlocks, caseLines, decide, testHolds, testPipeline, ValueCase, ValueTest } from '../../lib/helm/value-cases';
+import { caseBlocks, caseLines, decide, testHolds, testOnDecided, testPipeline, ValueCase, ValueTest } from '../../lib/helm/value-cases';
 import { helm } from '../support/helm';
 import { parseYaml } from '../support/yaml';
 
@@ -169,6 +169,43 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s) => [s, testHolds(test_, s) ? 'yes' : 'no']));
     expect(new Set(rendered)).toEqual(new Set(['yes', 'no']));
     expect(() => testHolds(test_, { max: '2', min: 1 })).toThrow('\'max\' must be a number for this decision, got "2"');
+  });
+
+  test('testOnDecided: a test on the value a table decides agrees, in TypeScript and in real helm, with deciding first and testing the value', () => {
+    const table: ValueCase[] = [
+      { when: { truthy: 'a' }, then: { value: 'x' } },
+      { when: { truthy: 'b' }, then: { value: 'y' } },
+      { then: { value: 'z' } },
+    ];
+    const test_ = testOnDecided(table, (path) => ({ below: 'n', than: path }));
+    expect(testPipeline(test_)).toBe('or (and .Values.a (lt (float64 .Values.n) (float64 .Values.x))) '
+      + '(and (not .Values.a) .Values.b (lt (float64 .Values.n) (float64 .Values.y))) (and (not .Values.a) (not .Values.b) (lt (float64 .Values.n) (float64 .Values.z)))');
+    const sets: { [k: string]: unknown }[] = [];
+    for (const a of [true, false]) {
+      for (const b of [true, false, null]) {
+        for (const n of [0, 2, null]) {
+          sets.push({ a, b, n, x: 1, y: 2, z: 3 });
+        }
+      }
+    }
+    // Without the last case, no case may hold: the test does not hold then.
+    const partial = testOnDecided(table.slice(0, 2), (path) => ({ below: 'n', than: path }));
+    const rendered = renderAll([{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }], sets);
+    const renderedPartial = renderAll([{ when: partial, then: { text: 'yes' } }, { then: { text: 'no' } }], sets);
+    const want = (cases: readonly ValueCase[]) => sets.map((s) => {
+      const picked = decide(cases, s);
+      return [s, picked !== '' && Number(s.n ?? 0) < Number(picked) ? 'yes' : 'no'];
+    });
+    expect(sets.map((s, i) => [s, rendered[i]])).toEqual(want(table));
+    expect(sets.map((s, i) => [s, renderedPartial[i]])).toEqual(want(table.slice(0, 2)));
+    expect(sets.map((s) => [s, testHolds(test_, s) ? 'yes' : 'no'])).toEqual(want(table));
+    expect(sets.map((s) => [s, testHolds(partial, s) ? 'yes' : 'no'])).toEqual(want(table.slice(0, 2)));
+    expect(new Set(rendered)).toEqual(new Set(['yes', 'no']));
+    expect(renderedPartial.filter((r, i) => r !== rendered[i]).length).toBeGreaterThan(0);
+    // One case: its own test; a first case that always holds ends the table.
+    expect(testOnDecided([{ then: { value: 'z' } }, { then: { value: 'x' } }], (path) => ({ truthy: path }))).toEqual({ truthy: 'z' });
+    expect(() => testOnDecided([{ then: { text: '1' } }], (path) => ({ truthy: path }))).toThrow('a test on a decision reads the values it gives, not {"text":"1"}');
+    expect(() => testOnDecided([], (path) => ({ truthy: path }))).toThrow('a test on a decision needs a case');
   });
 
   test('helperSays: testHolds, given the helper\'s text, agrees with its pipeline in real helm (the text not empty)', () => {

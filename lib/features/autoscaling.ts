@@ -20,8 +20,8 @@ const CHART_DEFAULT: ResolvedAutoscaling = { ...DEFAULT_AUTOSCALING };
  */
 export class Autoscaling implements ComponentFeature {
   public readonly name = 'autoscaling';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   /** The component's autoscaler, when it autoscales. */
   public object(c: AppComponent): k8s.KubeHorizontalPodAutoscalerV2 | undefined {

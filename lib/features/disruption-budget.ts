@@ -5,7 +5,8 @@ import { ChartParts, ChartScope, ComponentFeature } from '../component-feature';
 import { messageWith } from '../helm/chart-rules';
 import { Helm, renderTemplate } from '../helm/template';
 import { group, leaf, ValuesNode } from '../helm/values';
-import { minAvailableBelow } from '../shared-rules';
+import { caseLines, testPipeline } from '../helm/value-cases';
+import { BUDGET_LEAVES_NO_POD, minAvailableBelow, REPLICAS_IN_EFFECT } from '../shared-rules';
 import { integerBetween } from '../validation';
 
 /** The pods a chart's budget keeps when `podDisruptionBudget.enabled` is set at install and the component had none. */
@@ -19,8 +20,8 @@ const CHART_DEFAULT_MIN_AVAILABLE = 1;
  */
 export class DisruptionBudget implements ComponentFeature {
   public readonly name = 'disruption budget';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   /** The component's budget, when `minAvailable` is set. */
   public object(c: AppComponent): k8s.KubePodDisruptionBudget | undefined {
@@ -41,8 +42,13 @@ export class DisruptionBudget implements ComponentFeature {
 
   public chart(_c: AppComponent, chart: ChartScope): ChartParts {
     const skeleton = k8s.KubePodDisruptionBudget.manifest({ metadata: { labels: {}, name: '' }, spec: disruptionBudgetSpec(CHART_DEFAULT_MIN_AVAILABLE, {}) });
-    const replicas = '(ternary .Values.autoscaling.minReplicas .Values.replicaCount .Values.autoscaling.enabled)';
     return {
+      helpers: [
+        '{{/* The pods that run when none is being replaced: autoscaling.minReplicas when the autoscaler is on, else replicaCount (REPLICAS_IN_EFFECT). */}}',
+        `{{- define "${chart.chartName}.replicasInEffect" -}}`,
+        ...caseLines(REPLICAS_IN_EFFECT, (helper) => chart.include(helper)),
+        '{{- end }}',
+      ],
       templates: {
         'pdb.yaml': renderTemplate(skeleton, [
           ...chart.metadata(),
@@ -50,11 +56,11 @@ export class DisruptionBudget implements ComponentFeature {
           { path: 'spec.selector.matchLabels', expr: Helm.nindent(chart.include('selectorLabels')) },
         ], { condition: '.Values.podDisruptionBudget.enabled', header: 'Pods kept through node drains: values.podDisruptionBudget' }),
       },
-      // A budget that leaves a pod to drain, with the props' words.
+      // A budget that leaves a pod to drain (BUDGET_LEAVES_NO_POD), with the props' words.
       checks: [{
         kind: 'message',
-        when: `and .Values.podDisruptionBudget.enabled (ge (int .Values.podDisruptionBudget.minAvailable) (max 1 (int ${replicas})))`,
-        ...messageWith((r, got) => minAvailableBelow('podDisruptionBudget.minAvailable', r, got), [replicas, '.Values.podDisruptionBudget.minAvailable']),
+        when: testPipeline(BUDGET_LEAVES_NO_POD),
+        ...messageWith((r, got) => minAvailableBelow('podDisruptionBudget.minAvailable', r, got), [`(${chart.include('replicasInEffect')})`, '.Values.podDisruptionBudget.minAvailable']),
       }],
     };
   }

@@ -27,8 +27,8 @@ function urlTemplate(): string {
  */
 export class Ingress implements ComponentFeature {
   public readonly name = 'ingress';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   /** The component's Ingress, when it has a route. */
   public object(c: AppComponent): k8s.KubeIngress | undefined {

@@ -1,11 +1,11 @@
 import * as k8s from '../../imports/k8s';
 import type { AppComponent, PersistentVolume } from '../app-component';
-import { DATA_MOUNT_PATH, DEFAULT_SQLITE_SIZE, SQLITE_SIZE, STORAGE_CLASS_BESIDE_CLAIM } from '../backend-database';
+import { CLAIM_CREATED, DATA_MOUNT_PATH, DEFAULT_SQLITE_SIZE, SQLITE_SIZE, STORAGE_CLASS_BESIDE_CLAIM } from '../backend-database';
 import { ChartParts, ChartScope, ComponentFeature, PodFields } from '../component-feature';
 import { messageWith } from '../helm/chart-rules';
 import { Helm, renderTemplate } from '../helm/template';
 import { conflict, IGNORED_BESIDE_EXISTING_CLAIM } from '../shared-rules';
-import { caseLines, decide, testPipeline, ValueCase } from '../helm/value-cases';
+import { caseLines, decide, testHolds, testPipeline, ValueCase } from '../helm/value-cases';
 import { group, leaf, ValuesNode } from '../helm/values';
 import { formatSize } from '../resources';
 import { orEmpty, Rules } from '../validation';
@@ -43,6 +43,15 @@ export function claimNameOf(existingClaim: string | undefined, componentName: st
   return decide(CLAIM_NAME, { persistence: { existingClaim: existingClaim ?? '' } }, { fullname: componentName });
 }
 
+/**
+ * @internal
+ * Whether the component creates the claim of its volume (CLAIM_CREATED, on
+ * the values as the chart holds them: none is "").
+ */
+export function claimCreated(volume: PersistentVolume | undefined): volume is PersistentVolume {
+  return testHolds(CLAIM_CREATED, { persistence: { enabled: volume !== undefined, existingClaim: volume?.existingClaim ?? '' } });
+}
+
 /** @internal The pod's volume of the claim `claimName`. */
 export function dataVolume(claimName: string): k8s.Volume {
   return { name: DATA_VOLUME, persistentVolumeClaim: { claimName } };
@@ -76,9 +85,7 @@ const CHART_DEFAULT_VOLUME: PersistentVolume = { mountPath: DATA_MOUNT_PATH, siz
  */
 export class Persistence implements ComponentFeature {
   public readonly name = 'persistence';
-  /** Its chart parts depend on the chart's name and its condition alone. */
-  public readonly chartPartsByName = true;
-  /** Its parts read the chart's condition: charts share them only under the same condition. */
+  /** Its chart parts depend on the chart's name and its condition alone: charts share them only under the same condition. */
   public readonly chartPartsKey: string;
 
   /**
@@ -126,7 +133,7 @@ export class Persistence implements ComponentFeature {
           { path: 'spec.resources.requests.storage', expr: Helm.scalar('{{ .Values.persistence.size | quote }}') },
           { path: 'spec.storageClassName', expr: Helm.optional('.Values.persistence.storageClass', '{{ .Values.persistence.storageClass | quote }}') },
         ], {
-          condition: `and (${enabled}) (not .Values.persistence.existingClaim)`,
+          condition: this.when === undefined ? testPipeline(CLAIM_CREATED) : `and (${this.when}) (${testPipeline(CLAIM_CREATED)})`,
           header: 'The database volume: values.persistence, unless persistence.existingClaim names one of yours; kept on helm uninstall',
         }),
       },

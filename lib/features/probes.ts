@@ -102,8 +102,8 @@ function probeHelper(): string[] {
  */
 export class Probes implements ComponentFeature {
   public readonly name = 'probes';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   public pod(c: AppComponent): PodFields {
     return { container: Object.fromEntries(KINDS.map((k) => [k.field, k.of(c).toKube(HTTP_PORT_NAME)])) };

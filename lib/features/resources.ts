@@ -32,8 +32,8 @@ function quantities(q: { readonly [name: string]: string }): { [name: string]: k
  */
 export class Resources implements ComponentFeature {
   public readonly name = 'resources';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   public pod(c: AppComponent): PodFields {
     return { container: { resources: { requests: quantities(c.resources.requests), limits: quantities(c.resources.limits) } } };

@@ -165,8 +165,8 @@ export class Scheduling implements ComponentFeature {
   }
 
   public readonly name = 'scheduling';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   constructor(private readonly scheduling: ResolvedScheduling) {}
 

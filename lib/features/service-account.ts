@@ -118,8 +118,8 @@ export class ServiceAccount implements ComponentFeature {
   }
 
   public readonly name = 'service account';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   /** The component's ServiceAccount, when it creates one. */
   public object(c: AppComponent): k8s.KubeServiceAccount | undefined {

@@ -57,8 +57,8 @@ export function serviceBindings(chart: ChartScope): Binding[] {
  */
 export class Service implements ComponentFeature {
   public readonly name = 'service';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   /** The component's Service, with the lint annotations it carries. */
   public object(c: AppComponent, annotations: { annotations?: { [key: string]: string } }): k8s.KubeService {

@@ -46,8 +46,8 @@ export class Spreading implements ComponentFeature {
   }
 
   public readonly name = 'spreading';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   /** @param asked `spreadAcrossNodes` as given (undefined: automatic). */
   constructor(private readonly asked?: boolean) {}

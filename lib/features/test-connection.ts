@@ -31,8 +31,8 @@ const TEST_OF = 'todo-cdk8s/test-of';
  */
 export class TestConnection implements ComponentFeature {
   public readonly name = 'helm test';
-  /** Its chart parts depend on the chart's name alone. */
-  public readonly chartPartsByName = true;
+  /** Its chart parts depend on the chart's name alone (no option). */
+  public readonly chartPartsKey = '';
 
   public chart(_c: unknown, chart: ChartScope): ChartParts {
     const pod = k8s.KubePod.manifest({

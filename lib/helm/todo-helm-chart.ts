@@ -57,8 +57,8 @@ interface Rendering {
 
 /**
  * The chart parts of the features whose parts depend on the chart's name
- * alone ({@link ComponentFeature.chartPartsByName}), by the feature's class
- * and the chart's name: rendered once per process.
+ * and their own options alone ({@link ComponentFeature.chartPartsKey}), by
+ * the feature's class, the chart's name and the key: rendered once per process.
  */
 const PARTS_BY_NAME = new Map<Function, Map<string, ChartParts>>();
 
@@ -189,7 +189,7 @@ export class TodoHelmChart extends Construct {
         }
         computing.add(f);
         try {
-          parts = f.chartPartsByName ? partsByName(f, this.chartName, () => f.chart?.(c, scope) ?? {}) : (f.chart?.(c, scope) ?? {});
+          parts = f.chartPartsKey !== undefined ? partsByName(f, f.chartPartsKey, this.chartName, () => f.chart?.(c, scope) ?? {}) : (f.chart?.(c, scope) ?? {});
         } finally {
           computing.delete(f);
         }
@@ -319,14 +319,14 @@ export class TodoHelmChart extends Construct {
   }
 }
 
-/** The parts of a feature whose parts depend on the chart's name alone: those of its class for that name, rendered the first time. */
-function partsByName(feature: ComponentFeature, chartName: string, render: () => ChartParts): ChartParts {
+/** The parts of a feature whose parts depend on the chart's name and its options (`key`) alone: those of its class for that name and key, rendered the first time. */
+function partsByName(feature: ComponentFeature, partsKey: string, chartName: string, render: () => ChartParts): ChartParts {
   let byName = PARTS_BY_NAME.get(feature.constructor);
   if (byName === undefined) {
     byName = new Map();
     PARTS_BY_NAME.set(feature.constructor, byName);
   }
-  const key = `${chartName}\0${feature.chartPartsKey ?? ''}`;
+  const key = `${chartName}\0${partsKey}`;
   let parts = byName.get(key);
   if (parts === undefined) {
     parts = render();

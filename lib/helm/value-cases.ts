@@ -299,6 +299,37 @@ export function decide(cases: readonly ValueCase[], values: unknown, helpers: { 
   return String(v);
 }
 
+/**
+ * A test on the value a table decides: it holds when the first case that
+ * holds gives a value for which `test(path)` holds (none holds when no case
+ * does). Built from the table's own tests, so that a check comparing with a
+ * decided value (the replicas in effect) reads the table instead of
+ * restating its choice: case i holds when its test does and no earlier
+ * one's does.
+ *
+ * @param test the test on a value, given the value's path
+ * @throws Error for a case whose result is not a value (text, a helper), or no case
+ */
+export function testOnDecided(cases: readonly ValueCase[], test: (path: string) => ValueTest): ValueTest {
+  const branches: ValueTest[] = [];
+  const earlier: ValueTest[] = [];
+  for (const c of cases) {
+    if (!('value' in c.then)) {
+      throw new Error(`a test on a decision reads the values it gives, not ${JSON.stringify(c.then)}`);
+    }
+    const parts = [...earlier.map((t): ValueTest => ({ not: t })), ...(c.when === undefined ? [] : [c.when]), test(c.then.value)];
+    branches.push(parts.length === 1 ? parts[0] : { all: parts });
+    if (c.when === undefined) {
+      break; // this case always holds: no later one is reached
+    }
+    earlier.push(c.when);
+  }
+  if (branches.length === 0) {
+    throw new Error('a test on a decision needs a case');
+  }
+  return branches.length === 1 ? branches[0] : { any: branches };
+}
+
 /** The template's reference to a value under `root` (`.Values`, or `.`: the helper's argument). */
 function ref(root: string, path: string): string {
   return root === '.' ? `.${path}` : `${root}.${path}`;
