@@ -103,7 +103,12 @@ export const CLAIM_CREATED: ValueTest = { all: [{ truthy: 'persistence.enabled' 
  * replica, no autoscaler. {@link BackendDatabase.allowsReplicas} reads it
  * of the engine, the chart's checks of the values ({@link SqliteRules}).
  */
-export const ONE_WRITER: ValueTest = { equalsText: 'database.type', to: DatabaseEngine.SQLITE };
+export const ONE_WRITER: ValueTest = engineTest(DatabaseEngine.SQLITE);
+
+/** @internal The values choose `engine` (`database.type`, as text): the test the chart's engine conditions render. */
+export function engineTest(engine: DatabaseEngine): ValueTest {
+  return { equalsText: 'database.type', to: engine };
+}
 
 /**
  * The backend's database (`DATABASE_URL`).

@@ -110,16 +110,6 @@ const ALLOWED: readonly Allowed[] = [
   },
   // Database: values a chart combines at install, where the props hold one BackendDatabase variant.
   {
-    conditions: ['eq (toString .Values.database.type) "postgres"'],
-    files: ['templates/deployment.yaml'], at: 'lib/features/database.ts:42', anchor: 'return `eq (toString .Values.database.type) ${JSON.stringify(engine)}`', status: 'kept',
-    reason: 'the engine value against a DatabaseEngine member (engineIs; used at 138 as the env entry\'s condition): which rendering of TS objects applies, as the props\' variant chooses',
-  },
-  {
-    conditions: ['eq (toString .Values.database.type) "sqlite"'],
-    files: ['templates/configmap.yaml'], at: 'lib/features/database.ts:134', anchor: 'when: SQLITE_CHART,', status: 'kept',
-    reason: 'the engine value against a DatabaseEngine member (engineIs, line 42): the ConfigMap holds the SQLite URL, as the variant decides in the construct',
-  },
-  {
     conditions: ['$_ := set $data "DATABASE_URL" (ternary (printf "sqlite:///%s/todoapp.db" (toString .Values.persistence.mountPath)) "sqlite:///./todoapp.db" (eq .Values.persistence.enabled true))'],
     files: ['templates/configmap.yaml'], at: 'lib/features/database.ts:135', anchor: 'value: `ternary (printf ${JSON.stringify(onVolume)}', status: 'kept',
     reason: 'install-time only: persistence.enabled picks between the two SQLite variants\' URLs (both from sqliteUrl); the construct has the variant (sqlite vs ephemeralSqlite)',

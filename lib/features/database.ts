@@ -1,7 +1,7 @@
 import * as k8s from '../../imports/k8s';
 import type { AppComponent } from '../app-component';
 import type { GivenSecret } from '../component-variables';
-import { BackendDatabase, DATABASE_URL, DatabaseEngine, sqliteUrl } from '../backend-database';
+import { BackendDatabase, DATABASE_URL, DatabaseEngine, engineTest, sqliteUrl } from '../backend-database';
 import { egressToPorts } from '../cluster-objects';
 import { ChartParts, ChartScope, ComponentFeature, VariableAtInstall } from '../component-feature';
 import { ChartCheck, messageWith, ruleTest } from '../helm/chart-rules';
@@ -40,9 +40,9 @@ export function databasePort(url: string | undefined): number {
   return Rules.port.test(port) ? port : POSTGRES_PORT;
 }
 
-/** @internal A chart's condition (a template pipeline): the backend runs on `engine`. */
+/** @internal A chart's condition (a template pipeline): the backend runs on `engine` ({@link engineTest}). */
 export function engineIs(engine: DatabaseEngine): string {
-  return `eq (toString .Values.database.type) ${JSON.stringify(engine)}`;
+  return testPipeline(engineTest(engine));
 }
 
 /** @internal The chart's condition: SQLite. */
