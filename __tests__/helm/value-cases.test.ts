@@ -4,6 +4,7 @@ import * as path from 'path';
 import { caseBlocks, caseLines, decide, testHolds, testOnDecided, testPipeline, ValueCase, ValueTest } from '../../lib/helm/value-cases';
 import { helm } from '../support/helm';
 import { parseYaml } from '../support/yaml';
+import { goPattern } from '../../lib/helm/go-pattern';
 
 /** A table with every kind of test and result. */
 const TABLE: readonly ValueCase[] = [
@@ -288,6 +289,16 @@ describe('value cases: one table, decided in TypeScript and rendered as a chart 
     const rendered = renderAll(cases, sets, ['{{- $names := .names }}{{- $seen := .seen }}', ...caseLines(cases, () => '', '.')]);
     expect(sets.map((s, i) => [s, rendered[i]])).toEqual(sets.map((s: any) => [s, testHolds(test_, s, { names: s.names, seen: s.seen }) ? 'yes' : 'no']));
     expect(rendered.filter((r) => r === 'yes')).toHaveLength(12);
+  });
+
+  test('matches reads \\s as JavaScript does, in real helm too (a no-break space is white space): the chart checks\' goPattern', () => {
+    const test_: ValueTest = { matches: 'name', pattern: /^a\sb$/ };
+    expect(testPipeline(test_)).toBe(`regexMatch ${JSON.stringify(`^a${goPattern('\\s')}b$`)} .Values.name`);
+    const sets = ['a b', 'a\u00a0b', 'a\u3000b', 'a\tb', 'ab', 'a  b'].map((name) => ({ name }));
+    const cases: ValueCase[] = [{ when: test_, then: { text: 'yes' } }, { then: { text: 'no' } }];
+    const rendered = renderAll(cases, sets);
+    expect(sets.map((v, i) => [v, rendered[i]])).toEqual(sets.map((v) => [v, testHolds(test_, v) ? 'yes' : 'no']));
+    expect(rendered).toEqual(['yes', 'yes', 'yes', 'yes', 'no', 'no']);
   });
 
   test('equalsText: testHolds agrees with its pipeline in real helm on every combination (a value as Sprig\'s toString writes it)', () => {

@@ -1,5 +1,6 @@
 import { lengthOnly, violationText } from '../shared-rules';
 import { JsonSchema, Rule } from '../validation';
+import { goPattern } from './go-pattern';
 
 /**
  * The rules of the constructs, as checks of a Helm chart's values that
@@ -90,44 +91,6 @@ export function valueExpr(valuePath: string, values = '.Values'): string {
 /** A Go template string literal (JSON string escapes are a subset of Go's). */
 function literal(text: string): string {
   return JSON.stringify(text);
-}
-
-/**
- * What JavaScript's `\s` matches: Unicode white space and line terminators.
- * Go's regexp (RE2) reads `\s` as ASCII white space only, so a secret with a
- * no-break space would pass the chart and fail the props. In RE2's syntax
- * (`\x{...}`), for the chart checks only.
- */
-const JS_WHITE_SPACE = '\\t\\n\\v\\f\\r \\x{00a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}';
-
-/**
- * A rule's pattern as Go's regexp must read it to match what JavaScript
- * matches: `\s` and `\S` spelled out as the characters JavaScript means.
- *
- * @throws Error for `\S` inside a character class, which has no such spelling
- */
-export function goPattern(source: string): string {
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      const next = source[++i];
-      if (next === 's') {
-        out += inClass ? JS_WHITE_SPACE : `[${JS_WHITE_SPACE}]`;
-      } else if (next === 'S') {
-        if (inClass) throw new Error(`a chart check cannot compile \\S inside a character class: ${source}`);
-        out += `[^${JS_WHITE_SPACE}]`;
-      } else {
-        out += c + next;
-      }
-      continue;
-    }
-    if (c === '[' && !inClass) inClass = true;
-    else if (c === ']' && inClass) inClass = false;
-    out += c;
-  }
-  return out;
 }
 
 /**

@@ -10,6 +10,8 @@
  * Paths are dot-separated keys under the values (`probes.readiness.type`).
  */
 
+import { goPattern } from './go-pattern';
+
 /** A test on the values. */
 export type ValueTest =
   /** The value equals a string (`eq .Values.<path> "<to>"`). */
@@ -168,12 +170,12 @@ function named<T>(name: string, helpers: Helpers, kind: 'list' | 'map', is: (v: 
 const isList = (v: unknown): v is readonly unknown[] => Array.isArray(v);
 const isMap = (v: unknown): v is { readonly [key: string]: unknown } => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A pattern as Go's regexp reads it: the `i` flag as `(?i)`, no other flag. */
-function goPattern(pattern: RegExp): string {
+/** A pattern as Go's regexp reads it: the `i` flag as `(?i)`, no other flag; `\s` and `\S` as the chart checks spell them (goPattern). */
+function goRegexp(pattern: RegExp): string {
   if (pattern.flags.replace('i', '') !== '') {
     throw new Error(`a decision's pattern may have the flag i only, got /${pattern.source}/${pattern.flags}`);
   }
-  return `${pattern.flags.includes('i') ? '(?i)' : ''}${pattern.source}`;
+  return `${pattern.flags.includes('i') ? '(?i)' : ''}${goPattern(pattern.source)}`;
 }
 
 /** A value at a path is given: its parent is a map (`kindIs "map"`) and it is not null (`toString` is not "<nil>"). */
@@ -247,7 +249,7 @@ function holds(test: ValueTest, values: unknown, helpers: Helpers): boolean {
     return typeof key === 'string' && Object.prototype.hasOwnProperty.call(named(test.map, helpers, 'map', isMap), key);
   }
   if ('matches' in test) {
-    goPattern(test.pattern);
+    goRegexp(test.pattern);
     const text = at(values, test.matches);
     if (typeof text !== 'string') {
       throw new Error(`'${test.matches}' must be text for this decision, got ${JSON.stringify(text)}`);
@@ -381,7 +383,7 @@ function pipeline(test: ValueTest, root: string, include: Include, nested = fals
   }
   if ('inList' in test) return wrap(`has ${v(test.inList)} $${test.list}`);
   if ('inMap' in test) return wrap(`hasKey $${test.map} ${v(test.inMap)}`);
-  if ('matches' in test) return wrap(`regexMatch ${JSON.stringify(goPattern(test.pattern))} ${v(test.matches)}`);
+  if ('matches' in test) return wrap(`regexMatch ${JSON.stringify(goRegexp(test.pattern))} ${v(test.matches)}`);
   const keys = `(without (keys ${test.oneKeyOf === '' ? root : `(${v(test.oneKeyOf)} | default dict)`})${test.besides.map((k) => ` ${JSON.stringify(k)}`).join('')} | sortAlpha)`;
   return wrap(`and (eq (len ${keys}) 1) (has (first ${keys}) (list ${test.among.map((k) => JSON.stringify(k)).join(' ')}))`);
 }
@@ -424,19 +426,7 @@ function resultText(r: CaseResult, root: string, include: (helper: string) => st
  * @param root where the values are (`.Values`; `.` for values passed as the helper's argument)
  */
 export function caseLines(cases: readonly ValueCase[], include: (helper: string) => string, root = '.Values'): string[] {
-  const lines: string[] = [];
-  for (const c of cases) {
-    const keyword = c.when === undefined ? (lines.length === 0 ? undefined : 'else') : lines.length === 0 ? 'if' : 'else if';
-    const result = resultText(c.then, root, include);
-    if (keyword === undefined) {
-      return [result]; // the first case always holds
-    }
-    lines.push(`{{- ${keyword}${c.when === undefined ? '' : ` ${rendered(pipeline(c.when, root, include), cases)}`} }}${result}`);
-    if (c.when === undefined) {
-      break;
-    }
-  }
-  return lines.length === 0 ? [] : [...lines, '{{- end }}'];
+  return caseChain(cases, include, root, (head, then) => [`${head}${resultText(then, root, include)}`], '');
 }
 
 /**
@@ -451,18 +441,28 @@ export function caseLines(cases: readonly ValueCase[], include: (helper: string)
  * @param root where the values are (`.Values`; `.` for values passed as the helper's argument)
  */
 export function caseBlocks(cases: readonly ValueCase[], body: (then: CaseResult) => readonly string[], include: Include, root = '.Values', pad = ''): string[] {
-  const lines: string[] = [];
-  for (const c of cases) {
-    if (c.when === undefined && lines.length === 0) {
-      return [...body(c.then)]; // the first case always holds
+  return caseChain(cases, include, root, (head, then) => (head === '' ? [...body(then)] : [head, ...body(then)]), pad);
+}
+
+/**
+ * The `if` / `else if` / `else` chain of a table, up to its first case
+ * without a test, each case's lines from `lines` (its keyword action, with
+ * `pad`, and its result): only the first case's result ('' for the action)
+ * when that case has no test, nothing for no case.
+ */
+function caseChain(cases: readonly ValueCase[], include: Include, root: string, lines: (head: string, then: CaseResult) => readonly string[], pad: string): string[] {
+  const out: string[] = [];
+  for (const [i, c] of cases.entries()) {
+    if (c.when === undefined && i === 0) {
+      return [...lines('', c.then)]; // the first case always holds
     }
-    const keyword = c.when === undefined ? 'else' : lines.length === 0 ? 'if' : 'else if';
-    lines.push(`${pad}{{- ${keyword}${c.when === undefined ? '' : ` ${rendered(pipeline(c.when, root, include), cases)}`} }}`, ...body(c.then));
+    const keyword = c.when === undefined ? 'else' : i === 0 ? 'if' : 'else if';
+    out.push(...lines(`${pad}{{- ${keyword}${c.when === undefined ? '' : ` ${rendered(pipeline(c.when, root, include), cases)}`} }}`, c.then));
     if (c.when === undefined) {
       break;
     }
   }
-  return lines.length === 0 ? [] : [...lines, `${pad}{{- end }}`];
+  return out.length === 0 ? [] : [...out, `${pad}{{- end }}`];
 }
 
 /**
